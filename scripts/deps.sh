@@ -1,0 +1,20 @@
+#!/bin/sh
+# deps.sh: installs what building and testing certbind needs on Debian 12
+# when it is missing (as root), or prints the command to run and fails.
+PKGS="build-essential pkg-config libssl-dev libxml2-dev libcmocka-dev \
+openssl libxml2-utils clang python3"
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+	echo "certbind: installing:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq $missing >/dev/null || exit 1
+else
+	echo "certbind: missing packages:$missing" >&2
+	echo "certbind: run: sudo apt-get install$missing" >&2
+	exit 1
+fi

@@ -1,0 +1,295 @@
+/*
+ * certbind: find, name, check and bind TLS certificates for SMTP
+ * receive connectors.  This file holds the global options and the
+ * command table; each command lives in src/cmd/NAME.c.
+ */
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "diag.h"
+
+#ifndef CERTBIND_VERSION
+#define CERTBIND_VERSION "0.1.0"
+#endif
+
+#define DEFAULT_STORE	"/etc/certbind/certs"
+#define DEFAULT_CONFIG	"/etc/certbind/connectors.xml"
+
+const char	*argp_program_version = "certbind " CERTBIND_VERSION;
+const char	*argp_program_bug_address = NULL;
+
+struct globals	 g;
+
+struct command {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*summary;
+};
+
+/* Sorted by name. */
+static const struct command commands[] = {
+	{ "list", cmd_list, "list the certificates of the store" },
+	{ "name", cmd_name, "print a certificate's TLS certificate name" },
+	{ "show", cmd_show, "show every field of one certificate" },
+};
+
+enum {
+	OPT_PASSWORD_FILE = 0x100,
+	OPT_AT,
+	OPT_CA_FILE,
+	OPT_CA_PATH,
+};
+
+static const struct argp_option global_options[] = {
+	{ "store", 's', "PATH", 0,
+	    "certificate store, a file or directory (repeatable)", 0 },
+	{ "config", 'c', "FILE", 0, "connector configuration XML", 0 },
+	{ "format", 'f', "FORMAT", 0, "output format: table, list or json", 0 },
+	{ "password-file", OPT_PASSWORD_FILE, "FILE", 0,
+	    "passphrase for PKCS#12 files and encrypted keys", 0 },
+	{ "at", OPT_AT, "TIME", 0,
+	    "judge validity at TIME (2027-03-01 or 2027-03-01T12:00:00Z)", 0 },
+	{ "ca-file", OPT_CA_FILE, "FILE", 0, "trust anchors for chain checks", 0 },
+	{ "ca-path", OPT_CA_PATH, "DIR", 0, "directory of trust anchors", 0 },
+	{ "quiet", 'q', NULL, 0, "less on stderr", 0 },
+	{ "verbose", 'v', NULL, 0, "more on stderr", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 }
+};
+
+/*
+ * Parses --at: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm:ssZ.
+ * Returns 0, or -1 when s is neither or not a real date.
+ */
+static int
+parse_at(const char *s, time_t *t)
+{
+	struct tm	 tm, chk;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*end == 'T') {
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+		if (end == NULL || strcmp(end, "Z") != 0)
+			return -1;
+	} else if (*end != '\0')
+		return -1;
+	if (strlen(s) != 10 && strlen(s) != 20)
+		return -1;
+	chk = tm;
+	*t = timegm(&tm);
+	if (*t == (time_t)-1 || tm.tm_mday != chk.tm_mday ||
+	    tm.tm_mon != chk.tm_mon)
+		return -1;
+	return 0;
+}
+
+static int
+add_store(const char *path)
+{
+	char	**n;
+
+	n = reallocarray(g.stores, g.nstores + 1, sizeof(*g.stores));
+	if (n == NULL)
+		return -1;
+	g.stores = n;
+	g.stores[g.nstores++] = (char *)path;
+	return 0;
+}
+
+static error_t
+global_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 's':
+		if (*arg == '\0')
+			argp_error(state, "empty store path");
+		if (!g.stores_given) {
+			g.nstores = 0;
+			g.stores_given = 1;
+		}
+		if (add_store(arg) == -1)
+			argp_failure(state, EXIT_FAIL, ENOMEM, "store");
+		break;
+	case 'c':
+		if (*arg == '\0')
+			argp_error(state, "empty config path");
+		g.config = arg;
+		g.config_given = 1;
+		break;
+	case 'f':
+		if (strcmp(arg, "table") == 0)
+			g.format = OUT_TABLE;
+		else if (strcmp(arg, "list") == 0)
+			g.format = OUT_LIST;
+		else if (strcmp(arg, "json") == 0)
+			g.format = OUT_JSON;
+		else if (strcmp(arg, "junit") == 0)
+			g.format = OUT_JUNIT;
+		else
+			argp_error(state, "unknown format '%s' (table, list or "
+			    "json)", arg);
+		g.format_given = 1;
+		break;
+	case OPT_PASSWORD_FILE:
+		g.password_file = arg;
+		break;
+	case OPT_AT:
+		if (parse_at(arg, &g.at) == -1)
+			argp_error(state, "invalid time '%s' for --at (use "
+			    "2027-03-01 or 2027-03-01T12:00:00Z)", arg);
+		g.at_given = 1;
+		break;
+	case OPT_CA_FILE:
+		g.ca_file = arg;
+		break;
+	case OPT_CA_PATH:
+		g.ca_path = arg;
+		break;
+	case 'q':
+		diag_set_level(DIAG_QUIET);
+		break;
+	case 'v':
+		diag_set_level(DIAG_VERBOSE);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp cmd_global_argp = {
+	global_options, global_parse, NULL, NULL, NULL, NULL, NULL
+};
+
+enum out_format
+cmd_format(enum out_format dflt)
+{
+	return g.format_given ? g.format : dflt;
+}
+
+int
+cmd_parse_bool(const char *s)
+{
+	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		return 1;
+	if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		return 0;
+	return -1;
+}
+
+static int	 cmd_index = -1;
+
+static error_t
+top_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		cmd_index = state->next - 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (cmd_index == -1)
+			argp_error(state, "no command given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static char *
+top_help(int key, const char *text, void *input)
+{
+	FILE	*fp;
+	char	*buf = NULL;
+	size_t	 len = 0, i;
+
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return (char *)text;
+	fputs("Commands:\n", fp);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-12s %s\n", commands[i].name,
+		    commands[i].summary);
+	fputs("\n'certbind COMMAND --help' shows a command's options.  "
+	    "See certbind(1).", fp);
+	fclose(fp);
+	return buf;
+}
+
+static const struct argp_child top_children[] = {
+	{ &cmd_global_argp, 0, NULL, 0 },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct argp top_argp = {
+	NULL, top_parse, "COMMAND [OPTION]... [ARG]...",
+	"Find, name, check and bind TLS certificates for SMTP receive "
+	"connectors.\v", top_children, top_help, NULL
+};
+
+static void
+defaults(void)
+{
+	const char	*env;
+	char		*dup, *p, *tok;
+
+	g.at = time(NULL);
+	g.format = OUT_TABLE;
+	if ((env = getenv("CERTBIND_CONFIG")) != NULL && *env != '\0') {
+		g.config = env;
+		g.config_given = 1;
+	} else
+		g.config = DEFAULT_CONFIG;
+	if ((env = getenv("CERTBIND_STORE")) != NULL && *env != '\0' &&
+	    (dup = strdup(env)) != NULL) {
+		for (p = dup; (tok = strsep(&p, ":")) != NULL;)
+			if (*tok != '\0')
+				add_store(tok);
+	}
+	if (g.nstores == 0)
+		add_store(DEFAULT_STORE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command	*c = NULL;
+	char			*name;
+	size_t			 i;
+	int			 rc;
+
+	argp_err_exit_status = EXIT_USAGE;
+	defaults();
+	argp_parse(&top_argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, argv[cmd_index]) == 0)
+			c = &commands[i];
+	if (c == NULL) {
+		diag_err(NULL, "unknown command '%s'; 'certbind --help' lists "
+		    "the commands", argv[cmd_index]);
+		return EXIT_USAGE;
+	}
+	if (asprintf(&name, "certbind %s", c->name) == -1) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	argv[cmd_index] = name;
+	rc = c->fn(argc - cmd_index, argv + cmd_index);
+	free(name);
+	/* Results that could not be written are a failure (git does this). */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		diag_err("stdout", "write error");
+		return EXIT_FAIL;
+	}
+	return rc;
+}

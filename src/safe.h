@@ -1,0 +1,26 @@
+/*
+ * safe: printing bytes that may come from a hostile certificate, file
+ * name or config without letting them reach a terminal raw.
+ */
+#ifndef SAFE_H
+#define SAFE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Writes (s, len) to fp with every control character (C0, DEL, C1),
+ * bidirectional override (U+202A-U+202E, U+2066-U+2069), invalid UTF-8
+ * byte and backslash escaped: \\ \n \r \t \xNN \u{NNNN}.  Valid UTF-8
+ * text is written as is.  Returns 0, or -1 on a write error.
+ */
+int	safe_fputs(const char *s, size_t len, FILE *fp);
+
+/*
+ * The escaped form of (s, len) as a new NUL-terminated string (caller
+ * frees), and its display width in *width (code points) when width is
+ * not NULL.  NULL on allocation failure.
+ */
+char	*safe_escape(const char *s, size_t len, size_t *width);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * thumb: thumbprints as people type and paste them (SPEC §4).
+ */
+#ifndef THUMB_H
+#define THUMB_H
+
+#include <stddef.h>
+
+struct thumb {
+	char	hex[65];	/* upper-case hex digits, NUL-terminated */
+	size_t	len;		/* number of digits: 8 to 64 */
+	int	kind;		/* THUMB_SHA1, THUMB_SHA256 or THUMB_PREFIX */
+	size_t	removed;	/* invisible characters removed */
+	char	removed_desc[64]; /* e.g. "U+200E LEFT-TO-RIGHT MARK" (first) */
+};
+
+#define THUMB_SHA1	1	/* exactly 40 digits */
+#define THUMB_SHA256	2	/* exactly 64 digits */
+#define THUMB_PREFIX	3	/* 8 to 63 digits, not 40 */
+
+/*
+ * Parses (in, len): any case; spaces, tabs, ':' and '-' between digits;
+ * a leading "SHA1 Fingerprint=" / "SHA256 Fingerprint=" in any case;
+ * U+200E, U+200F, U+FEFF, U+00A0, U+202A-U+202E and '?' removed (counted
+ * in removed).  Returns 0, or -1 with *why set to a static message saying
+ * what is wrong with the input (e.g. "'g' at position 5 is not a hex
+ * digit", "too short: 6 hex digits, at least 8 needed").
+ */
+int	thumb_parse(const char *in, size_t len, struct thumb *out,
+	    const char **why);
+
+#endif
