@@ -1,0 +1,254 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "thumb.h"
+
+/* Characters a Windows dialog or a codepage conversion leaves behind. */
+static const struct {
+	unsigned long	 cp;
+	const char	*desc;
+} invisible[] = {
+	{ 0x00a0, "U+00A0 NO-BREAK SPACE" },
+	{ 0x200e, "U+200E LEFT-TO-RIGHT MARK" },
+	{ 0x200f, "U+200F RIGHT-TO-LEFT MARK" },
+	{ 0x202a, "U+202A LEFT-TO-RIGHT EMBEDDING" },
+	{ 0x202b, "U+202B RIGHT-TO-LEFT EMBEDDING" },
+	{ 0x202c, "U+202C POP DIRECTIONAL FORMATTING" },
+	{ 0x202d, "U+202D LEFT-TO-RIGHT OVERRIDE" },
+	{ 0x202e, "U+202E RIGHT-TO-LEFT OVERRIDE" },
+	{ 0xfeff, "U+FEFF ZERO WIDTH NO-BREAK SPACE" },
+	{ '?', "'?'" },
+};
+
+static const struct {
+	const char	*label;
+	int		 kind;
+	size_t		 digits;
+} labels[] = {
+	{ "sha1 fingerprint=", THUMB_SHA1, 40 },
+	{ "sha256 fingerprint=", THUMB_SHA256, 64 },
+};
+
+/* Messages that carry a position are formatted here. */
+static char	 why_buf[128];
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes) and its code
+ * point in *cp, or 0 when the bytes there are not valid UTF-8 (overlong
+ * forms, surrogates and values past U+10FFFF included).
+ */
+static size_t
+utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned long	 c;
+	size_t		 len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static const char *
+invisible_desc(unsigned long cp)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
+		if (invisible[i].cp == cp)
+			return invisible[i].desc;
+	return NULL;
+}
+
+static int
+hexval(unsigned long c)
+{
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (int)(c - 'A' + 10);
+	return -1;
+}
+
+/* "'g' at position 5 is not a hex digit", never a raw control byte. */
+static const char *
+bad_char(unsigned long cp, size_t pos)
+{
+	if (cp > 0x20 && cp < 0x7f)
+		snprintf(why_buf, sizeof(why_buf),
+		    "'%c' at position %zu is not a hex digit", (int)cp, pos);
+	else
+		snprintf(why_buf, sizeof(why_buf),
+		    "U+%04lX at position %zu is not a hex digit", cp, pos);
+	return why_buf;
+}
+
+/*
+ * See thumb.h.  Positions in messages count characters (code points, an
+ * invalid byte counting as one) of the input as given, from 1, invisible
+ * ones included.  *why points to a string literal or to a static buffer
+ * overwritten by the next call: not thread-safe.  why may be NULL.
+ */
+int
+thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	const char		*msg = NULL, *desc;
+	unsigned long		 cp;
+	size_t			 i = 0, n, pos = 0, digits = 0, want = 0;
+	size_t			 sep_pos = 0, eol_pos = 0, k, ll;
+	int			 rc = -1, v, started = 0, kind = 0;
+	int			 sep_c = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0) {
+		msg = "empty thumbprint";
+		goto out;
+	}
+	while (i < len) {
+		pos++;
+		if ((n = utf8_next(p + i, len - i, &cp)) == 0) {
+			snprintf(why_buf, sizeof(why_buf),
+			    "byte 0x%02X at position %zu is not valid UTF-8",
+			    p[i], pos);
+			msg = why_buf;
+			goto out;
+		}
+		if ((desc = invisible_desc(cp)) != NULL) {
+			if (out->removed++ == 0)
+				snprintf(out->removed_desc,
+				    sizeof(out->removed_desc), "%s", desc);
+			i += n;
+			continue;
+		}
+		if (cp == ' ' || cp == '\t') {
+			i += n;
+			continue;
+		}
+		/* A pasted line may end in CR/LF; a second line may not. */
+		if (cp == '\r' || cp == '\n') {
+			if (started && eol_pos == 0)
+				eol_pos = pos;
+			i += n;
+			continue;
+		}
+		if (eol_pos != 0) {
+			snprintf(why_buf, sizeof(why_buf),
+			    "line break at position %zu inside the thumbprint",
+			    eol_pos);
+			msg = why_buf;
+			goto out;
+		}
+		if (!started) {
+			started = 1;
+			for (k = 0; k < sizeof(labels) / sizeof(labels[0]);
+			    k++) {
+				ll = strlen(labels[k].label);
+				if (len - i >= ll &&
+				    strncasecmp(in + i, labels[k].label, ll) ==
+					0) {
+					kind = labels[k].kind;
+					want = labels[k].digits;
+					pos += ll - 1;
+					i += ll;
+					break;
+				}
+			}
+			if (kind != 0)
+				continue;
+		}
+		if (cp == ':' || cp == '-') {
+			if (digits == 0) {
+				snprintf(why_buf, sizeof(why_buf),
+				    "'%c' at position %zu is not between hex "
+				    "digits", (int)cp, pos);
+				msg = why_buf;
+				goto out;
+			}
+			if (sep_pos == 0) {
+				sep_pos = pos;
+				sep_c = (int)cp;
+			}
+			i += n;
+			continue;
+		}
+		if ((v = hexval(cp)) == -1) {
+			msg = bad_char(cp, pos);
+			goto out;
+		}
+		if (digits < sizeof(out->hex) - 1)
+			out->hex[digits] = "0123456789ABCDEF"[v];
+		digits++;
+		sep_pos = 0;
+		i += n;
+	}
+	if (sep_pos != 0) {
+		snprintf(why_buf, sizeof(why_buf),
+		    "'%c' at position %zu is not between hex digits", sep_c,
+		    sep_pos);
+		msg = why_buf;
+		goto out;
+	}
+	if (digits == 0) {
+		msg = kind != 0 ? "no hex digits after the fingerprint label" :
+		    "empty thumbprint";
+		goto out;
+	}
+	if (want != 0 && digits != want) {
+		snprintf(why_buf, sizeof(why_buf),
+		    "%s fingerprint with %zu hex digits, %zu expected",
+		    kind == THUMB_SHA1 ? "SHA1" : "SHA256", digits, want);
+		msg = why_buf;
+		goto out;
+	}
+	if (digits < 8) {
+		snprintf(why_buf, sizeof(why_buf),
+		    "too short: %zu hex digits, at least 8 needed", digits);
+		msg = why_buf;
+		goto out;
+	}
+	if (digits > 64) {
+		snprintf(why_buf, sizeof(why_buf),
+		    "too long: %zu hex digits, at most 64 allowed", digits);
+		msg = why_buf;
+		goto out;
+	}
+	out->len = digits;
+	out->hex[digits] = '\0';
+	out->kind = digits == 40 ? THUMB_SHA1 :
+	    digits == 64 ? THUMB_SHA256 : THUMB_PREFIX;
+	rc = 0;
+out:
+	if (rc != 0) {
+		memset(out, 0, sizeof(*out));
+		if (why != NULL)
+			*why = msg;
+	}
+	return rc;
+}
