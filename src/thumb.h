@@ -25,6 +25,29 @@ struct thumb {
  * in removed).  Returns 0, or -1 with *why set to a static message saying
  * what is wrong with the input (e.g. "'g' at position 5 is not a hex
  * digit", "too short: 6 hex digits, at least 8 needed").
+ *
+ * Details:
+ * - Spaces, tabs and removed characters may also lead and trail; ':'
+ *   and '-' may not ("':' at position 1 is not between hex digits").
+ * - CR and LF may only trail (a pasted line); one inside the digits is
+ *   "line break at position N inside the thumbprint".
+ * - The label is recognised only before the first digit, with exactly
+ *   one space, and fixes the length: "SHA1 fingerprint with 64 hex
+ *   digits, 40 expected".  Other labels ("SHA1 Thumbprint=") are not
+ *   accepted.
+ * - Fewer than 8 or more than 64 digits: "too short: ..."/"too long: ...";
+ *   no digits at all: "empty thumbprint".
+ * - Another character: "'g' at position 5 is not a hex digit" for
+ *   printable ASCII, "U+00E9 at position 5 ..." otherwise; invalid UTF-8:
+ *   "byte 0xFF at position 5 is not valid UTF-8".  Positions count
+ *   characters (code points; an invalid byte counts one) of the input as
+ *   given, from 1, removed ones included.  Messages never contain control
+ *   characters.
+ * - removed_desc names the first removed character ("U+200E
+ *   LEFT-TO-RIGHT MARK", "'?'"), or is "" when removed is 0.
+ * *why points to a string literal or to a static buffer overwritten by
+ * the next call (not thread-safe); why may be NULL.  On failure *out is
+ * zeroed.
  */
 int	thumb_parse(const char *in, size_t len, struct thumb *out,
 	    const char **why);

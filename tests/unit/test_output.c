@@ -80,7 +80,7 @@ test_table_basic(void **state)
 	char		*s;
 
 	(void)state;
-	it[0] = cert("3A1B", strings("SMTP", "IMAP", NULL),
+	it[0] = cert("3A1B", strings("SMTP", "IMAP", (char *)NULL),
 	    "2027-01-01T00:00:00Z", "CN=mail.contoso.com");
 	it[1] = cert("FFEE00112233", strings(NULL), "2026-05-01T00:00:00Z",
 	    "CN=\xC3\xA9t\xC3\xA9");
@@ -219,7 +219,7 @@ test_list_many(void **state)
 	char		*s;
 
 	(void)state;
-	it[0] = cert("3A1B", strings("SMTP", "IMAP", NULL),
+	it[0] = cert("3A1B", strings("SMTP", "IMAP", (char *)NULL),
 	    "2027-01-01T00:00:00Z", "CN=a");
 	it[1] = ov_new_object();
 	it[2] = ov_new_object();
@@ -282,7 +282,7 @@ test_json_items(void **state)
 	(void)state;
 	it[0] = ov_new_object();
 	ov_add_cstr(it[0], "Thumbprint", "3A1B");
-	ov_add(it[0], "Services", strings("SMTP", "IMAP", NULL));
+	ov_add(it[0], "Services", strings("SMTP", "IMAP", (char *)NULL));
 	ov_add(it[0], "Empty", ov_new_array());
 	ov_add(it[0], "Obj", ov_new_object());
 	ov_add_bool(it[0], "HasPrivateKey", 1);
@@ -586,7 +586,7 @@ test_dev_full(void **state)
 			skip();
 		o = out_open(fp, fmt, list_cols);
 		assert_non_null(o);
-		v = cert("3A1B", strings("SMTP", NULL), "2027", "CN=a");
+		v = cert("3A1B", strings("SMTP", (char *)NULL), "2027", "CN=a");
 		assert_int_equal(out_item(o, v), 0);
 		ov_free(v);
 		assert_int_equal(out_close(o), -1);
@@ -596,7 +596,7 @@ test_dev_full(void **state)
 		fp = fopen("/dev/full", "w");
 		setvbuf(fp, NULL, _IONBF, 0);
 		o = out_open(fp, fmt, list_cols);
-		v = cert("3A1B", strings("SMTP", NULL), "2027", "CN=a");
+		v = cert("3A1B", strings("SMTP", (char *)NULL), "2027", "CN=a");
 		for (i = 0; i < 3; i++)
 			assert_int_equal(out_item(o, v),
 			    fmt == OUT_TABLE ? 0 : -1);
