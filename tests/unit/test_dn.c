@@ -154,7 +154,8 @@ test_dotnet_vectors(void **state)
 	/* PrintUnknownOidRdn */
 	expect_hex("30183116301406052901020203130B496E76616C6964204F6964",
 	    "OID.1.1.1.2.2.3=Invalid Oid");
-	/* NameWithNumericString, None: "OID.1.1.1.2.2.3=123 654 7890, CN=Test" */
+	/* NameWithNumericString; None gives
+	 * "OID.1.1.1.2.2.3=123 654 7890, CN=Test". */
 	expect_hex("30283117301506052901020203120C313233203635342037383930"
 	    "310D300B0603550403130454657374",
 	    "CN=Test, OID.1.1.1.2.2.3=123 654 7890");
@@ -695,7 +696,7 @@ test_malformed(void **state)
 		"3089FFFFFFFFFFFFFFFFFF",	/* length too long */
 		"3084FFFFFFFF",			/* length past the buffer */
 		"30023000",			/* RDN not a SET */
-		"300431023000",			/* empty AttributeTypeAndValue */
+		"300431023000",			/* empty attribute */
 		"300731053003060155",		/* OID without value */
 		"3009310730050400130161",	/* type not an OID */
 		"300E310C300A06035504031301610500", /* three elements */
