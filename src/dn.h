@@ -13,7 +13,8 @@
  * The Windows string of a DER-encoded Name (der, len): a new buffer the
  * caller frees, NUL-terminated, its length in *outlen (the string itself
  * may contain NUL bytes from a hostile certificate).  Returns NULL when
- * the DER is not a Name or memory ran out.
+ * the DER is not a Name or memory ran out.  The string is valid UTF-8;
+ * the empty Name gives "" (as Windows does).
  */
 char	*dn_der_to_windows(const unsigned char *der, size_t len,
 	    size_t *outlen);
