@@ -14,7 +14,9 @@
  * SPEC §6.3: only a whole left-most "*" label, never partial ones.
  * OpenSSL itself refuses "*" followed by fewer than two labels, more
  * than one "*", a "*" past the first label and "*" inside an "xn--"
- * label, so SPEC's remaining wildcard rules need no code here.
+ * label, so SPEC's remaining wildcard rules need no code here.  §6.4
+ * holds as well: the host is LDH only and OpenSSL compares bytes
+ * exactly (ASCII case aside), refusing a NUL in the pattern.
  */
 #define HOST_CHECK_FLAGS	X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
@@ -152,6 +154,10 @@ host_parse_fqdn(const char *in, size_t len, struct host *out,
 	}
 
 	if (in[0] == '[' || in[len - 1] == ']') {
+		if (in[0] == '[' && memmem(in, len, "]:", 2) != NULL) {
+			*why = "a port is not part of the host name";
+			return -1;
+		}
 		if (len < 2 || in[0] != '[' || in[len - 1] != ']') {
 			*why = "unbalanced brackets in host name";
 			return -1;
@@ -386,17 +392,23 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 	case HOST_IPV4:
 	case HOST_IPV6:
 		/* SPEC §6.5: iPAddress entries only, byte for byte. */
-		r = X509_check_ip(x, h->addr, h->addrlen, 0);
-		if (r < 0)
+		if ((r = X509_check_ip(x, h->addr, h->addrlen, 0)) < 0)
 			goto out;
-		if (r == 1)
-			peer = OPENSSL_strndup(h->name, h->namelen);
+		/* The entry that matched has the same canonical text. */
+		if (r == 1 && (m->ident = host_memdup(h->name,
+		    h->namelen)) == NULL)
+			goto out;
+		m->identlen = r == 1 ? h->namelen : 0;
 		break;
 	case HOST_DNS:
 		if (cn != NULL) {
 			m->by_cn = 1;
 			if ((cnx = host_cn_cert_new(cn)) == NULL)
 				goto out;
+			/*
+			 * ALWAYS_CHECK_SUBJECT: OpenSSL releases after 3.x
+			 * no longer fall back to the CN by default.
+			 */
 			r = X509_check_host(cnx, h->name, h->namelen,
 			    HOST_CHECK_FLAGS |
 			    X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT, &peer);
@@ -404,20 +416,19 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 			r = X509_check_host(x, h->name, h->namelen,
 			    HOST_CHECK_FLAGS |
 			    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, &peer);
-		if (r < 0)
+		if (r < 0 || (r == 1 && peer == NULL))
 			goto out;
+		if (r == 1) {
+			m->identlen = strlen(peer);
+			if ((m->ident = host_memdup(peer, m->identlen)) ==
+			    NULL)
+				goto out;
+		}
 		break;
 	default:
 		goto out;
 	}
-	if (r == 1) {
-		if (peer == NULL)
-			goto out;
-		m->identlen = strlen(peer);
-		if ((m->ident = host_memdup(peer, m->identlen)) == NULL)
-			goto out;
-		m->matched = 1;
-	}
+	m->matched = r == 1;
 	rc = 0;
 out:
 	OPENSSL_free(peer);

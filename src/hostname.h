@@ -69,13 +69,15 @@ struct host_ident {
  * The result of host_match_cert.  Owns its strings; release with
  * host_match_release.
  * - matched: 1 when the certificate covers the host, else 0.
- * - ident, identlen: a copy of the identifier that matched (NULL, 0
- *   when nothing did); for an address, its canonical text form.
+ * - ident, identlen: a copy of the identifier that matched, the first
+ *   in certificate order (NULL, 0 when nothing did); for an address,
+ *   its canonical text form.
  * - by_cn: 1 when the certificate has no SAN dNSName, so the subject CN
  *   stood in for it (SPEC §6.2: a warning for the caller to give).
- * - covers, ncovers: what the certificate covers, in certificate order:
- *   every SAN dNSName, or else the most specific CN, then every SAN
- *   iPAddress of 4 or 16 bytes.
+ * - covers, ncovers: what the certificate covers, whatever the host, in
+ *   certificate order: every SAN dNSName, or else the most specific CN,
+ *   then every SAN iPAddress of 4 or 16 bytes (other SAN types and
+ *   malformed addresses are left out).
  * - bad_san: 1 when the SAN extension is present but cannot be decoded
  *   or appears twice; such a certificate covers nothing (covers empty).
  */

@@ -925,6 +925,7 @@ static const struct parse_bad parse_bad[] = {
 	B("[fe80::1%25eth0]",		"zone"),
 	B("[2001:db8::1",		"unbalanced"),
 	B("2001:db8::1]",		"unbalanced"),
+	B("[2001:db8::1]:25",		"port"),
 	B("[",				"unbalanced"),
 	B("]",				"unbalanced"),
 	B("[]",				"invalid IPv6"),
