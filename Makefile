@@ -39,7 +39,7 @@ $(PROG): $(B)/$(PROG)
 	cp $< $@
 
 $(B)/$(PROG): $(CMD_OBJS) $(CORE_OBJS)
-	$(CC) $(ALLCFLAGS) -o $@ $^ $(ALLLDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.o,$^) $(ALLLDFLAGS) $(PKG_LIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,7 +55,7 @@ $(B)/gen/schema.o: $(B)/gen/schema.c
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $^ $(ALLLDFLAGS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.o,$^) $(ALLLDFLAGS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
 unit: $(UNIT_BINS)
 

@@ -52,4 +52,34 @@ int	cmd_list(int, char **);
 int	cmd_name(int, char **);
 int	cmd_show(int, char **);
 
+
+
+/* Shared by the commands (src/cmd/common.c). */
+struct store;
+struct cert;
+
+/*
+ * Loads the stores of g (reading the passphrase from --password-file
+ * or $CERTBIND_PASSWORD and wiping it afterwards), reporting skipped
+ * files.  Returns the store, or NULL after reporting when a store path
+ * cannot be read or memory ran out (exit EXIT_FAIL).
+ */
+struct store	*cmd_load_store(void);
+
+/*
+ * Finds the one certificate the thumbprint arg selects (SPEC §4),
+ * printing notes and errors.  Returns EXIT_OK with *out set, EXIT_NO
+ * (not found), EXIT_FAIL (ambiguous prefix) or EXIT_USAGE (bad input).
+ */
+int		 cmd_find_cert(struct store *, const char *arg,
+		    struct cert **out);
+
+/*
+ * The certificate as an output object: every field of SPEC §3 when full,
+ * else only those named in columns (NULL-terminated).  NULL when memory
+ * ran out.
+ */
+struct ov	*cmd_cert_ov(struct cert *, int full,
+		    const char *const *columns);
+
 #endif

@@ -25,6 +25,9 @@ diag_get_level(void)
  * The subject (a file name, a thumbprint) may come from a hostile
  * store: it is escaped so it cannot drive the terminal.
  */
+static void	emit(const char *, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 emit(const char *tag, const char *subject, const char *fmt, va_list ap)
 {

@@ -601,46 +601,6 @@ list_object(struct out *o, const struct ov *obj)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (at most n bytes) and its code
- * point in *cp, or 0 when the bytes there are not valid UTF-8 (overlong
- * forms, surrogates and values past U+10FFFF included).
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long	 c;
-	size_t		 len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/*
  * Length of the ill-formed sequence at s (n > 0 bytes) that one U+FFFD
  * replaces: its maximal subpart (Unicode §3.9, "U+FFFD Substitution of
  * Maximal Subparts"), as Python, browsers and ICU do, so decoders agree
@@ -691,7 +651,7 @@ json_str(struct out *o, const char *s, size_t len)
 
 	w_str(o, "\"");
 	while (i < len) {
-		if ((n = utf8_next(p + i, len - i, &cp)) == 0) {
+		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0) {
 			w_bytes(o, s + run, i - run);
 			w_str(o, "\xEF\xBF\xBD");
 			i += utf8_bad_len(p + i, len - i);

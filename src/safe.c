@@ -4,13 +4,8 @@
 
 #include "safe.h"
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes) and its code
- * point in *cp, or 0 when the bytes there are not valid UTF-8 (overlong
- * forms, surrogates and values past U+10FFFF included).
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
+size_t
+safe_utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	unsigned long	 c;
 	size_t		 len, i;
@@ -62,11 +57,11 @@ escape(const char *s, size_t len, size_t *width,
 	const unsigned char	*p = (const unsigned char *)s;
 	unsigned long		 cp;
 	size_t			 i = 0, n, w = 0;
-	char			 tmp[16];
+	char			 tmp[32];
 	int			 rc;
 
 	while (i < len) {
-		n = utf8_next(p + i, len - i, &cp);
+		n = safe_utf8_next(p + i, len - i, &cp);
 		if (n == 0) {
 			snprintf(tmp, sizeof(tmp), "\\x%02X", p[i]);
 			rc = put(arg, tmp, strlen(tmp));
@@ -150,4 +145,20 @@ safe_escape(const char *s, size_t len, size_t *width)
 		return NULL;
 	}
 	return b.p;
+}
+
+int
+safe_is_unsafe(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned long		 cp;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0 ||
+		    unsafe_cp(cp))
+			return 1;
+		i += n;
+	}
+	return 0;
 }

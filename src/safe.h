@@ -23,4 +23,16 @@ int	safe_fputs(const char *s, size_t len, FILE *fp);
  */
 char	*safe_escape(const char *s, size_t len, size_t *width);
 
+/* 1 when (s, len) holds anything safe_fputs would escape other than a
+ * backslash: control characters, bidi overrides, invalid UTF-8. */
+int	safe_is_unsafe(const char *s, size_t len);
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n > 0 bytes) and its
+ * code point in *cp, or 0 when the bytes there are not valid UTF-8
+ * (overlong forms, surrogates and values past U+10FFFF included).
+ */
+size_t	safe_utf8_next(const unsigned char *s, size_t n, unsigned long *cp);
+
 #endif
+

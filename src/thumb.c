@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "safe.h"
 #include "thumb.h"
 
 /* Characters a Windows dialog or a codepage conversion leaves behind. */
@@ -32,46 +33,6 @@ static const struct {
 
 /* Messages that carry a position are formatted here. */
 static char	 why_buf[128];
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes) and its code
- * point in *cp, or 0 when the bytes there are not valid UTF-8 (overlong
- * forms, surrogates and values past U+10FFFF included).
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long	 c;
-	size_t		 len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 static const char *
 invisible_desc(unsigned long cp)
@@ -133,7 +94,7 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 	}
 	while (i < len) {
 		pos++;
-		if ((n = utf8_next(p + i, len - i, &cp)) == 0) {
+		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0) {
 			snprintf(why_buf, sizeof(why_buf),
 			    "byte 0x%02X at position %zu is not valid UTF-8",
 			    p[i], pos);

@@ -1,0 +1,312 @@
+/*
+ * What the commands share: loading the store with the passphrase,
+ * finding a certificate by thumbprint, a certificate as output.
+ */
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cert.h"
+#include "cmd.h"
+#include "diag.h"
+#include "output.h"
+#include "safe.h"
+#include "store.h"
+#include "thumb.h"
+
+#define MAX_PASSWORD	1024
+
+static void
+report(void *arg, const char *path, const char *msg)
+{
+	diag_err(path, "%s", msg);
+}
+
+/*
+ * The passphrase from --password-file (its first line) or, failing
+ * that, $CERTBIND_PASSWORD, whose value is then wiped from the
+ * environment.  Returns 0 with *pw NULL when there is none, 0 with a
+ * buffer the caller cleanses and frees, or -1 after reporting.
+ */
+static int
+read_password(char **pw, size_t *len)
+{
+	struct stat	 sb;
+	char		*buf = NULL, *env;
+	ssize_t		 r;
+	size_t		 n = 0;
+	int		 fd = -1, rc = -1;
+
+	*pw = NULL;
+	*len = 0;
+	if (g.password_file == NULL) {
+		if ((env = getenv("CERTBIND_PASSWORD")) == NULL)
+			return 0;
+		n = strlen(env);
+		if ((*pw = malloc(n + 1)) == NULL)
+			return -1;
+		memcpy(*pw, env, n + 1);
+		*len = n;
+		OPENSSL_cleanse(env, n);
+		unsetenv("CERTBIND_PASSWORD");
+		return 0;
+	}
+	if ((fd = open(g.password_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC))
+	    == -1 || fstat(fd, &sb) == -1) {
+		diag_err(g.password_file, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		diag_err(g.password_file, "not a regular file");
+		goto out;
+	}
+	if ((buf = malloc(MAX_PASSWORD + 1)) == NULL)
+		goto out;
+	while (n < MAX_PASSWORD + 1) {
+		r = read(fd, buf + n, MAX_PASSWORD + 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			diag_err(g.password_file, "%s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	/* The first line is the passphrase; a file editor's newline is not. */
+	if (memchr(buf, '\n', n) != NULL)
+		n = (char *)memchr(buf, '\n', n) - buf;
+	else if (n > MAX_PASSWORD) {
+		diag_err(g.password_file, "passphrase longer than %d bytes",
+		    MAX_PASSWORD);
+		goto out;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	*pw = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+out:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, MAX_PASSWORD + 1);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+struct store *
+cmd_load_store(void)
+{
+	struct store		*st;
+	struct store_opts	 opts;
+	char			*pw = NULL;
+	size_t			 pwlen = 0, i;
+	int			 bad = 0;
+
+	/* No core file may hold the passphrase or a key. */
+	prctl(PR_SET_DUMPABLE, 0);
+	if ((st = store_new()) == NULL) {
+		diag_err(NULL, "out of memory");
+		return NULL;
+	}
+	if (read_password(&pw, &pwlen) == -1) {
+		store_free(st);
+		return NULL;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.password = pw;
+	opts.passlen = pwlen;
+	opts.report = report;
+	for (i = 0; i < g.nstores; i++) {
+		diag_verbose(g.stores[i], "reading store");
+		if (store_add_path(st, g.stores[i], &opts) == -1)
+			bad = 1;
+	}
+	if (pw != NULL) {
+		OPENSSL_cleanse(pw, pwlen);
+		free(pw);
+	}
+	if (bad) {
+		store_free(st);
+		return NULL;
+	}
+	store_finish(st);
+	diag_verbose(NULL, "%zu certificates, %zu private keys",
+	    store_count(st), store_key_count(st));
+	return st;
+}
+
+static void
+stores_searched(char *buf, size_t sz)
+{
+	size_t	 i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < g.nstores && off < sz; i++)
+		off += snprintf(buf + off, sz - off, "%s%s", i ? ", " : "",
+		    g.stores[i]);
+}
+
+int
+cmd_find_cert(struct store *st, const char *arg, struct cert **out)
+{
+	struct thumb	 t;
+	struct cert	*found[16];
+	const char	*why, *subj;
+	char		 hex[65], date[32], where[1024];
+	size_t		 slen;
+	long		 n, i;
+
+	if (thumb_parse(arg, strlen(arg), &t, &why) == -1) {
+		diag_err(NULL, "invalid thumbprint: %s", why);
+		return EXIT_USAGE;
+	}
+	if (t.removed > 0)
+		diag_note(NULL, "removed %zu invisible character%s from the "
+		    "thumbprint (%s)", t.removed, t.removed == 1 ? "" : "s",
+		    t.removed_desc);
+	if ((n = store_find(st, &t, found, 16)) == -1) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	if (n == 0) {
+		stores_searched(where, sizeof(where));
+		diag_err(t.hex, "no certificate with this thumbprint in %s",
+		    where);
+		return EXIT_NO;
+	}
+	if (n > 1) {
+		diag_err(t.hex, "thumbprint prefix matches %ld certificates; "
+		    "give more digits", n);
+		for (i = 0; i < n && i < 16; i++) {
+			cert_hex(found[i]->sha1, 20, hex);
+			cert_format_time(found[i]->not_after, date,
+			    sizeof(date));
+			if ((subj = cert_get0_subject(found[i], &slen)) == NULL)
+				subj = "?", slen = 1;
+			fprintf(stderr, "  %s  %s  ", hex, date);
+			safe_fputs(subj, slen, stderr);
+			fputc('\n', stderr);
+		}
+		return EXIT_FAIL;
+	}
+	if (t.kind == THUMB_SHA256)
+		diag_note(NULL, "matched by SHA-256; Windows and Exchange "
+		    "show the SHA-1 thumbprint");
+	*out = found[0];
+	return EXIT_OK;
+}
+
+static int
+wanted(int full, const char *const *columns, const char *name)
+{
+	size_t	 i;
+
+	if (full)
+		return 1;
+	for (i = 0; columns[i] != NULL; i++)
+		if (strcmp(columns[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+struct ov *
+cmd_cert_ov(struct cert *c, int full, const char *const *columns)
+{
+	struct ov		*o, *arr;
+	struct cert_names	 nm;
+	const char		*s, *alg;
+	char			 hex[65], date[32], *serial;
+	size_t			 len, i;
+	int			 bits, err = 0;
+
+#define W(name)	wanted(full, columns, name)
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	if (W("Thumbprint")) {
+		cert_hex(c->sha1, 20, hex);
+		err |= ov_add_cstr(o, "Thumbprint", hex);
+	}
+	if (W("Sha256Thumbprint")) {
+		cert_hex(cert_get0_sha256(c), 32, hex);
+		err |= ov_add_cstr(o, "Sha256Thumbprint", hex);
+	}
+	if (W("Subject")) {
+		s = cert_get0_subject(c, &len);
+		err |= s ? ov_add_str(o, "Subject", s, len) :
+		    ov_add_null(o, "Subject");
+	}
+	if (W("Issuer")) {
+		s = cert_get0_issuer(c, &len);
+		err |= s ? ov_add_str(o, "Issuer", s, len) :
+		    ov_add_null(o, "Issuer");
+	}
+	if (W("CertificateDomains")) {
+		if ((arr = ov_new_array()) == NULL)
+			goto fail;
+		if (cert_get_dns_names(c, &nm) == 0) {
+			for (i = 0; i < nm.n; i++)
+				err |= ov_push_str(arr, nm.s[i], nm.len[i]);
+			cert_names_free(&nm);
+		}
+		err |= ov_add(o, "CertificateDomains", arr);
+	}
+	if (W("NotBefore")) {
+		cert_format_time(c->not_before, date, sizeof(date));
+		err |= ov_add_cstr(o, "NotBefore", date);
+	}
+	if (W("NotAfter")) {
+		cert_format_time(c->not_after, date, sizeof(date));
+		err |= ov_add_cstr(o, "NotAfter", date);
+	}
+	if (W("Status"))
+		err |= ov_add_cstr(o, "Status",
+		    cert_status_name(cert_status(c, g.at)));
+	if (W("HasPrivateKey"))
+		err |= ov_add_bool(o, "HasPrivateKey", c->has_key);
+	if (W("IsSelfSigned"))
+		err |= ov_add_bool(o, "IsSelfSigned", cert_is_self_signed(c));
+	if (W("SerialNumber")) {
+		serial = cert_get1_serial_hex(c);
+		err |= ov_add_cstr(o, "SerialNumber", serial);
+		free(serial);
+	}
+	if (W("KeyAlgorithm") || W("KeySize")) {
+		if (cert_key_info(c, &alg, &bits) == 0) {
+			err |= ov_add_cstr(o, "KeyAlgorithm", alg);
+			err |= ov_add_int(o, "KeySize", bits);
+		} else {
+			err |= ov_add_null(o, "KeyAlgorithm");
+			err |= ov_add_null(o, "KeySize");
+		}
+	}
+	if (W("SignatureAlgorithm"))
+		err |= ov_add_cstr(o, "SignatureAlgorithm", cert_sig_alg(c));
+	if (W("Services")) {
+		if ((arr = ov_new_array()) == NULL)
+			goto fail;
+		err |= ov_add(o, "Services", arr);
+	}
+	if (W("Path"))
+		err |= ov_add_cstr(o, "Path", c->path);
+#undef W
+	if (err)
+		goto fail;
+	return o;
+fail:
+	ov_free(o);
+	return NULL;
+}

@@ -1,0 +1,104 @@
+/*
+ * certbind name THUMBPRINT: the TLS certificate name <I>issuer<S>subject
+ * (SPEC §5), a newline, nothing else.
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cert.h"
+#include "cmd.h"
+#include "diag.h"
+#include "dn.h"
+#include "output.h"
+#include "safe.h"
+#include "store.h"
+
+static const struct argp_child children[] = {
+	{ &cmd_global_argp, 0, "Global options:", 0 },
+	{ NULL, 0, NULL, 0 }
+};
+
+static error_t
+parse(int key, char *arg, struct argp_state *state)
+{
+	const char	**thumb = state->input;
+
+	switch (key) {
+	case ARGP_KEY_ARG:
+		if (*thumb != NULL)
+			argp_error(state, "one thumbprint only");
+		*thumb = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no thumbprint given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp name_argp = {
+	NULL, parse, "THUMBPRINT",
+	"Print the certificate's TLS certificate name, <I>issuer<S>subject, "
+	"as Exchange's TlsCertificateName wants it.", children, NULL, NULL
+};
+
+static const char *const columns[] = { "TlsCertificateName", NULL };
+
+int
+cmd_name(int argc, char **argv)
+{
+	const char	*thumb = NULL, *iss, *sub;
+	struct store	*st;
+	struct cert	*c;
+	struct out	*out = NULL;
+	struct ov	*o = NULL;
+	char		*name = NULL, hex[41];
+	size_t		 ilen, slen, len;
+	enum out_format	 fmt;
+	int		 rc = EXIT_FAIL;
+
+	argp_parse(&name_argp, argc, argv, 0, NULL, &thumb);
+	fmt = cmd_format(OUT_LIST);
+	if ((st = cmd_load_store()) == NULL)
+		return EXIT_FAIL;
+	if ((rc = cmd_find_cert(st, thumb, &c)) != EXIT_OK)
+		goto out;
+	rc = EXIT_FAIL;
+	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
+	    (sub = cert_get0_subject(c, &slen)) == NULL) {
+		diag_err(c->path, "cannot decode the certificate's names");
+		goto out;
+	}
+	if ((name = dn_tls_name(iss, ilen, sub, slen, &len)) == NULL)
+		goto out;
+	if (fmt == OUT_JSON) {
+		cert_hex(c->sha1, 20, hex);
+		if ((o = ov_new_object()) == NULL ||
+		    ov_add_cstr(o, "Thumbprint", hex) == -1 ||
+		    ov_add_str(o, "TlsCertificateName", name, len) == -1 ||
+		    (out = out_open(stdout, fmt, columns)) == NULL ||
+		    out_value(out, o) == -1)
+			goto out;
+	} else if (safe_is_unsafe(name, len)) {
+		/*
+		 * Raw control characters would reach the terminal or a
+		 * script; the JSON form carries them escaped.
+		 */
+		diag_err(c->path, "the certificate's name holds control "
+		    "characters or invalid UTF-8; see it with --format json");
+		goto out;
+	} else if (fwrite(name, 1, len, stdout) != len ||
+	    putchar('\n') == EOF)
+		goto out;
+	rc = EXIT_OK;
+out:
+	if (out != NULL && out_close(out) == -1)
+		rc = EXIT_FAIL;
+	ov_free(o);
+	free(name);
+	store_free(st);
+	return rc;
+}

@@ -1,0 +1,822 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/provider.h>
+#include <openssl/sha.h>
+
+#include "store.h"
+
+/* Directory depth and PKCS#12 MAC iterations we accept. */
+#define MAX_DEPTH	64
+#define MAX_P12_ITER	10000000
+
+struct dirid {
+	dev_t	dev;
+	ino_t	ino;
+};
+
+struct store {
+	struct cert	**certs;
+	size_t		  ncerts, capcerts;
+	size_t		 *table;	/* SHA-1 hash set: index + 1, 0 empty */
+	size_t		  tablesz;
+	unsigned char	(*keys)[32];	/* SHA-256 of each key's SPKI */
+	size_t		  nkeys, capkeys;
+	char		**paths;	/* every file a certificate came from */
+	size_t		  npaths, cappaths;
+	struct dirid	 *dirs;		/* directories walked, against loops */
+	size_t		  ndirs, capdirs;
+};
+
+/* What one file's loading needs. */
+struct file {
+	struct store		*st;
+	const struct store_opts	*opts;
+	const char		*path;
+	const char		*saved;	/* path as kept by the store, or NULL */
+	size_t			 found;	/* certificates and keys */
+	int			 bad;	/* a problem was reported */
+};
+
+static int
+grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	void	*n;
+	size_t	 ncap;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if ((n = reallocarray(*(void **)pp, ncap, elem)) == NULL)
+		return -1;
+	*(void **)pp = n;
+	*cap = ncap;
+	return 0;
+}
+
+static void
+report(struct file *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+report(struct file *f, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	f->bad = 1;
+	if (f->opts->report != NULL)
+		f->opts->report(f->opts->arg, f->path, msg);
+}
+
+static const char *
+ssl_reason(const char *fallback)
+{
+	unsigned long	 e = ERR_peek_last_error();
+	const char	*r = e ? ERR_reason_error_string(e) : NULL;
+
+	return r != NULL ? r : fallback;
+}
+
+struct store *
+store_new(void)
+{
+	return calloc(1, sizeof(struct store));
+}
+
+void
+store_free(struct store *st)
+{
+	size_t	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->ncerts; i++) {
+		cert_release(st->certs[i]);
+		free(st->certs[i]);
+	}
+	for (i = 0; i < st->npaths; i++)
+		free(st->paths[i]);
+	free(st->certs);
+	free(st->table);
+	free(st->keys);
+	free(st->paths);
+	free(st->dirs);
+	free(st);
+}
+
+static size_t
+slot(const unsigned char *sha1, size_t tablesz)
+{
+	size_t	 h;
+
+	memcpy(&h, sha1, sizeof(h));
+	return h & (tablesz - 1);
+}
+
+static int
+rehash(struct store *st)
+{
+	size_t	*t, sz, i, j;
+
+	sz = st->tablesz ? st->tablesz * 2 : 1024;
+	if ((t = calloc(sz, sizeof(*t))) == NULL)
+		return -1;
+	for (i = 0; i < st->ncerts; i++) {
+		j = slot(st->certs[i]->sha1, sz);
+		while (t[j] != 0)
+			j = (j + 1) & (sz - 1);
+		t[j] = i + 1;
+	}
+	free(st->table);
+	st->table = t;
+	st->tablesz = sz;
+	return 0;
+}
+
+/* The index + 1 of the certificate with this SHA-1, or 0. */
+static size_t
+lookup(const struct store *st, const unsigned char *sha1)
+{
+	size_t	 j;
+
+	if (st->tablesz == 0)
+		return 0;
+	for (j = slot(sha1, st->tablesz); st->table[j] != 0;
+	    j = (j + 1) & (st->tablesz - 1))
+		if (memcmp(st->certs[st->table[j] - 1]->sha1, sha1, 20) == 0)
+			return st->table[j];
+	return 0;
+}
+
+/* The store's copy of the current file's path, made on first need. */
+static const char *
+saved_path(struct file *f)
+{
+	struct store	*st = f->st;
+
+	if (f->saved != NULL)
+		return f->saved;
+	if (grow(&st->paths, &st->cappaths, st->npaths + 1,
+	    sizeof(*st->paths)) == -1 ||
+	    (st->paths[st->npaths] = strdup(f->path)) == NULL)
+		return NULL;
+	f->saved = st->paths[st->npaths++];
+	return f->saved;
+}
+
+/*
+ * Adds one certificate, taking ownership of (der, len).  A duplicate is
+ * dropped silently: the same certificate in a bundle and on its own is
+ * normal.  Returns 0, or -1 when memory ran out.
+ */
+static int
+add_cert(struct file *f, unsigned char *der, size_t len, int trailing_ok,
+    const char *what)
+{
+	struct store	*st = f->st;
+	struct cert	*c;
+	const char	*why;
+	size_t		 j;
+
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		free(der);
+		return -1;
+	}
+	if (cert_init_der(c, der, len, trailing_ok, &why) == -1) {
+		report(f, "%s: %s", what, why);
+		free(c);
+		return 0;
+	}
+	f->found++;
+	if (lookup(st, c->sha1) != 0) {
+		cert_release(c);
+		free(c);
+		return 0;
+	}
+	if ((c->path = saved_path(f)) == NULL ||
+	    grow(&st->certs, &st->capcerts, st->ncerts + 1,
+	    sizeof(*st->certs)) == -1 ||
+	    ((st->ncerts + 1) * 2 > st->tablesz && rehash(st) == -1)) {
+		cert_release(c);
+		free(c);
+		return -1;
+	}
+	st->certs[st->ncerts++] = c;
+	j = slot(c->sha1, st->tablesz);
+	while (st->table[j] != 0)
+		j = (j + 1) & (st->tablesz - 1);
+	st->table[j] = st->ncerts;
+	return 0;
+}
+
+/*
+ * Remembers the public half of a private key and frees the key at once:
+ * pairing needs only the SHA-256 of its SubjectPublicKeyInfo.
+ */
+static int
+add_key(struct file *f, EVP_PKEY *pk)
+{
+	struct store	*st = f->st;
+	unsigned char	*spki = NULL;
+	int		 len, rc = -1;
+
+	len = i2d_PUBKEY(pk, &spki);
+	EVP_PKEY_free(pk);
+	if (len <= 0) {
+		report(f, "private key: cannot derive its public key");
+		ERR_clear_error();
+		return 0;
+	}
+	if (grow(&st->keys, &st->capkeys, st->nkeys + 1,
+	    sizeof(*st->keys)) == -1)
+		goto out;
+	SHA256(spki, len, st->keys[st->nkeys++]);
+	f->found++;
+	rc = 0;
+out:
+	OPENSSL_free(spki);
+	return rc;
+}
+
+/* OpenSSL allocates with OPENSSL_malloc; the store frees with free(). */
+static unsigned char *
+dup_der(const unsigned char *p, size_t len)
+{
+	unsigned char	*d;
+
+	if ((d = malloc(len)) != NULL)
+		memcpy(d, p, len);
+	return d;
+}
+
+struct pwarg {
+	const struct store_opts	*opts;
+	int			 asked;
+};
+
+/* OpenSSL's passphrase callback: never prompts, uses what we were given. */
+static int
+pem_password(char *buf, int size, int rwflag, void *u)
+{
+	struct pwarg	*pw = u;
+
+	pw->asked = 1;
+	if (pw->opts->password == NULL || pw->opts->passlen > (size_t)size)
+		return -1;
+	memcpy(buf, pw->opts->password, pw->opts->passlen);
+	return (int)pw->opts->passlen;
+}
+
+static int
+load_pem_key(struct file *f, const char *block, size_t len, int n)
+{
+	BIO		*bio;
+	EVP_PKEY	*pk;
+	struct pwarg	 pw = { f->opts, 0 };
+
+	if ((bio = BIO_new_mem_buf(block, (int)len)) == NULL)
+		return -1;
+	pk = PEM_read_bio_PrivateKey(bio, NULL, pem_password, &pw);
+	BIO_free(bio);
+	if (pk == NULL) {
+		if (pw.asked && f->opts->password == NULL)
+			report(f, "private key %d is encrypted; give its "
+			    "passphrase with --password-file or "
+			    "CERTBIND_PASSWORD", n);
+		else if (pw.asked)
+			report(f, "private key %d: cannot decrypt (wrong "
+			    "passphrase?)", n);
+		else
+			report(f, "private key %d: %s", n,
+			    ssl_reason("damaged"));
+		ERR_clear_error();
+		return 0;
+	}
+	return add_key(f, pk);
+}
+
+static const char *
+memmem_str(const char *h, size_t hlen, const char *n)
+{
+	return memmem(h, hlen, n, strlen(n));
+}
+
+/* Base64 body of a PEM block to DER.  Returns a new buffer or NULL. */
+static unsigned char *
+pem_body(const char *b, size_t len, size_t *outlen)
+{
+	EVP_ENCODE_CTX	*ctx;
+	unsigned char	*der;
+	int		 n1, n2;
+
+	if (len > INT_MAX || (der = malloc(len / 4 * 3 + 3)) == NULL)
+		return NULL;
+	if ((ctx = EVP_ENCODE_CTX_new()) == NULL) {
+		free(der);
+		return NULL;
+	}
+	EVP_DecodeInit(ctx);
+	if (EVP_DecodeUpdate(ctx, der, &n1, (const unsigned char *)b,
+	    (int)len) == -1 || EVP_DecodeFinal(ctx, der + n1, &n2) == -1 ||
+	    n1 + n2 == 0) {
+		EVP_ENCODE_CTX_free(ctx);
+		free(der);
+		return NULL;
+	}
+	EVP_ENCODE_CTX_free(ctx);
+	*outlen = n1 + n2;
+	return der;
+}
+
+/*
+ * Every "-----BEGIN X-----" ... "-----END X-----" block of the file:
+ * certificates and private keys are loaded, anything else (requests,
+ * parameters, CRLs) is passed over.
+ */
+static int
+load_pem(struct file *f, const char *buf, size_t len)
+{
+	const char	*p = buf, *end = buf + len, *lab, *labend, *body;
+	const char	*e, *bend;
+	char		 endmark[96];
+	unsigned char	*der;
+	size_t		 labl, derlen;
+	int		 ncert = 0, nkey = 0, trusted;
+
+	while ((p = memmem_str(p, end - p, "-----BEGIN ")) != NULL) {
+		lab = p + 11;
+		if ((labend = memmem_str(lab, end - lab, "-----")) == NULL ||
+		    (labl = labend - lab) == 0 || labl > 64 ||
+		    memchr(lab, '\n', labl) != NULL) {
+			report(f, "damaged PEM header");
+			return 0;
+		}
+		body = labend + 5;
+		snprintf(endmark, sizeof(endmark), "-----END %.*s-----",
+		    (int)labl, lab);
+		if ((e = memmem_str(body, end - body, endmark)) == NULL) {
+			report(f, "truncated PEM: BEGIN %.*s without END",
+			    (int)labl, lab);
+			return 0;
+		}
+		bend = e + strlen(endmark);
+		trusted = labl == 19 && memcmp(lab, "TRUSTED CERTIFICATE", 19)
+		    == 0;
+		if ((labl == 11 && memcmp(lab, "CERTIFICATE", 11) == 0) ||
+		    (labl == 16 && memcmp(lab, "X509 CERTIFICATE", 16) == 0) ||
+		    trusted) {
+			char	what[32];
+
+			snprintf(what, sizeof(what), "certificate %d",
+			    ++ncert);
+			if ((der = pem_body(body, e - body, &derlen)) == NULL)
+				report(f, "%s: bad base64", what);
+			else if (add_cert(f, der, derlen, trusted, what) == -1)
+				return -1;
+		} else if (labl >= 11 &&
+		    memcmp(lab + labl - 11, "PRIVATE KEY", 11) == 0) {
+			if (load_pem_key(f, p, bend - p, ++nkey) == -1)
+				return -1;
+		}
+		p = bend;
+	}
+	return 0;
+}
+
+/* Loaded once for the life of the process; kept so it stays reachable. */
+static OSSL_PROVIDER	*legacy;
+
+static void
+load_legacy(void)
+{
+	static int	 tried;
+
+	if (tried)
+		return;
+	tried = 1;
+	/* With fallbacks, so the default provider stays available. */
+	if ((legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1)) == NULL)
+		ERR_clear_error();
+}
+
+/*
+ * PKCS#12 (RFC 7292): checks the MAC with the password we have (or
+ * none), refusing absurd iteration counts before spending time on them.
+ */
+static int
+load_p12(struct file *f, const unsigned char *buf, size_t len)
+{
+	const unsigned char	*p = buf;
+	PKCS12			*p12 = NULL;
+	EVP_PKEY		*pk = NULL;
+	X509			*x = NULL;
+	STACK_OF(X509)		*ca = NULL;
+	const ASN1_INTEGER	*iter = NULL;
+	const char		*pass = NULL;
+	unsigned char		*der = NULL, *copy;
+	char			 what[32];
+	long			 it;
+	int			 i, n, rc = -1, dlen;
+
+	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL ||
+	    p != buf + len) {
+		report(f, "damaged PKCS#12 file");
+		rc = 0;
+		goto out;
+	}
+	if (PKCS12_mac_present(p12)) {
+		PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
+		it = iter != NULL ? ASN1_INTEGER_get(iter) : 1;
+		if (it < 1 || it > MAX_P12_ITER) {
+			report(f, "PKCS#12 MAC iteration count %ld out of "
+			    "range (1 to %d)", it, MAX_P12_ITER);
+			rc = 0;
+			goto out;
+		}
+		if (f->opts->password != NULL &&
+		    PKCS12_verify_mac(p12, f->opts->password,
+		    (int)f->opts->passlen))
+			pass = f->opts->password;
+		else if (PKCS12_verify_mac(p12, "", 0))
+			pass = "";
+		else if (PKCS12_verify_mac(p12, NULL, 0))
+			pass = NULL;
+		else {
+			if (f->opts->password == NULL)
+				report(f, "PKCS#12 file is protected by a "
+				    "password; give it with --password-file "
+				    "or CERTBIND_PASSWORD");
+			else
+				report(f, "wrong password for PKCS#12 file "
+				    "(or the file is damaged)");
+			rc = 0;
+			goto out;
+		}
+	} else
+		pass = NULL;
+	/*
+	 * Windows and older OpenSSL export with RC2-40 and 3DES, which
+	 * OpenSSL 3 keeps in its legacy provider: load it on first need.
+	 */
+	load_legacy();
+	if (!PKCS12_parse(p12, pass, &pk, &x, &ca) &&
+	    (PKCS12_mac_present(p12) || f->opts->password == NULL ||
+	    (ERR_clear_error(), !PKCS12_parse(p12, f->opts->password, &pk, &x,
+	    &ca)))) {
+		report(f, "cannot read PKCS#12 contents: %s",
+		    ssl_reason("damaged"));
+		rc = 0;
+		goto out;
+	}
+	for (i = -1, n = 0; i < sk_X509_num(ca); i++) {
+		if (i == -1 && x == NULL)
+			continue;
+		dlen = i2d_X509(i == -1 ? x : sk_X509_value(ca, i), &der);
+		if (dlen <= 0)
+			goto out;
+		copy = dup_der(der, dlen);
+		OPENSSL_free(der);
+		der = NULL;
+		snprintf(what, sizeof(what), "certificate %d", ++n);
+		if (copy == NULL || add_cert(f, copy, dlen, 0, what) == -1)
+			goto out;
+	}
+	if (pk != NULL) {
+		i = add_key(f, pk);
+		pk = NULL;
+		if (i == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_free(pk);
+	X509_free(x);
+	sk_X509_pop_free(ca, X509_free);
+	PKCS12_free(p12);
+	return rc;
+}
+
+/*
+ * A DER file: a Certificate is SEQUENCE { SEQUENCE tbs, ... }, a PFX is
+ * SEQUENCE { INTEGER version, ... }.  The tag after the outer header
+ * tells them apart, even when the file is truncated.
+ */
+static int
+load_der(struct file *f, const unsigned char *buf, size_t len)
+{
+	unsigned char	*der;
+	size_t		 hdr;
+
+	hdr = len > 1 && (buf[1] & 0x80) ? 2 + (buf[1] & 0x7f) : 2;
+	if (hdr < len && buf[hdr] == 0x02)
+		return load_p12(f, buf, len);
+	if ((der = dup_der(buf, len)) == NULL)
+		return -1;
+	return add_cert(f, der, len, 0, "DER certificate");
+}
+
+
+/*
+ * Reads a whole regular file.  O_NONBLOCK so that a FIFO swapped in
+ * after the stat cannot block us; fstat decides.
+ */
+static unsigned char *
+read_file(struct file *f, size_t *lenp)
+{
+	struct stat	 sb;
+	unsigned char	*buf = NULL, *n;
+	size_t		 len = 0, cap;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = open(f->path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		report(f, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1) {
+		report(f, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		report(f, "not a regular file, skipped");
+		goto fail;
+	}
+	if ((unsigned long long)sb.st_size > STORE_MAX_FILE) {
+		report(f, "file too large (over %lu MiB)",
+		    STORE_MAX_FILE >> 20);
+		goto fail;
+	}
+	cap = sb.st_size + 1;
+	if ((buf = malloc(cap)) == NULL)
+		goto fail;
+	for (;;) {
+		if (len == cap) {
+			if (cap > STORE_MAX_FILE) {
+				report(f, "file too large (over %lu MiB)",
+				    STORE_MAX_FILE >> 20);
+				goto fail;
+			}
+			if ((n = realloc(buf, cap * 2)) == NULL)
+				goto fail;
+			buf = n;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			report(f, "%s", strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	*lenp = len;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+static int
+load_file(struct store *st, const char *path, const struct store_opts *opts)
+{
+	struct file	 f = { st, opts, path, NULL, 0, 0 };
+	unsigned char	*buf;
+	size_t		 len;
+	int		 rc;
+
+	if ((buf = read_file(&f, &len)) == NULL)
+		return 0;
+	if (len == 0) {
+		report(&f, "empty file");
+		rc = 0;
+	} else if (memmem(buf, len, "-----BEGIN ", 11) != NULL) {
+		rc = load_pem(&f, (const char *)buf, len);
+		if (rc == 0 && f.found == 0 && !f.bad)
+			report(&f, "no certificate or private key in PEM "
+			    "file");
+	} else if (buf[0] == 0x30)
+		rc = load_der(&f, buf, len);
+	else {
+		report(&f, "not a certificate, private key or PKCS#12 file");
+		rc = 0;
+	}
+	/* The buffer may hold a decrypted-key's PEM: wipe it. */
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return rc;
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int	walk(struct store *, const char *, int, const struct store_opts *);
+
+static int
+walk_dir(struct store *st, const char *path, const struct stat *sb,
+    int depth, const struct store_opts *opts)
+{
+	struct file	 f = { st, opts, path, NULL, 0, 0 };
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL, child[PATH_MAX];
+	size_t		 n = 0, cap = 0, i;
+	int		 rc = -1;
+
+	for (i = 0; i < st->ndirs; i++)
+		if (st->dirs[i].dev == sb->st_dev &&
+		    st->dirs[i].ino == sb->st_ino)
+			return 0;	/* a link back: already walked */
+	if (depth > MAX_DEPTH) {
+		report(&f, "directories nested too deep, skipped");
+		return 0;
+	}
+	if (grow(&st->dirs, &st->capdirs, st->ndirs + 1,
+	    sizeof(*st->dirs)) == -1)
+		return -1;
+	st->dirs[st->ndirs].dev = sb->st_dev;
+	st->dirs[st->ndirs++].ino = sb->st_ino;
+	if ((d = opendir(path)) == NULL) {
+		report(&f, "%s", strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (grow(&names, &cap, n + 1, sizeof(*names)) == -1 ||
+		    (names[n] = strdup(de->d_name)) == NULL)
+			goto out;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), namecmp);
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) >=
+		    sizeof(child)) {
+			report(&f, "%s: path too long, skipped", names[i]);
+			continue;
+		}
+		if (walk(st, child, depth + 1, opts) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* Returns 0 (problems reported), or -1 when memory ran out. */
+static int
+walk(struct store *st, const char *path, int depth,
+    const struct store_opts *opts)
+{
+	struct file	 f = { st, opts, path, NULL, 0, 0 };
+	struct stat	 sb;
+
+	if (stat(path, &sb) == -1) {
+		if (errno == ELOOP)
+			report(&f, "symbolic link loop, skipped");
+		else if (errno == ENOENT && lstat(path, &sb) == 0)
+			report(&f, "dangling symbolic link, skipped");
+		else
+			report(&f, "%s", strerror(errno));
+		return depth == 0 ? 1 : 0;
+	}
+	if (S_ISDIR(sb.st_mode))
+		return walk_dir(st, path, &sb, depth, opts);
+	if (!S_ISREG(sb.st_mode)) {
+		report(&f, "not a regular file, skipped");
+		return 0;
+	}
+	return load_file(st, path, opts);
+}
+
+int
+store_add_path(struct store *st, const char *path,
+    const struct store_opts *opts)
+{
+	int	 rc;
+
+	rc = walk(st, path, 0, opts);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+keycmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+void
+store_finish(struct store *st)
+{
+	unsigned char	 h[32];
+	size_t		 i;
+	struct cert	*c;
+
+	if (st->nkeys == 0)
+		return;
+	qsort(st->keys, st->nkeys, sizeof(*st->keys), keycmp);
+	for (i = 0; i < st->ncerts; i++) {
+		c = st->certs[i];
+		SHA256(c->der + c->spki.off, c->spki.len, h);
+		c->has_key = bsearch(h, st->keys, st->nkeys,
+		    sizeof(*st->keys), keycmp) != NULL;
+	}
+}
+
+size_t
+store_count(const struct store *st)
+{
+	return st->ncerts;
+}
+
+struct cert *
+store_get0(const struct store *st, size_t i)
+{
+	return i < st->ncerts ? st->certs[i] : NULL;
+}
+
+size_t
+store_key_count(const struct store *st)
+{
+	return st->nkeys;
+}
+
+/* Does the upper-case hex prefix (hex, n digits) start md? */
+static int
+hex_prefix(const unsigned char *md, const char *hex, size_t n)
+{
+	char	 buf[65];
+
+	cert_hex(md, (n + 1) / 2, buf);
+	return memcmp(buf, hex, n) == 0;
+}
+
+long
+store_find(struct store *st, const struct thumb *t, struct cert **out,
+    size_t max)
+{
+	unsigned char	 sha1[20];
+	size_t		 i, k;
+	long		 n = 0;
+	int		 pass;
+
+	if (t->kind == THUMB_SHA1) {
+		for (i = 0; i < 20; i++)
+			sscanf(t->hex + 2 * i, "%2hhx", &sha1[i]);
+		if ((k = lookup(st, sha1)) == 0)
+			return 0;
+		if (max > 0)
+			out[0] = st->certs[k - 1];
+		return 1;
+	}
+	for (pass = 0; pass < 2 && n == 0; pass++) {
+		if (pass == 0 && t->kind == THUMB_SHA256)
+			continue;
+		if (pass == 0 && t->len > 40)
+			continue;
+		for (i = 0; i < st->ncerts; i++) {
+			if (pass == 0 ?
+			    !hex_prefix(st->certs[i]->sha1, t->hex, t->len) :
+			    !hex_prefix(cert_get0_sha256(st->certs[i]), t->hex,
+			    t->len))
+				continue;
+			if ((size_t)n < max)
+				out[n] = st->certs[i];
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,63 @@
+/*
+ * store: the certificate store of SPEC §2.  Walks files and
+ * directories (following links without looping, skipping hidden
+ * entries), sniffs each file by content (PEM, DER, PKCS#12), keeps each
+ * certificate once (by SHA-1) and pairs private keys with certificates
+ * by public key across the whole store.  Key material is hashed and
+ * freed at once; it is never kept.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+
+#include "cert.h"
+#include "thumb.h"
+
+struct store;
+
+/*
+ * How a store is read.  report is called once for every file that is
+ * skipped, with the path and what is wrong (lower case, no full stop);
+ * the store never prints.  password (may be NULL) is borrowed: the
+ * caller wipes it after the last store_add_path.
+ */
+struct store_opts {
+	const char	*password;
+	size_t		 passlen;
+	void		(*report)(void *arg, const char *path, const char *msg);
+	void		*arg;
+};
+
+/* Files larger than this are refused ("file too large"). */
+#define STORE_MAX_FILE	(64UL * 1024 * 1024)
+
+struct store	*store_new(void);
+void		 store_free(struct store *);
+
+/*
+ * Adds every certificate and key under path.  Problems with single files
+ * are reported and skipped.  Returns 0, or -1 when path itself cannot be
+ * read (reported too) or memory ran out.
+ */
+int	store_add_path(struct store *, const char *path,
+	    const struct store_opts *);
+
+/* Pairs keys with certificates; call once after the last add. */
+void	store_finish(struct store *);
+
+size_t		 store_count(const struct store *);
+struct cert	*store_get0(const struct store *, size_t i);
+/* Number of private keys seen. */
+size_t		 store_key_count(const struct store *);
+
+/*
+ * The certificates a thumbprint selects: exact SHA-1 or SHA-256, or a
+ * prefix of the SHA-1 (or, when no SHA-1 has it, of the SHA-256).  At
+ * most max are stored in out; returns how many matched in all, or -1 when
+ * memory ran out.
+ */
+long	store_find(struct store *, const struct thumb *, struct cert **out,
+	    size_t max);
+
+#endif
