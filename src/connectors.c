@@ -1227,8 +1227,17 @@ splice_text(const struct conn_file *cf, const struct conn_span *sp, int fi,
 			text = NULL;
 	} else {
 		if (sp->nchild > 0) {
-			sep = b + sp->sep_start;
-			seplen = sp->sep_end - sp->sep_start;
+			/* From the last line break: blank lines are not copied. */
+			for (t = sp->sep_end; t > sp->sep_start &&
+			    b[t - 1] != '\n'; t--)
+				;
+			if (t > sp->sep_start) {
+				t--;
+				if (t > sp->sep_start && b[t - 1] == '\r')
+					t--;
+			}
+			sep = b + t;
+			seplen = sp->sep_end - t;
 		}
 		out->start = out->end = sp->insert;
 		r = asprintf(&text, "%.*s<%s>%s</%s>", (int)seplen, sep, name,

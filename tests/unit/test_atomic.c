@@ -2,6 +2,7 @@
  * Unit tests for atomic.c: every sentence of SPEC §11 that the module
  * carries, with failures provoked in forked children.
  */
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -254,6 +256,71 @@ test_fsize_limit(void **state)
 	free(big);
 }
 
+/*
+ * A full disk: a child in its own mount namespace mounts a 64 KiB tmpfs,
+ * fills it, and tries to replace a file there.  Skipped where mount
+ * namespaces are not allowed.
+ */
+static int
+full_disk(void)
+{
+	const char	*what;
+	char		 mnt[160], path[200], fill[200], *big;
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 len = 256 * 1024;
+	int		 fd, r, n = 0;
+
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return 77;
+	snprintf(mnt, sizeof(mnt), "%s/full", dir);
+	snprintf(path, sizeof(path), "%s/cfg.xml", mnt);
+	snprintf(fill, sizeof(fill), "%s/filler", mnt);
+	if (mkdir(mnt, 0755) == -1 ||
+	    mount("tmpfs", mnt, "tmpfs", 0, "size=64k") == -1)
+		return 77;
+	put(path, old_xml, sizeof(old_xml) - 1, 0644);
+	if ((fd = open(fill, O_WRONLY | O_CREAT, 0600)) == -1)
+		return 4;
+	if ((big = calloc(1, len)) == NULL)
+		return 4;
+	while (write(fd, big, 4096) > 0)
+		;
+	close(fd);
+	r = atomic_replace(path, big, len, 0, &what);
+	if (r != ATOMIC_ERR || errno != ENOSPC)
+		return 1;
+	if (!file_is(path, old_xml, sizeof(old_xml) - 1))
+		return 2;
+	/* No temporary file may be left: only cfg.xml and filler. */
+	if ((d = opendir(mnt)) == NULL)
+		return 3;
+	while ((de = readdir(d)) != NULL)
+		n++;
+	closedir(d);
+	free(big);
+	return n == 4 ? 0 : 3;
+}
+
+static void
+test_full_disk(void **state)
+{
+	pid_t	 pid;
+	int	 st;
+
+	if (geteuid() != 0)
+		skip();
+	if ((pid = fork()) == 0)
+		_exit(full_disk());
+	assert_true(pid > 0);
+	st = child_status(pid);
+	if (st == 77)
+		skip();
+	assert_int_equal(st, 0);
+	assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1));
+}
+
 /* Runs fn in a child as an unprivileged user when we are root. */
 static int
 as_nobody(int (*fn)(void))
@@ -496,6 +563,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_new_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsize_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_dir, setup,
 		    teardown),

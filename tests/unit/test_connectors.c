@@ -199,6 +199,21 @@ test_refuse_nul(void **state)
 }
 
 static void
+test_refuse_raw_nul(void **state)
+{
+	static const char	 x[] = "<ReceiveConnectors><ReceiveConnector>"
+	    "<Name>a\0b</Name></ReceiveConnector></ReceiveConnectors>";
+	struct conn_file	*cf;
+	struct conn_errs	 errs;
+
+	assert_int_equal(conn_load_mem("nul", x, sizeof(x) - 1, &cf, &errs),
+	    -1);
+	assert_null(cf);
+	assert_true(errs.n > 0);
+	conn_errs_release(&errs);
+}
+
+static void
 test_refuse_latin1(void **state)
 {
 	expect_refused("latin1.xml", "only UTF-8", 1);
@@ -499,12 +514,14 @@ test_edit_add_all(void **state)
 	static const char	 in[] =
 	    "<ReceiveConnectors>\n"
 	    "\t<ReceiveConnector>\n"
+	    "\n"
 	    "\t\t<Name>A</Name>\n"
 	    "\t</ReceiveConnector>\n"
 	    "</ReceiveConnectors>";
 	static const char	 want[] =
 	    "<ReceiveConnectors>\n"
 	    "\t<ReceiveConnector>\n"
+	    "\n"
 	    "\t\t<Name>A</Name>\n"
 	    "\t\t<Fqdn>a.example</Fqdn>\n"
 	    "\t\t<TlsCertificateName></TlsCertificateName>\n"
@@ -710,6 +727,28 @@ test_diff_patch(void **state)
 	free(b);
 }
 
+/* Past the edit bound the diff is coarse but still correct. */
+static void
+test_diff_large(void **state)
+{
+	char	*a, *b, *pa, *pb, *d;
+	size_t	 dlen;
+	int	 i;
+
+	pa = a = malloc(65536);
+	pb = b = malloc(65536);
+	for (i = 0; i < 3000; i++) {
+		pa += sprintf(pa, "%s %d\n", i % 2 ? "same" : "a", i);
+		pb += sprintf(pb, "%s %d\n", i % 2 ? "same" : "b", i);
+	}
+	d = conn_diff(a, (size_t)(pa - a), b, (size_t)(pb - b), "big", &dlen);
+	assert_non_null(d);
+	assert_true(strstr(d, "@@ -1,3000 +1,3000 @@\n") != NULL);
+	free(d);
+	free(a);
+	free(b);
+}
+
 static int
 teardown_all(void **state)
 {
@@ -733,6 +772,7 @@ main(void)
 		cmocka_unit_test(test_refuse_duplicates),
 		cmocka_unit_test(test_refuse_duplicates_case),
 		cmocka_unit_test(test_refuse_nul),
+		cmocka_unit_test(test_refuse_raw_nul),
 		cmocka_unit_test(test_refuse_latin1),
 		cmocka_unit_test(test_refuse_utf16),
 		cmocka_unit_test(test_refuse_wrong_root),
@@ -751,6 +791,7 @@ main(void)
 		cmocka_unit_test(test_diff_simple),
 		cmocka_unit_test(test_diff_random),
 		cmocka_unit_test(test_diff_patch),
+		cmocka_unit_test(test_diff_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
