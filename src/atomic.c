@@ -23,7 +23,7 @@
 static char *
 resolve(const char *path)
 {
-	char	*r;
+	char *r;
 
 	if ((r = realpath(path, NULL)) != NULL)
 		return r;
@@ -36,7 +36,7 @@ resolve(const char *path)
 static char *
 split(const char *path, const char **base)
 {
-	const char	*slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL) {
 		*base = path;
@@ -51,20 +51,19 @@ split(const char *path, const char **base)
 static double
 now(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
-atomic_lock(const char *path, unsigned int timeout, int *fdp,
-    const char **what)
+atomic_lock(const char *path, unsigned int timeout, int *fdp, const char **what)
 {
-	struct timespec	 nap = { 0, 50 * 1000 * 1000 };
-	char		*real = NULL, *lock = NULL;
-	double		 deadline;
-	int		 fd = -1, rc = ATOMIC_ERR, saved;
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	char *real = NULL, *lock = NULL;
+	double deadline;
+	int fd = -1, rc = ATOMIC_ERR, saved;
 
 	*fdp = -1;
 	*what = "cannot resolve the path";
@@ -77,8 +76,9 @@ atomic_lock(const char *path, unsigned int timeout, int *fdp,
 	}
 	/* O_NOFOLLOW: a planted link must not make us create files. */
 	*what = "cannot open the lock file";
-	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-	    O_NOCTTY, 0600)) == -1)
+	if ((fd = open(lock,
+		       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		       0600)) == -1)
 		goto out;
 	deadline = now() + timeout;
 	*what = "cannot lock the lock file";
@@ -120,7 +120,7 @@ atomic_unlock(int fd)
 static int
 write_all(int fd, const char *buf, size_t len)
 {
-	ssize_t	 w;
+	ssize_t w;
 
 	while (len > 0) {
 		w = write(fd, buf, len);
@@ -146,12 +146,12 @@ write_all(int fd, const char *buf, size_t len)
  */
 static int
 make_temp(const char *dir, const char *base, const char *buf, size_t len,
-    const struct stat *old, char **tmpp, const char **what)
+	  const struct stat *old, char **tmpp, const char **what)
 {
-	struct stat	 st;
-	char		*tmp = NULL;
-	mode_t		 um;
-	int		 fd = -1, rc = -1, saved;
+	struct stat st;
+	char *tmp = NULL;
+	mode_t um;
+	int fd = -1, rc = -1, saved;
 
 	*tmpp = NULL;
 	*what = "out of memory";
@@ -176,8 +176,8 @@ make_temp(const char *dir, const char *base, const char *buf, size_t len,
 	 * give its owner back is not replaced: quietly handing a root-owned
 	 * config to the user who ran certbind would be worse than failing.
 	 */
-	if (old != NULL && (st.st_uid != old->st_uid ||
-	    st.st_gid != old->st_gid) &&
+	if (old != NULL &&
+	    (st.st_uid != old->st_uid || st.st_gid != old->st_gid) &&
 	    fchown(fd, old->st_uid, old->st_gid) == -1)
 		goto out;
 	*what = "cannot keep the mode";
@@ -218,16 +218,16 @@ out:
 static char *
 slurp(const char *path, size_t *lenp)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	ssize_t		 r;
-	int		 fd, saved;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t r;
+	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return NULL;
-	if (fstat(fd, &st) == -1 || (buf = malloc((size_t)st.st_size + 1)) ==
-	    NULL)
+	if (fstat(fd, &st) == -1 ||
+	    (buf = malloc((size_t)st.st_size + 1)) == NULL)
 		goto fail;
 	while (len < (size_t)st.st_size) {
 		r = read(fd, buf + len, (size_t)st.st_size - len);
@@ -256,12 +256,12 @@ fail:
  * metadata), else a copy.  Returns 0 or -1.
  */
 static int
-backup_old(const char *real, const char *dir, const char *base,
-    const char *tmp, const struct stat *old, const char **what)
+backup_old(const char *real, const char *dir, const char *base, const char *tmp,
+	   const struct stat *old, const char **what)
 {
-	char	*bak = NULL, *btmp = NULL, *data = NULL;
-	size_t	 len = 0;
-	int	 rc = -1, saved;
+	char *bak = NULL, *btmp = NULL, *data = NULL;
+	size_t len = 0;
+	int rc = -1, saved;
 
 	*what = "out of memory";
 	if (asprintf(&bak, "%s.bak", real) == -1) {
@@ -307,12 +307,12 @@ out:
 
 int
 atomic_replace(const char *path, const char *buf, size_t len, int backup,
-    const char **what)
+	       const char **what)
 {
-	struct stat	 old;
-	const char	*base;
-	char		*real = NULL, *dir = NULL, *tmp = NULL;
-	int		 have_old, dfd = -1, rc = ATOMIC_ERR, saved;
+	struct stat old;
+	const char *base;
+	char *real = NULL, *dir = NULL, *tmp = NULL;
+	int have_old, dfd = -1, rc = ATOMIC_ERR, saved;
 
 	*what = "cannot resolve the path";
 	if ((real = resolve(path)) == NULL)
@@ -333,7 +333,7 @@ atomic_replace(const char *path, const char *buf, size_t len, int backup,
 		goto out;
 	}
 	if (make_temp(dir, base, buf, len, have_old ? &old : NULL, &tmp,
-	    what) == -1)
+		      what) == -1)
 		goto out;
 	if (backup && have_old &&
 	    backup_old(real, dir, base, tmp, &old, what) == -1)

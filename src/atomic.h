@@ -16,9 +16,9 @@
 
 #include <stddef.h>
 
-#define ATOMIC_OK	0
-#define ATOMIC_ERR	(-1)
-#define ATOMIC_TIMEOUT	(-2)	/* the lock was not free in time */
+#define ATOMIC_OK 0
+#define ATOMIC_ERR (-1)
+#define ATOMIC_TIMEOUT (-2) /* the lock was not free in time */
 
 /*
  * Takes an exclusive flock(2) on "PATH.lock" beside path (through
@@ -28,11 +28,11 @@
  * once).  Returns ATOMIC_OK and the descriptor in *fd (release with
  * atomic_unlock), ATOMIC_TIMEOUT, or ATOMIC_ERR.
  */
-int	atomic_lock(const char *path, unsigned int timeout, int *fd,
-	    const char **what);
+int atomic_lock(const char *path, unsigned int timeout, int *fd,
+		const char **what);
 
 /* Releases the lock (closing fd); fd may be -1. */
-void	atomic_unlock(int fd);
+void atomic_unlock(int fd);
 
 /*
  * Replaces path (through symbolic links: the file they name, the links
@@ -47,7 +47,7 @@ void	atomic_unlock(int fd);
  * untouched.  A failure of the final directory fsync is reported
  * although the new version is in place (it may not survive a crash).
  */
-int	atomic_replace(const char *path, const char *buf, size_t len,
-	    int backup, const char **what);
+int atomic_replace(const char *path, const char *buf, size_t len, int backup,
+		   const char **what);
 
 #endif

@@ -29,37 +29,40 @@
 
 #include "connectors.h"
 
-extern const char		conn_schema_rng[];
-extern const unsigned long	conn_schema_rng_len;
+extern const char conn_schema_rng[];
+extern const unsigned long conn_schema_rng_len;
 
 /* The fields certbind sets, in the order missing ones are added. */
 enum { F_FQDN, F_TLSNAME, F_ADVERTISE, NFIELDS };
-static const char *const field_names[NFIELDS] = {
-	"Fqdn", "TlsCertificateName", "AdvertiseClientSettings"
-};
+static const char *const field_names[NFIELDS] = {"Fqdn", "TlsCertificateName",
+						 "AdvertiseClientSettings"};
 
 /* Every property the schema names; each may appear once. */
-static const char *const known_names[] = {
-	"Name", "Server", "Fqdn", "TlsCertificateName",
-	"AdvertiseClientSettings", "TransportRole", "AuthMechanism", "Bindings"
-};
-#define NKNOWN	(sizeof(known_names) / sizeof(known_names[0]))
+static const char *const known_names[] = {"Name",
+					  "Server",
+					  "Fqdn",
+					  "TlsCertificateName",
+					  "AdvertiseClientSettings",
+					  "TransportRole",
+					  "AuthMechanism",
+					  "Bindings"};
+#define NKNOWN (sizeof(known_names) / sizeof(known_names[0]))
 
 struct field_span {
-	int	present;
-	int	empty;		/* written <X/> */
-	size_t	tag;		/* offset of the start tag's '<' */
-	size_t	tagend;		/* just after the start tag's '>' */
-	size_t	cend;		/* offset of the end tag's '<' */
+	int present;
+	int empty;     /* written <X/> */
+	size_t tag;    /* offset of the start tag's '<' */
+	size_t tagend; /* just after the start tag's '>' */
+	size_t cend;   /* offset of the end tag's '<' */
 };
 
 struct conn_span {
-	size_t			start;		/* '<' of <ReceiveConnector> */
-	size_t			insert;		/* missing fields go here */
-	size_t			sep_start;	/* white space before the */
-	size_t			sep_end;	/* last child element */
-	int			nchild;
-	struct field_span	f[NFIELDS];
+	size_t start;	  /* '<' of <ReceiveConnector> */
+	size_t insert;	  /* missing fields go here */
+	size_t sep_start; /* white space before the */
+	size_t sep_end;	  /* last child element */
+	int nchild;
+	struct field_span f[NFIELDS];
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -74,7 +77,7 @@ errs_init(struct conn_errs *errs, const char *file)
 void
 conn_errs_release(struct conn_errs *errs)
 {
-	size_t	 i;
+	size_t i;
 
 	if (errs == NULL)
 		return;
@@ -90,17 +93,16 @@ conn_errs_release(struct conn_errs *errs)
  * as possible: an error list that cannot grow still makes the load fail
  * because callers test n > 0 or their own return value.
  */
-static void
-errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
+static void errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
 errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
 {
-	struct conn_err	*nv;
-	va_list		 ap;
-	char		*msg = NULL;
-	int		 r;
+	struct conn_err *nv;
+	va_list ap;
+	char *msg = NULL;
+	int r;
 
 	if (errs->n > CONN_MAX_ERRS)
 		return;
@@ -139,7 +141,8 @@ conn_fold(unsigned int c)
 		return c;
 	}
 	if (c < 0x180) {
-		/* U+0130 folds only under Turkic rules; the rest have no pair. */
+		/* U+0130 folds only under Turkic rules; the rest have no pair.
+		 */
 		if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149)
 			return c;
 		if (c == 0x178)
@@ -163,21 +166,36 @@ conn_fold(unsigned int c)
 		if (c >= 0x3fd)
 			return c - 0x82;
 		switch (c) {
-		case 0x37f: return 0x3f3;
-		case 0x386: return 0x3ac;
-		case 0x38c: return 0x3cc;
-		case 0x3c2: return 0x3c3;
-		case 0x3cf: return 0x3d7;
-		case 0x3d0: return 0x3b2;
-		case 0x3d1: return 0x3b8;
-		case 0x3d5: return 0x3c6;
-		case 0x3d6: return 0x3c0;
-		case 0x3f0: return 0x3ba;
-		case 0x3f1: return 0x3c1;
-		case 0x3f4: return 0x3b8;
-		case 0x3f5: return 0x3b5;
-		case 0x3f9: return 0x3f2;
-		default: return c;
+		case 0x37f:
+			return 0x3f3;
+		case 0x386:
+			return 0x3ac;
+		case 0x38c:
+			return 0x3cc;
+		case 0x3c2:
+			return 0x3c3;
+		case 0x3cf:
+			return 0x3d7;
+		case 0x3d0:
+			return 0x3b2;
+		case 0x3d1:
+			return 0x3b8;
+		case 0x3d5:
+			return 0x3c6;
+		case 0x3d6:
+			return 0x3c0;
+		case 0x3f0:
+			return 0x3ba;
+		case 0x3f1:
+			return 0x3c1;
+		case 0x3f4:
+			return 0x3b8;
+		case 0x3f5:
+			return 0x3b5;
+		case 0x3f9:
+			return 0x3f2;
+		default:
+			return c;
 		}
 	}
 	if (c >= 0x400 && c < 0x530) {
@@ -205,9 +223,9 @@ conn_fold(unsigned int c)
 static unsigned int
 u8_next(const unsigned char **sp)
 {
-	const unsigned char	*s = *sp;
-	unsigned int		 c = s[0], lo = 0x80, hi = 0xbf;
-	int			 n, i;
+	const unsigned char *s = *sp;
+	unsigned int c = s[0], lo = 0x80, hi = 0xbf;
+	int n, i;
 
 	if (c < 0x80) {
 		*sp = s + 1;
@@ -244,9 +262,9 @@ bad:
 int
 conn_casecmp(const char *a, const char *b)
 {
-	const unsigned char	*p = (const unsigned char *)a;
-	const unsigned char	*q = (const unsigned char *)b;
-	unsigned int		 x, y;
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+	unsigned int x, y;
 
 	while (*p != '\0' && *q != '\0') {
 		x = conn_fold(u8_next(&p));
@@ -267,10 +285,10 @@ conn_casecmp(const char *a, const char *b)
 int
 conn_glob(const char *pattern, const char *str)
 {
-	const unsigned char	*p = (const unsigned char *)pattern;
-	const unsigned char	*s = (const unsigned char *)str;
-	const unsigned char	*star_p = NULL, *star_s = NULL, *np, *ns;
-	unsigned int		 pc, sc;
+	const unsigned char *p = (const unsigned char *)pattern;
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *star_p = NULL, *star_s = NULL, *np, *ns;
+	unsigned int pc, sc;
 
 	while (*s != '\0') {
 		if (*p == '*') {
@@ -311,8 +329,8 @@ conn_match(const char *pattern, const struct conn *c)
 static long
 line_at(const char *b, size_t pos)
 {
-	long	 line = 1;
-	size_t	 i;
+	long line = 1;
+	size_t i;
 
 	for (i = 0; i < pos; i++)
 		if (b[i] == '\n')
@@ -329,7 +347,7 @@ is_ws(char c)
 static int
 starts(const char *b, size_t len, size_t pos, const char *lit)
 {
-	size_t	 n = strlen(lit);
+	size_t n = strlen(lit);
 
 	return pos <= len && len - pos >= n && memcmp(b + pos, lit, n) == 0;
 }
@@ -338,7 +356,7 @@ starts(const char *b, size_t len, size_t pos, const char *lit)
 static size_t
 skip_past(const char *b, size_t len, size_t pos, const char *lit)
 {
-	const char	*p;
+	const char *p;
 
 	if (pos >= len)
 		return len;
@@ -353,8 +371,8 @@ skip_past(const char *b, size_t len, size_t pos, const char *lit)
 static const char *
 decl_encoding(const char *b, size_t end, size_t *vlen)
 {
-	const char	*p, *e;
-	char		 q;
+	const char *p, *e;
+	char q;
 
 	p = memmem(b, end, "encoding", 8);
 	if (p == NULL)
@@ -385,16 +403,18 @@ decl_encoding(const char *b, size_t end, size_t *vlen)
 static int
 check_prolog(const char *b, size_t len, struct conn_errs *errs)
 {
-	static const char *const ok_enc[] = { "UTF-8", "UTF8", "US-ASCII",
-	    "ASCII" };
-	const unsigned char	*u = (const unsigned char *)b;
-	const char		*enc;
-	size_t			 pos = 0, end, elen, i;
+	static const char *const ok_enc[] = {"UTF-8", "UTF8", "US-ASCII",
+					     "ASCII"};
+	const unsigned char *u = (const unsigned char *)b;
+	const char *enc;
+	size_t pos = 0, end, elen, i;
 
-	if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) ||
-	    (u[0] == 0xff && u[1] == 0xfe) || u[0] == 0 || u[1] == 0)) {
-		errs_add(errs, 1, "not UTF-8 (UTF-16 or UCS-4): only UTF-8 "
-		    "is supported");
+	if (len >= 2 &&
+	    ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe) ||
+	     u[0] == 0 || u[1] == 0)) {
+		errs_add(errs, 1,
+			 "not UTF-8 (UTF-16 or UCS-4): only UTF-8 "
+			 "is supported");
 		return -1;
 	}
 	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
@@ -408,10 +428,11 @@ check_prolog(const char *b, size_t len, struct conn_errs *errs)
 				    strncasecmp(enc, ok_enc[i], elen) == 0)
 					break;
 			if (i == sizeof(ok_enc) / sizeof(ok_enc[0])) {
-				errs_add(errs, line_at(b, pos),
+				errs_add(
+				    errs, line_at(b, pos),
 				    "encoding \"%.*s\" is not supported: only "
-				    "UTF-8 is", (int)(elen > 40 ? 40 : elen),
-				    enc);
+				    "UTF-8 is",
+				    (int)(elen > 40 ? 40 : elen), enc);
 				return -1;
 			}
 		}
@@ -429,22 +450,22 @@ check_prolog(const char *b, size_t len, struct conn_errs *errs)
 	}
 	if (pos + 2 <= len && b[pos] == '<' && b[pos + 1] == '!' &&
 	    (len - pos < 9 || strncasecmp(b + pos, "<!DOCTYPE", 9) == 0)) {
-		errs_add(errs, line_at(b, pos), "document type declarations "
-		    "(<!DOCTYPE) are not allowed");
+		errs_add(errs, line_at(b, pos),
+			 "document type declarations "
+			 "(<!DOCTYPE) are not allowed");
 		return -1;
 	}
 	return 0;
 }
 
 static int
-read_file(const char *path, char **out, size_t *outlen,
-    struct conn_errs *errs)
+read_file(const char *path, char **out, size_t *outlen, struct conn_errs *errs)
 {
-	struct stat	 st;
-	char		*buf = NULL, *nb;
-	size_t		 len = 0, cap = 0;
-	ssize_t		 r;
-	int		 fd, flags, rc = -1;
+	struct stat st;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	ssize_t r;
+	int fd, flags, rc = -1;
 
 	/* O_NONBLOCK: opening a FIFO must not hang before fstat refuses it. */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
@@ -466,7 +487,7 @@ read_file(const char *path, char **out, size_t *outlen,
 	if (st.st_size > (off_t)CONN_MAX_FILE) {
 		errs->sys_errno = EFBIG;
 		errs_add(errs, 0, "file too large (over %lu bytes)",
-		    CONN_MAX_FILE);
+			 CONN_MAX_FILE);
 		goto out;
 	}
 	if ((flags = fcntl(fd, F_GETFL)) != -1)
@@ -475,8 +496,10 @@ read_file(const char *path, char **out, size_t *outlen,
 		if (len == cap) {
 			if (cap > CONN_MAX_FILE) {
 				errs->sys_errno = EFBIG;
-				errs_add(errs, 0, "file too large (over %lu "
-				    "bytes)", CONN_MAX_FILE);
+				errs_add(errs, 0,
+					 "file too large (over %lu "
+					 "bytes)",
+					 CONN_MAX_FILE);
 				goto out;
 			}
 			cap = cap == 0 ? 16384 : cap * 2;
@@ -502,7 +525,7 @@ read_file(const char *path, char **out, size_t *outlen,
 	if (len > CONN_MAX_FILE) {
 		errs->sys_errno = EFBIG;
 		errs_add(errs, 0, "file too large (over %lu bytes)",
-		    CONN_MAX_FILE);
+			 CONN_MAX_FILE);
 		goto out;
 	}
 	if (buf == NULL && (buf = malloc(1)) == NULL) {
@@ -533,12 +556,12 @@ out:
 static void
 xml_error(void *arg, XERR_CONST xmlError *e)
 {
-	struct conn_errs	*errs = arg;
-	const xmlNode		*node = e->node;
-	const char		*m = e->message != NULL ? e->message : "error";
-	size_t			 mlen = strlen(m);
-	long			 line = e->line;
-	char			 first;
+	struct conn_errs *errs = arg;
+	const xmlNode *node = e->node;
+	const char *m = e->message != NULL ? e->message : "error";
+	size_t mlen = strlen(m);
+	long line = e->line;
+	char first;
 
 	if (e->level < XML_ERR_ERROR)
 		return;
@@ -557,7 +580,7 @@ xml_error(void *arg, XERR_CONST xmlError *e)
 	if (node != NULL && node->type == XML_ELEMENT_NODE &&
 	    e->domain == XML_FROM_RELAXNGV)
 		errs_add(errs, line, "element %s: %c%.*s", node->name, first,
-		    (int)(mlen - 1), m + 1);
+			 (int)(mlen - 1), m + 1);
 	else
 		errs_add(errs, line, "%c%.*s", first, (int)(mlen - 1), m + 1);
 }
@@ -572,10 +595,10 @@ xml_generic_quiet(void *ctx, const char *fmt, ...)
  * restores whatever handlers the program had.
  */
 struct xml_handlers {
-	xmlStructuredErrorFunc	 serror;
-	void			*sctx;
-	xmlGenericErrorFunc	 gerror;
-	void			*gctx;
+	xmlStructuredErrorFunc serror;
+	void *sctx;
+	xmlGenericErrorFunc gerror;
+	void *gctx;
 };
 
 static void
@@ -599,13 +622,13 @@ xml_restore(const struct xml_handlers *h)
 static int
 validate(xmlDoc *doc, struct conn_errs *errs)
 {
-	xmlRelaxNGParserCtxt	*pctx = NULL;
-	xmlRelaxNG		*schema = NULL;
-	xmlRelaxNGValidCtxt	*vctx = NULL;
-	int			 rc = -1;
+	xmlRelaxNGParserCtxt *pctx = NULL;
+	xmlRelaxNG *schema = NULL;
+	xmlRelaxNGValidCtxt *vctx = NULL;
+	int rc = -1;
 
-	if ((pctx = xmlRelaxNGNewMemParserCtxt(conn_schema_rng,
-	    (int)conn_schema_rng_len)) == NULL ||
+	if ((pctx = xmlRelaxNGNewMemParserCtxt(
+		 conn_schema_rng, (int)conn_schema_rng_len)) == NULL ||
 	    (schema = xmlRelaxNGParse(pctx)) == NULL ||
 	    (vctx = xmlRelaxNGNewValidCtxt(schema)) == NULL) {
 		errs_add(errs, 0, "internal error: cannot load the schema");
@@ -630,7 +653,7 @@ out:
 static int
 known_index(const xmlNode *n)
 {
-	size_t	 i;
+	size_t i;
 
 	if (n->type != XML_ELEMENT_NODE || n->ns != NULL)
 		return -1;
@@ -644,22 +667,21 @@ static int
 is_elem(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && n->ns == NULL &&
-	    strcmp((const char *)n->name, name) == 0;
+	       strcmp((const char *)n->name, name) == 0;
 }
 
 /* Returns 0, 1, or -1 when s is not a boolean as the schema reads it. */
 static int
 parse_bool(const char *s)
 {
-	size_t	 n;
+	size_t n;
 
 	while (is_ws(*s))
 		s++;
 	n = strlen(s);
 	while (n > 0 && is_ws(s[n - 1]))
 		n--;
-	if ((n == 4 && strncasecmp(s, "true", 4) == 0) ||
-	    (n == 1 && *s == '1'))
+	if ((n == 4 && strncasecmp(s, "true", 4) == 0) || (n == 1 && *s == '1'))
 		return 1;
 	if ((n == 5 && strncasecmp(s, "false", 5) == 0) ||
 	    (n == 1 && *s == '0'))
@@ -679,8 +701,8 @@ blank(const char *s)
 static char *
 node_text(const xmlNode *n)
 {
-	xmlChar	*x;
-	char	*s;
+	xmlChar *x;
+	char *s;
 
 	if ((x = xmlNodeGetContent(n)) == NULL)
 		return strdup("");
@@ -697,17 +719,17 @@ node_text(const xmlNode *n)
 static int
 build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 {
-	const xmlNode	*root, *n, *k;
-	const xmlNode	*seen[NKNOWN];
-	struct conn	*c;
-	char		*text;
-	size_t		 count = 0;
-	int		 ki, b, bad = 0;
+	const xmlNode *root, *n, *k;
+	const xmlNode *seen[NKNOWN];
+	struct conn *c;
+	char *text;
+	size_t count = 0;
+	int ki, b, bad = 0;
 
 	if ((root = xmlDocGetRootElement(doc)) == NULL ||
 	    !is_elem(root, "ReceiveConnectors")) {
 		errs_add(errs, root != NULL ? xmlGetLineNo(root) : 0,
-		    "the root element is not ReceiveConnectors");
+			 "the root element is not ReceiveConnectors");
 		return -1;
 	}
 	for (n = root->children; n != NULL; n = n->next)
@@ -728,7 +750,9 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 			if ((ki = known_index(k)) == -1)
 				continue;
 			if (seen[ki] != NULL) {
-				errs_add(errs, xmlGetLineNo(k), "%s given "
+				errs_add(
+				    errs, xmlGetLineNo(k),
+				    "%s given "
 				    "twice in one connector (also at line %ld)",
 				    known_names[ki], xmlGetLineNo(seen[ki]));
 				bad = 1;
@@ -757,9 +781,11 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 			default:
 				b = parse_bool(text);
 				if (b == -1) {
-					errs_add(errs, xmlGetLineNo(k),
+					errs_add(
+					    errs, xmlGetLineNo(k),
 					    "AdvertiseClientSettings \"%.64s\" "
-					    "is not true, false, 1 or 0", text);
+					    "is not true, false, 1 or 0",
+					    text);
 					bad = 1;
 				}
 				c->advertise = b == -1 ? CONN_UNSET : b;
@@ -782,7 +808,7 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 			continue;
 		if (c->server != NULL) {
 			if (asprintf(&c->identity, "%s\\%s", c->server,
-			    c->name) == -1)
+				     c->name) == -1)
 				c->identity = NULL;
 		} else
 			c->identity = strdup(c->name);
@@ -797,9 +823,9 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 static int
 cmp_identity(const void *a, const void *b)
 {
-	const struct conn	*x = *(const struct conn *const *)a;
-	const struct conn	*y = *(const struct conn *const *)b;
-	int			 r;
+	const struct conn *x = *(const struct conn *const *)a;
+	const struct conn *y = *(const struct conn *const *)b;
+	int r;
 
 	if ((r = conn_casecmp(x->identity, y->identity)) != 0)
 		return r;
@@ -810,9 +836,9 @@ cmp_identity(const void *a, const void *b)
 static int
 check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 {
-	struct conn	**s;
-	size_t		  i, first = 0;
-	int		  bad = 0;
+	struct conn **s;
+	size_t i, first = 0;
+	int bad = 0;
 
 	if (cf->n < 2)
 		return 0;
@@ -828,8 +854,10 @@ check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 			first = i;
 			continue;
 		}
-		errs_add(errs, s[i]->line, "duplicate identity \"%.200s\" "
-		    "(also at line %ld)", s[i]->identity, s[first]->line);
+		errs_add(errs, s[i]->line,
+			 "duplicate identity \"%.200s\" "
+			 "(also at line %ld)",
+			 s[i]->identity, s[first]->line);
 		bad = 1;
 	}
 	free(s);
@@ -841,7 +869,7 @@ check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 static int
 field_index(const char *name, size_t nlen)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < NFIELDS; i++)
 		if (strlen(field_names[i]) == nlen &&
@@ -857,17 +885,16 @@ field_index(const char *name, size_t nlen)
  * finds disagrees with the tree (then the bytes are not edited).
  */
 static int
-scan(const char *b, size_t len, struct conn_file *cf,
-    struct conn_span *spans)
+scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 {
-	struct conn_span	*sp = NULL;
-	struct field_span	*fs = NULL;
-	size_t			 pos = 0, tag, nend, last = 0, w;
-	size_t			 ci = 0, i;
-	long			 line = 1;
-	size_t			 counted = 0;
-	int			 depth = 0, empty, fi, ws_text;
-	char			 q;
+	struct conn_span *sp = NULL;
+	struct field_span *fs = NULL;
+	size_t pos = 0, tag, nend, last = 0, w;
+	size_t ci = 0, i;
+	long line = 1;
+	size_t counted = 0;
+	int depth = 0, empty, fi, ws_text;
+	char q;
 
 	while (pos < len) {
 		tag = pos;
@@ -900,7 +927,7 @@ scan(const char *b, size_t len, struct conn_file *cf,
 		} else {
 			nend = pos + 1;
 			while (nend < len && !is_ws(b[nend]) &&
-			    b[nend] != '/' && b[nend] != '>')
+			       b[nend] != '/' && b[nend] != '>')
 				nend++;
 			for (pos = nend; pos < len && b[pos] != '>'; pos++) {
 				if (b[pos] != '"' && b[pos] != '\'')
@@ -916,8 +943,9 @@ scan(const char *b, size_t len, struct conn_file *cf,
 			depth++;
 			if (depth == 2) {
 				if (nend - tag - 1 != 16 ||
-				    memcmp(b + tag + 1, "ReceiveConnector", 16)
-				    != 0 || ci >= cf->n || empty)
+				    memcmp(b + tag + 1, "ReceiveConnector",
+					   16) != 0 ||
+				    ci >= cf->n || empty)
 					return -1;
 				sp = &spans[ci];
 				for (; counted < tag; counted++)
@@ -958,9 +986,9 @@ scan(const char *b, size_t len, struct conn_file *cf,
 	for (i = 0; i < cf->n; i++) {
 		if ((cf->v[i].fqdn != NULL) != spans[i].f[F_FQDN].present ||
 		    (cf->v[i].tls_name != NULL) !=
-		    spans[i].f[F_TLSNAME].present ||
+			spans[i].f[F_TLSNAME].present ||
 		    (cf->v[i].advertise != CONN_UNSET) !=
-		    spans[i].f[F_ADVERTISE].present)
+			spans[i].f[F_ADVERTISE].present)
 			return -1;
 	}
 	return 0;
@@ -971,7 +999,7 @@ scan(const char *b, size_t len, struct conn_file *cf,
 void
 conn_file_free(struct conn_file *cf)
 {
-	size_t	 i;
+	size_t i;
 
 	if (cf == NULL)
 		return;
@@ -996,15 +1024,15 @@ conn_file_free(struct conn_file *cf)
  */
 static int
 load_owned(const char *label, char *buf, size_t len, struct conn_file **out,
-    struct conn_errs *errs)
+	   struct conn_errs *errs)
 {
-	struct xml_handlers	 h;
-	struct conn_file	*cf = NULL;
-	struct conn_span	*spans;
-	xmlParserCtxt		*ctxt = NULL;
-	xmlDoc			*doc = NULL;
-	size_t			 i;
-	int			 rc = -1, captured = 0;
+	struct xml_handlers h;
+	struct conn_file *cf = NULL;
+	struct conn_span *spans;
+	xmlParserCtxt *ctxt = NULL;
+	xmlDoc *doc = NULL;
+	size_t i;
+	int rc = -1, captured = 0;
 
 	*out = NULL;
 	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
@@ -1017,7 +1045,7 @@ load_owned(const char *label, char *buf, size_t len, struct conn_file **out,
 	buf = NULL;
 	if (len > CONN_MAX_FILE) {
 		errs_add(errs, 0, "file too large (over %lu bytes)",
-		    CONN_MAX_FILE);
+			 CONN_MAX_FILE);
 		goto out;
 	}
 	if (check_prolog(cf->buf, cf->len, errs) == -1)
@@ -1036,15 +1064,16 @@ load_owned(const char *label, char *buf, size_t len, struct conn_file **out,
 	 * and size limits stand.
 	 */
 	doc = xmlCtxtReadMemory(ctxt, cf->buf, (int)cf->len, label, NULL,
-	    XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+				XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	if (doc == NULL || !ctxt->wellFormed || errs->n > 0) {
 		if (errs->n == 0)
 			errs_add(errs, 0, "not well-formed XML");
 		goto out;
 	}
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		errs_add(errs, 0, "document type declarations (<!DOCTYPE) "
-		    "are not allowed");
+		errs_add(errs, 0,
+			 "document type declarations (<!DOCTYPE) "
+			 "are not allowed");
 		goto out;
 	}
 	if (doc->encoding != NULL &&
@@ -1068,8 +1097,9 @@ load_owned(const char *label, char *buf, size_t len, struct conn_file **out,
 		for (i = 0; i < cf->n; i++)
 			cf->v[i].span = &spans[i];
 		if (scan(cf->buf, cf->len, cf, spans) == -1) {
-			errs_add(errs, 0, "internal error: cannot locate the "
-			    "connectors in the file");
+			errs_add(errs, 0,
+				 "internal error: cannot locate the "
+				 "connectors in the file");
 			goto out;
 		}
 	}
@@ -1092,8 +1122,8 @@ out:
 int
 conn_load(const char *path, struct conn_file **out, struct conn_errs *errs)
 {
-	char	*buf;
-	size_t	 len;
+	char *buf;
+	size_t len;
 
 	*out = NULL;
 	errs_init(errs, path);
@@ -1106,9 +1136,9 @@ conn_load(const char *path, struct conn_file **out, struct conn_errs *errs)
 
 int
 conn_load_mem(const char *label, const char *buf, size_t len,
-    struct conn_file **out, struct conn_errs *errs)
+	      struct conn_file **out, struct conn_errs *errs)
 {
-	char	*copy;
+	char *copy;
 
 	*out = NULL;
 	errs_init(errs, label);
@@ -1136,7 +1166,7 @@ conn_edit_init(struct conn_edit *e)
 unsigned int
 conn_edit_mask(const struct conn *c, const struct conn_edit *e)
 {
-	unsigned int	 m = 0;
+	unsigned int m = 0;
 
 	if (e == NULL)
 		return 0;
@@ -1163,8 +1193,8 @@ conn_changed(const struct conn_file *cf, const char *buf, size_t len)
 static int
 value_ok(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned int		 c;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c;
 
 	while (*p != '\0') {
 		c = u8_next(&p);
@@ -1176,15 +1206,15 @@ value_ok(const char *s)
 }
 
 struct splice {
-	size_t		 start, end;	/* bytes of the old file replaced */
-	size_t		 order;		/* keeps insertions in field order */
-	char		*text;
+	size_t start, end; /* bytes of the old file replaced */
+	size_t order;	   /* keeps insertions in field order */
+	char *text;
 };
 
 static int
 cmp_splice(const void *a, const void *b)
 {
-	const struct splice	*x = a, *y = b;
+	const struct splice *x = a, *y = b;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
@@ -1198,15 +1228,15 @@ cmp_splice(const void *a, const void *b)
  */
 static char *
 splice_text(const struct conn_file *cf, const struct conn_span *sp, int fi,
-    const char *value, struct splice *out)
+	    const char *value, struct splice *out)
 {
-	const struct field_span	*fs = &sp->f[fi];
-	const char		*b = cf->buf, *name = field_names[fi];
-	const char		*sep = "\n    ";
-	xmlChar			*esc;
-	char			*text = NULL;
-	size_t			 seplen = 5, t;
-	int			 r;
+	const struct field_span *fs = &sp->f[fi];
+	const char *b = cf->buf, *name = field_names[fi];
+	const char *sep = "\n    ";
+	xmlChar *esc;
+	char *text = NULL;
+	size_t seplen = 5, t;
+	int r;
 
 	if ((esc = xmlEncodeSpecialChars(NULL, BAD_CAST value)) == NULL)
 		return NULL;
@@ -1222,14 +1252,15 @@ splice_text(const struct conn_file *cf, const struct conn_span *sp, int fi,
 		out->start = fs->tag;
 		out->end = fs->tagend;
 		r = asprintf(&text, "%.*s>%s</%s>", (int)(t - fs->tag),
-		    b + fs->tag, (const char *)esc, name);
+			     b + fs->tag, (const char *)esc, name);
 		if (r == -1)
 			text = NULL;
 	} else {
 		if (sp->nchild > 0) {
-			/* From the last line break: blank lines are not copied. */
-			for (t = sp->sep_end; t > sp->sep_start &&
-			    b[t - 1] != '\n'; t--)
+			/* From the last line break: blank lines are not copied.
+			 */
+			for (t = sp->sep_end;
+			     t > sp->sep_start && b[t - 1] != '\n'; t--)
 				;
 			if (t > sp->sep_start) {
 				t--;
@@ -1241,7 +1272,7 @@ splice_text(const struct conn_file *cf, const struct conn_span *sp, int fi,
 		}
 		out->start = out->end = sp->insert;
 		r = asprintf(&text, "%.*s<%s>%s</%s>", (int)seplen, sep, name,
-		    (const char *)esc, name);
+			     (const char *)esc, name);
 		if (r == -1)
 			text = NULL;
 	}
@@ -1252,13 +1283,13 @@ splice_text(const struct conn_file *cf, const struct conn_span *sp, int fi,
 /* Whether the reloaded file says what was meant; 0 when it does. */
 static int
 check_result(const struct conn_file *old, const struct conn_file *nf,
-    const struct conn_edit *edits)
+	     const struct conn_edit *edits)
 {
-	const struct conn	*a, *b;
-	const struct conn_edit	*e;
-	const char		*fq, *tn;
-	size_t			 i;
-	int			 adv;
+	const struct conn *a, *b;
+	const struct conn_edit *e;
+	const char *fq, *tn;
+	size_t i;
+	int adv;
 
 	if (old->n != nf->n)
 		return -1;
@@ -1267,10 +1298,11 @@ check_result(const struct conn_file *old, const struct conn_file *nf,
 		b = &nf->v[i];
 		e = edits != NULL ? &edits[i] : NULL;
 		fq = e != NULL && e->fqdn != NULL ? e->fqdn : a->fqdn;
-		tn = e != NULL && e->tls_name != NULL ? e->tls_name :
-		    a->tls_name;
-		adv = e != NULL && e->advertise != CONN_UNSET ?
-		    e->advertise != 0 : a->advertise;
+		tn = e != NULL && e->tls_name != NULL ? e->tls_name
+						      : a->tls_name;
+		adv = e != NULL && e->advertise != CONN_UNSET
+			  ? e->advertise != 0
+			  : a->advertise;
 		if (strcmp(a->identity, b->identity) != 0 ||
 		    (fq == NULL) != (b->fqdn == NULL) ||
 		    (fq != NULL && strcmp(fq, b->fqdn) != 0) ||
@@ -1284,17 +1316,17 @@ check_result(const struct conn_file *old, const struct conn_file *nf,
 
 int
 conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
-    char **out, size_t *outlen, struct conn_errs *errs)
+	   char **out, size_t *outlen, struct conn_errs *errs)
 {
-	struct conn_errs	 rerrs;
-	struct conn_file	*nf = NULL;
-	struct splice		*sv = NULL;
-	const struct conn_edit	*e;
-	const char		*val;
-	char			*nb = NULL;
-	size_t			 ns = 0, i, j, pos, total;
-	unsigned int		 mask;
-	int			 fi, rc = -1;
+	struct conn_errs rerrs;
+	struct conn_file *nf = NULL;
+	struct splice *sv = NULL;
+	const struct conn_edit *e;
+	const char *val;
+	char *nb = NULL;
+	size_t ns = 0, i, j, pos, total;
+	unsigned int mask;
+	int fi, rc = -1;
 
 	*out = NULL;
 	*outlen = 0;
@@ -1302,8 +1334,7 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	memset(&rerrs, 0, sizeof(rerrs));
 	if (errs->file == NULL)
 		goto out;
-	if (cf->n > 0 &&
-	    (sv = calloc(cf->n * NFIELDS, sizeof(*sv))) == NULL) {
+	if (cf->n > 0 && (sv = calloc(cf->n * NFIELDS, sizeof(*sv))) == NULL) {
 		errs_add(errs, 0, "out of memory");
 		goto out;
 	}
@@ -1320,14 +1351,15 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 			else
 				val = e->advertise ? "true" : "false";
 			if (!value_ok(val)) {
-				errs_add(errs, cf->v[i].line, "%s: %s value is "
-				    "not printable UTF-8", cf->v[i].identity,
-				    field_names[fi]);
+				errs_add(errs, cf->v[i].line,
+					 "%s: %s value is "
+					 "not printable UTF-8",
+					 cf->v[i].identity, field_names[fi]);
 				continue;
 			}
 			sv[ns].order = ns;
 			if ((sv[ns].text = splice_text(cf, cf->v[i].span, fi,
-			    val, &sv[ns])) == NULL) {
+						       val, &sv[ns])) == NULL) {
 				errs_add(errs, 0, "out of memory");
 				goto out;
 			}
@@ -1357,13 +1389,16 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 
 	/* Cheap insurance: the result must load and say what we meant. */
 	if (conn_load_mem(cf->path, nb, i, &nf, &rerrs) == -1) {
-		errs_add(errs, 0, "internal error: the edited file does not "
-		    "load: %s", rerrs.n > 0 ? rerrs.v[0].msg : "?");
+		errs_add(errs, 0,
+			 "internal error: the edited file does not "
+			 "load: %s",
+			 rerrs.n > 0 ? rerrs.v[0].msg : "?");
 		goto out;
 	}
 	if (check_result(cf, nf, edits) == -1) {
-		errs_add(errs, 0, "internal error: the edited file does not "
-		    "read back as intended");
+		errs_add(errs, 0,
+			 "internal error: the edited file does not "
+			 "read back as intended");
 		goto out;
 	}
 	*out = nb;
@@ -1383,16 +1418,16 @@ out:
 /* ------------------------------------------------------------------ diff */
 
 struct obuf {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;
+	char *p;
+	size_t len, cap;
+	int failed;
 };
 
 static void
 ob_add(struct obuf *o, const char *s, size_t n)
 {
-	char	*np;
-	size_t	 ncap;
+	char *np;
+	size_t ncap;
 
 	if (o->failed)
 		return;
@@ -1412,16 +1447,15 @@ ob_add(struct obuf *o, const char *s, size_t n)
 	o->p[o->len] = '\0';
 }
 
-static void
-ob_printf(struct obuf *o, const char *fmt, ...)
+static void ob_printf(struct obuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
 ob_printf(struct obuf *o, const char *fmt, ...)
 {
-	char	 tmp[128];
-	va_list	 ap;
-	int	 n;
+	char tmp[128];
+	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
@@ -1434,18 +1468,18 @@ ob_printf(struct obuf *o, const char *fmt, ...)
 }
 
 struct line {
-	const char	*p;
-	size_t		 len;	/* with its '\n', if it has one */
-	unsigned long	 hash;
+	const char *p;
+	size_t len; /* with its '\n', if it has one */
+	unsigned long hash;
 };
 
 static struct line *
 split_lines(const char *s, size_t len, size_t *n)
 {
-	struct line	*v;
-	const char	*nl;
-	size_t		 count = 0, i, pos;
-	unsigned long	 h;
+	struct line *v;
+	const char *nl;
+	size_t count = 0, i, pos;
+	unsigned long h;
 
 	for (i = 0; i < len; i++)
 		if (s[i] == '\n')
@@ -1471,11 +1505,11 @@ static int
 line_eq(const struct line *a, const struct line *b)
 {
 	return a->hash == b->hash && a->len == b->len &&
-	    memcmp(a->p, b->p, a->len) == 0;
+	       memcmp(a->p, b->p, a->len) == 0;
 }
 
 /* Beyond this many edits the diff gives up on finding a short script. */
-#define DIFF_MAX_D	1000
+#define DIFF_MAX_D 1000
 
 /*
  * Myers' O(ND) greedy algorithm on a[0..n) and b[0..m), marking deleted
@@ -1484,13 +1518,13 @@ line_eq(const struct line *a, const struct line *b)
  * past it every line is marked, which is still a correct diff).
  */
 static int
-myers(const struct line *a, size_t n, const struct line *b, size_t m,
-    char *del, char *ins)
+myers(const struct line *a, size_t n, const struct line *b, size_t m, char *del,
+      char *ins)
 {
-	long	*v = NULL, *trace = NULL, *prev;
-	long	 maxd, d, k, x, y, px, pk, off, N = (long)n, M = (long)m;
-	size_t	 i, tlen;
-	int	 rc = -1;
+	long *v = NULL, *trace = NULL, *prev;
+	long maxd, d, k, x, y, px, pk, off, N = (long)n, M = (long)m;
+	size_t i, tlen;
+	int rc = -1;
 
 	maxd = N + M < DIFF_MAX_D ? N + M : DIFF_MAX_D;
 	tlen = (size_t)(maxd + 1) * (size_t)(maxd + 1) + 1;
@@ -1500,8 +1534,8 @@ myers(const struct line *a, size_t n, const struct line *b, size_t m,
 	off = maxd + 1;
 	for (d = 0; d <= maxd; d++) {
 		for (k = -d; k <= d; k += 2) {
-			if (k == -d || (k != d && v[off + k - 1] <
-			    v[off + k + 1]))
+			if (k == -d ||
+			    (k != d && v[off + k - 1] < v[off + k + 1]))
 				x = v[off + k + 1];
 			else
 				x = v[off + k - 1] + 1;
@@ -1514,7 +1548,7 @@ myers(const struct line *a, size_t n, const struct line *b, size_t m,
 		}
 		/* Round d's frontier, k = -d..d, starts at d². */
 		memcpy(trace + d * d, v + off - d,
-		    (size_t)(2 * d + 1) * sizeof(*v));
+		       (size_t)(2 * d + 1) * sizeof(*v));
 	}
 	for (i = 0; i < n; i++)
 		del[i] = 1;
@@ -1526,7 +1560,7 @@ found:
 	x = N;
 	y = M;
 	for (; d > 0; d--) {
-		prev = trace + (d - 1) * (d - 1) + (d - 1);	/* k = 0 */
+		prev = trace + (d - 1) * (d - 1) + (d - 1); /* k = 0 */
 		k = x - y;
 		if (k == -d || (k != d && prev[k - 1] < prev[k + 1]))
 			pk = k + 1;
@@ -1564,20 +1598,20 @@ emit_range(struct obuf *o, char tag, size_t start, size_t count)
 		ob_printf(o, " %c%zu", tag, start + 1);
 	else
 		ob_printf(o, " %c%zu,%zu", tag, count == 0 ? start : start + 1,
-		    count);
+			  count);
 }
 
-#define CTX	3
+#define CTX 3
 
 char *
 conn_diff(const char *old, size_t oldlen, const char *new, size_t newlen,
-    const char *label, size_t *outlen)
+	  const char *label, size_t *outlen)
 {
-	struct obuf	 o;
-	struct line	*a = NULL, *b = NULL;
-	char		*del = NULL, *ins = NULL, *ret = NULL;
-	size_t		 n = 0, m = 0, pre = 0, suf = 0, i, j, hi, hj, ei, ej;
-	size_t		 ci, cj, gap;
+	struct obuf o;
+	struct line *a = NULL, *b = NULL;
+	char *del = NULL, *ins = NULL, *ret = NULL;
+	size_t n = 0, m = 0, pre = 0, suf = 0, i, j, hi, hj, ei, ej;
+	size_t ci, cj, gap;
 
 	memset(&o, 0, sizeof(o));
 	ob_add(&o, "", 0);
@@ -1589,10 +1623,10 @@ conn_diff(const char *old, size_t oldlen, const char *new, size_t newlen,
 	while (pre < n && pre < m && line_eq(&a[pre], &b[pre]))
 		pre++;
 	while (suf < n - pre && suf < m - pre &&
-	    line_eq(&a[n - 1 - suf], &b[m - 1 - suf]))
+	       line_eq(&a[n - 1 - suf], &b[m - 1 - suf]))
 		suf++;
 	if (myers(a + pre, n - pre - suf, b + pre, m - pre - suf, del + pre,
-	    ins + pre) == -1)
+		  ins + pre) == -1)
 		goto out;
 	if (pre == n && pre == m)
 		goto done;
@@ -1621,8 +1655,10 @@ conn_diff(const char *old, size_t oldlen, const char *new, size_t newlen,
 				else
 					ej++;
 			}
-			for (gap = 0, ci = ei, cj = ej; ci < n && cj < m &&
-			    !del[ci] && !ins[cj] && gap <= 2 * CTX; gap++)
+			for (gap = 0, ci = ei, cj = ej;
+			     ci < n && cj < m && !del[ci] && !ins[cj] &&
+			     gap <= 2 * CTX;
+			     gap++)
 				ci++, cj++;
 			if (gap > 2 * CTX || (ci >= n && cj >= m))
 				break;

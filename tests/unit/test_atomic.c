@@ -28,28 +28,26 @@
 #include "atomic.h"
 #include "connectors.h"
 
-static char	dir[64];
-static char	cfg[128];
+static char dir[64];
+static char cfg[128];
 
-static const char old_xml[] =
-    "<ReceiveConnectors>\n"
-    "  <ReceiveConnector>\n"
-    "    <Name>A</Name>\n"
-    "    <Fqdn>old.example</Fqdn>\n"
-    "  </ReceiveConnector>\n"
-    "</ReceiveConnectors>\n";
-static const char new_xml[] =
-    "<ReceiveConnectors>\n"
-    "  <ReceiveConnector>\n"
-    "    <Name>A</Name>\n"
-    "    <Fqdn>new.example</Fqdn>\n"
-    "  </ReceiveConnector>\n"
-    "</ReceiveConnectors>\n";
+static const char old_xml[] = "<ReceiveConnectors>\n"
+			      "  <ReceiveConnector>\n"
+			      "    <Name>A</Name>\n"
+			      "    <Fqdn>old.example</Fqdn>\n"
+			      "  </ReceiveConnector>\n"
+			      "</ReceiveConnectors>\n";
+static const char new_xml[] = "<ReceiveConnectors>\n"
+			      "  <ReceiveConnector>\n"
+			      "    <Name>A</Name>\n"
+			      "    <Fqdn>new.example</Fqdn>\n"
+			      "  </ReceiveConnector>\n"
+			      "</ReceiveConnectors>\n";
 
 static void
 put(const char *path, const char *s, size_t len, mode_t mode)
 {
-	int	 fd;
+	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	assert_true(fd != -1);
@@ -61,9 +59,9 @@ put(const char *path, const char *s, size_t len, mode_t mode)
 static int
 file_is(const char *path, const char *s, size_t len)
 {
-	char	 buf[1 << 16];
-	ssize_t	 n;
-	int	 fd;
+	char buf[1 << 16];
+	ssize_t n;
+	int fd;
 
 	if ((fd = open(path, O_RDONLY)) == -1)
 		return 0;
@@ -76,9 +74,9 @@ file_is(const char *path, const char *s, size_t len)
 static int
 strays(void)
 {
-	struct dirent	*de;
-	DIR		*d;
-	int		 n = 0;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
 
 	d = opendir(dir);
 	assert_non_null(d);
@@ -113,7 +111,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 cmd[128];
+	char cmd[128];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
@@ -122,7 +120,7 @@ teardown(void **state)
 static int
 child_status(pid_t pid)
 {
-	int	 st;
+	int st;
 
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -131,14 +129,15 @@ child_status(pid_t pid)
 static void
 test_replace(void **state)
 {
-	struct stat	 st;
-	const char	*what;
+	struct stat st;
+	const char *what;
 
 	assert_int_equal(chmod(cfg, 0640), 0);
 	if (geteuid() == 0)
 		assert_int_equal(chown(cfg, 12345, 23456), 0);
-	assert_int_equal(atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0,
-	    &what), ATOMIC_OK);
+	assert_int_equal(
+	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+	    ATOMIC_OK);
 	assert_true(file_is(cfg, new_xml, sizeof(new_xml) - 1));
 	assert_int_equal(stat(cfg, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -152,14 +151,15 @@ test_replace(void **state)
 static void
 test_backup(void **state)
 {
-	struct stat	 before, bak;
-	const char	*what;
-	char		 path[160];
+	struct stat before, bak;
+	const char *what;
+	char path[160];
 
 	snprintf(path, sizeof(path), "%s.bak", cfg);
 	assert_int_equal(stat(cfg, &before), 0);
-	assert_int_equal(atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 1,
-	    &what), ATOMIC_OK);
+	assert_int_equal(
+	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
+	    ATOMIC_OK);
 	assert_true(file_is(cfg, new_xml, sizeof(new_xml) - 1));
 	assert_true(file_is(path, old_xml, sizeof(old_xml) - 1));
 	/* A hard link: the old inode itself, metadata and all. */
@@ -167,8 +167,9 @@ test_backup(void **state)
 	assert_int_equal(bak.st_ino, before.st_ino);
 	assert_int_equal(bak.st_nlink, 1);
 	/* The next backup replaces the previous one. */
-	assert_int_equal(atomic_replace(cfg, old_xml, sizeof(old_xml) - 1, 1,
-	    &what), ATOMIC_OK);
+	assert_int_equal(
+	    atomic_replace(cfg, old_xml, sizeof(old_xml) - 1, 1, &what),
+	    ATOMIC_OK);
 	assert_true(file_is(path, new_xml, sizeof(new_xml) - 1));
 	assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1));
 	assert_int_equal(strays(), 0);
@@ -178,22 +179,23 @@ test_backup(void **state)
 static void
 test_symlink(void **state)
 {
-	struct stat	 st;
-	const char	*what;
-	char		 target[160], lock[200];
+	struct stat st;
+	const char *what;
+	char target[160], lock[200];
 
 	snprintf(target, sizeof(target), "%s/target.xml", dir);
 	assert_int_equal(rename(cfg, target), 0);
 	assert_int_equal(symlink("target.xml", cfg), 0);
-	assert_int_equal(atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0,
-	    &what), ATOMIC_OK);
+	assert_int_equal(
+	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+	    ATOMIC_OK);
 	assert_int_equal(lstat(cfg, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
 	assert_true(file_is(target, new_xml, sizeof(new_xml) - 1));
 	assert_int_equal(strays(), 0);
 	snprintf(lock, sizeof(lock), "%s.lock", target);
 	{
-		int	 fd;
+		int fd;
 
 		assert_int_equal(atomic_lock(cfg, 0, &fd, &what), ATOMIC_OK);
 		assert_int_equal(access(lock, F_OK), 0);
@@ -204,7 +206,7 @@ test_symlink(void **state)
 static void
 test_not_regular(void **state)
 {
-	const char	*what;
+	const char *what;
 
 	assert_int_equal(atomic_replace(dir, "x", 1, 0, &what), ATOMIC_ERR);
 	assert_string_equal(what, "not a regular file");
@@ -214,14 +216,15 @@ test_not_regular(void **state)
 static void
 test_new_file(void **state)
 {
-	struct stat	 st;
-	const char	*what;
-	mode_t		 um;
+	struct stat st;
+	const char *what;
+	mode_t um;
 
 	assert_int_equal(unlink(cfg), 0);
 	um = umask(027);
-	assert_int_equal(atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 1,
-	    &what), ATOMIC_OK);
+	assert_int_equal(
+	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
+	    ATOMIC_OK);
 	umask(um);
 	assert_int_equal(stat(cfg, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -232,17 +235,17 @@ test_new_file(void **state)
 static void
 test_fsize_limit(void **state)
 {
-	struct rlimit	 rl = { 4096, 4096 };
-	const char	*what;
-	char		*big;
-	pid_t		 pid;
-	size_t		 len = 1 << 20;
+	struct rlimit rl = {4096, 4096};
+	const char *what;
+	char *big;
+	pid_t pid;
+	size_t len = 1 << 20;
 
 	big = malloc(len);
 	assert_non_null(big);
 	memset(big, 'x', len);
 	if ((pid = fork()) == 0) {
-		signal(SIGXFSZ, SIG_IGN);	/* as the command layer does */
+		signal(SIGXFSZ, SIG_IGN); /* as the command layer does */
 		if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
 			_exit(3);
 		if (atomic_replace(cfg, big, len, 1, &what) != ATOMIC_ERR)
@@ -264,12 +267,12 @@ test_fsize_limit(void **state)
 static int
 full_disk(void)
 {
-	const char	*what;
-	char		 mnt[160], path[200], fill[200], *big;
-	struct dirent	*de;
-	DIR		*d;
-	size_t		 len = 256 * 1024;
-	int		 fd, r, n = 0;
+	const char *what;
+	char mnt[160], path[200], fill[200], *big;
+	struct dirent *de;
+	DIR *d;
+	size_t len = 256 * 1024;
+	int fd, r, n = 0;
 
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
@@ -306,8 +309,8 @@ full_disk(void)
 static void
 test_full_disk(void **state)
 {
-	pid_t	 pid;
-	int	 st;
+	pid_t pid;
+	int st;
 
 	if (geteuid() != 0)
 		skip();
@@ -325,11 +328,11 @@ test_full_disk(void **state)
 static int
 as_nobody(int (*fn)(void))
 {
-	pid_t	 pid;
+	pid_t pid;
 
 	if ((pid = fork()) == 0) {
-		if (geteuid() == 0 && (setgid(65534) == -1 ||
-		    setuid(65534) == -1))
+		if (geteuid() == 0 &&
+		    (setgid(65534) == -1 || setuid(65534) == -1))
 			_exit(3);
 		_exit(fn());
 	}
@@ -340,7 +343,7 @@ as_nobody(int (*fn)(void))
 static int
 try_replace(void)
 {
-	const char	*what;
+	const char *what;
 
 	if (atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what) !=
 	    ATOMIC_ERR)
@@ -377,13 +380,13 @@ test_foreign_owner(void **state)
 static void
 test_lock_timeout(void **state)
 {
-	struct timespec	 t0, t1;
-	struct stat	 st;
-	const char	*what;
-	double		 el;
-	char		 c, lock[160];
-	pid_t		 pid;
-	int		 p[2], fd;
+	struct timespec t0, t1;
+	struct stat st;
+	const char *what;
+	double el;
+	char c, lock[160];
+	pid_t pid;
+	int p[2], fd;
 
 	assert_int_equal(pipe(p), 0);
 	if ((pid = fork()) == 0) {
@@ -416,13 +419,13 @@ test_lock_timeout(void **state)
 static int
 bump(size_t i)
 {
-	struct conn_file	*cf = NULL;
-	struct conn_errs	 errs;
-	struct conn_edit	*e = NULL;
-	const char		*what;
-	char			*out = NULL, fqdn[64];
-	size_t			 outlen, k;
-	int			 fd, rc = 1;
+	struct conn_file *cf = NULL;
+	struct conn_errs errs;
+	struct conn_edit *e = NULL;
+	const char *what;
+	char *out = NULL, fqdn[64];
+	size_t outlen, k;
+	int fd, rc = 1;
 
 	if (atomic_lock(cfg, 30, &fd, &what) != ATOMIC_OK)
 		return 2;
@@ -455,16 +458,18 @@ out:
 static void
 test_concurrent_writers(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	char			 buf[4096], *p = buf, want[64];
-	pid_t			 pids[12];
-	size_t			 i;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	char buf[4096], *p = buf, want[64];
+	pid_t pids[12];
+	size_t i;
 
 	p += sprintf(p, "<ReceiveConnectors>\n");
 	for (i = 0; i < 12; i++)
-		p += sprintf(p, "  <ReceiveConnector>\n    <Name>C%zu</Name>\n"
-		    "  </ReceiveConnector>\n", i);
+		p += sprintf(p,
+			     "  <ReceiveConnector>\n    <Name>C%zu</Name>\n"
+			     "  </ReceiveConnector>\n",
+			     i);
 	p += sprintf(p, "</ReceiveConnectors>\n");
 	put(cfg, buf, (size_t)(p - buf), 0644);
 	for (i = 0; i < 12; i++) {
@@ -490,12 +495,12 @@ test_concurrent_writers(void **state)
 static void
 test_nothing_to_change(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	struct conn_edit	 e;
-	struct stat		 a, b;
-	char			*out;
-	size_t			 outlen;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct conn_edit e;
+	struct stat a, b;
+	char *out;
+	size_t outlen;
 
 	assert_int_equal(stat(cfg, &a), 0);
 	sleep(1);
@@ -522,18 +527,20 @@ test_nothing_to_change(void **state)
 static void
 test_kill9(void **state)
 {
-	const char	*what;
-	unsigned int	 seed = 42;
-	pid_t		 pid;
-	int		 round;
+	const char *what;
+	unsigned int seed = 42;
+	pid_t pid;
+	int round;
 
 	for (round = 0; round < 25; round++) {
 		if ((pid = fork()) == 0) {
 			for (;;) {
 				atomic_replace(cfg, new_xml,
-				    sizeof(new_xml) - 1, round & 1, &what);
+					       sizeof(new_xml) - 1, round & 1,
+					       &what);
 				atomic_replace(cfg, old_xml,
-				    sizeof(old_xml) - 1, round & 1, &what);
+					       sizeof(old_xml) - 1, round & 1,
+					       &what);
 			}
 		}
 		assert_true(pid > 0);
@@ -541,7 +548,7 @@ test_kill9(void **state)
 		kill(pid, SIGKILL);
 		child_status(pid);
 		assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1) ||
-		    file_is(cfg, new_xml, sizeof(new_xml) - 1));
+			    file_is(cfg, new_xml, sizeof(new_xml) - 1));
 	}
 }
 
@@ -556,27 +563,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_regular, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_new_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fsize_limit, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_full_disk, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_unwritable_dir, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_owner, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_lock_timeout, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_to_change, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_new_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fsize_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unwritable_dir, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_owner, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_lock_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_writers, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_nothing_to_change, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);

@@ -19,14 +19,14 @@
 
 #include "connectors.h"
 
-#define DATA	"tests/unit/data/conn/"
+#define DATA "tests/unit/data/conn/"
 
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE	*fp;
-	char	*buf;
-	long	 n;
+	FILE *fp;
+	char *buf;
+	long n;
 
 	if ((fp = fopen(path, "rb")) == NULL)
 		fail_msg("cannot open %s", path);
@@ -46,7 +46,7 @@ slurp(const char *path, size_t *len)
 static int
 errs_have(const struct conn_errs *errs, const char *needle, long line)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < errs->n; i++)
 		if (strstr(errs->v[i].msg, needle) != NULL &&
@@ -58,20 +58,20 @@ errs_have(const struct conn_errs *errs, const char *needle, long line)
 static void
 dump_errs(const struct conn_errs *errs)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < errs->n; i++)
 		print_message("# %s:%ld: %s\n", errs->file, errs->v[i].line,
-		    errs->v[i].msg);
+			      errs->v[i].msg);
 }
 
 /* Loading name must fail with a message containing needle at line. */
 static void
 expect_refused(const char *name, const char *needle, long line)
 {
-	struct conn_file	*cf = NULL;
-	struct conn_errs	 errs;
-	char			 path[256];
+	struct conn_file *cf = NULL;
+	struct conn_errs errs;
+	char path[256];
 
 	snprintf(path, sizeof(path), DATA "%s", name);
 	assert_int_equal(conn_load(path, &cf, &errs), -1);
@@ -87,9 +87,9 @@ expect_refused(const char *name, const char *needle, long line)
 static void
 test_load_good(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	const struct conn	*c;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	const struct conn *c;
 
 	if (conn_load(DATA "good.xml", &cf, &errs) != 0) {
 		dump_errs(&errs);
@@ -100,10 +100,11 @@ test_load_good(void **state)
 	c = &cf->v[0];
 	assert_string_equal(c->server, "MAILBOX01");
 	assert_string_equal(c->name, "Client Frontend MAILBOX01");
-	assert_string_equal(c->identity, "MAILBOX01\\Client Frontend MAILBOX01");
+	assert_string_equal(c->identity,
+			    "MAILBOX01\\Client Frontend MAILBOX01");
 	assert_string_equal(c->fqdn, "mailbox01.contoso.com");
 	assert_string_equal(c->tls_name, "<I>CN=Contoso CA, DC=contoso, "
-	    "DC=com<S>CN=mail.contoso.com");
+					 "DC=com<S>CN=mail.contoso.com");
 	assert_int_equal(c->advertise, 0);
 	assert_int_equal(c->line, 3);
 	c = &cf->v[1];
@@ -125,9 +126,9 @@ test_load_good(void **state)
 static void
 test_load_empty_root(void **state)
 {
-	static const char	 x[] = "<ReceiveConnectors/>";
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
+	static const char x[] = "<ReceiveConnectors/>";
+	struct conn_file *cf;
+	struct conn_errs errs;
 
 	assert_int_equal(conn_load_mem("mem", x, strlen(x), &cf, &errs), 0);
 	assert_int_equal(cf->n, 0);
@@ -169,21 +170,24 @@ static void
 test_refuse_bool(void **state)
 {
 	expect_refused("bool-maybe.xml", "\"maybe\" is not true, false, 1 or 0",
-	    5);
+		       5);
 }
 
 static void
 test_refuse_twice(void **state)
 {
-	expect_refused("fqdn-twice.xml", "Fqdn given twice in one connector "
-	    "(also at line 5)", 6);
+	expect_refused("fqdn-twice.xml",
+		       "Fqdn given twice in one connector "
+		       "(also at line 5)",
+		       6);
 }
 
 static void
 test_refuse_duplicates(void **state)
 {
 	expect_refused("dup-names.xml",
-	    "duplicate identity \"EX01\\Default\" (also at line 3)", 11);
+		       "duplicate identity \"EX01\\Default\" (also at line 3)",
+		       11);
 }
 
 static void
@@ -201,13 +205,14 @@ test_refuse_nul(void **state)
 static void
 test_refuse_raw_nul(void **state)
 {
-	static const char	 x[] = "<ReceiveConnectors><ReceiveConnector>"
+	static const char x[] =
+	    "<ReceiveConnectors><ReceiveConnector>"
 	    "<Name>a\0b</Name></ReceiveConnector></ReceiveConnectors>";
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
+	struct conn_file *cf;
+	struct conn_errs errs;
 
 	assert_int_equal(conn_load_mem("nul", x, sizeof(x) - 1, &cf, &errs),
-	    -1);
+			 -1);
 	assert_null(cf);
 	assert_true(errs.n > 0);
 	conn_errs_release(&errs);
@@ -222,12 +227,12 @@ test_refuse_latin1(void **state)
 static void
 test_refuse_utf16(void **state)
 {
-	static const char	 x[] = "\xff\xfe<\0R\0/\0>\0";
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
+	static const char x[] = "\xff\xfe<\0R\0/\0>\0";
+	struct conn_file *cf;
+	struct conn_errs errs;
 
 	assert_int_equal(conn_load_mem("u16", x, sizeof(x) - 1, &cf, &errs),
-	    -1);
+			 -1);
 	assert_true(errs_have(&errs, "only UTF-8", 1));
 	conn_errs_release(&errs);
 }
@@ -241,14 +246,15 @@ test_refuse_wrong_root(void **state)
 static void
 test_refuse_text(void **state)
 {
-	expect_refused("text-in-connector.xml", "failed to validate content", 3);
+	expect_refused("text-in-connector.xml", "failed to validate content",
+		       3);
 }
 
 static void
 test_refuse_not_regular(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
+	struct conn_file *cf;
+	struct conn_errs errs;
 
 	assert_int_equal(conn_load(DATA, &cf, &errs), -1);
 	assert_true(errs_have(&errs, "not a regular file", 0));
@@ -262,11 +268,11 @@ test_refuse_not_regular(void **state)
 static void
 test_refuse_deep(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	struct timespec		 t0, t1;
-	size_t			 depth = 200000, i, len;
-	char			*x, *p;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct timespec t0, t1;
+	size_t depth = 200000, i, len;
+	char *x, *p;
 
 	len = depth * 7 + 64;
 	x = malloc(len);
@@ -280,7 +286,7 @@ test_refuse_deep(void **state)
 	p += sprintf(p, "</ReceiveConnectors>");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(conn_load_mem("deep", x, (size_t)(p - x), &cf, &errs),
-	    -1);
+			 -1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(errs_have(&errs, "depth", -1));
 	assert_true(t1.tv_sec - t0.tv_sec < 2);
@@ -291,20 +297,20 @@ test_refuse_deep(void **state)
 static void
 test_errors_capped(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	size_t			 i;
-	char			*x, *p;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	size_t i;
+	char *x, *p;
 
 	x = malloc(1000 * 80 + 64);
 	assert_non_null(x);
 	p = x + sprintf(x, "<ReceiveConnectors>\n");
 	for (i = 0; i < 1000; i++)
 		p += sprintf(p, "<ReceiveConnector><Name>same</Name>"
-		    "</ReceiveConnector>\n");
+				"</ReceiveConnector>\n");
 	p += sprintf(p, "</ReceiveConnectors>\n");
 	assert_int_equal(conn_load_mem("many", x, (size_t)(p - x), &cf, &errs),
-	    -1);
+			 -1);
 	assert_int_equal(errs.n, CONN_MAX_ERRS + 1);
 	assert_true(errs_have(&errs, "too many errors", 0));
 	conn_errs_release(&errs);
@@ -348,15 +354,16 @@ test_glob(void **state)
 	assert_true(conn_glob("a*b*c", "aXbYbZc"));
 	assert_false(conn_glob("", "a"));
 	/* A hostile pattern stays polynomial. */
-	assert_false(conn_glob("*a*a*a*a*a*a*a*a*a*a*a*b",
+	assert_false(conn_glob(
+	    "*a*a*a*a*a*a*a*a*a*a*a*b",
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
 static void
 test_match(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
+	struct conn_file *cf;
+	struct conn_errs errs;
 
 	assert_int_equal(conn_load(DATA "good.xml", &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -373,10 +380,10 @@ test_match(void **state)
 static int
 xmllint_ok(const char *buf, size_t len)
 {
-	char	 path[] = "/tmp/certbind-conn-XXXXXX";
-	char	 cmd[128];
-	FILE	*fp;
-	int	 fd, rc;
+	char path[] = "/tmp/certbind-conn-XXXXXX";
+	char cmd[128];
+	FILE *fp;
+	int fd, rc;
 
 	if ((fd = mkstemp(path)) == -1)
 		return 0;
@@ -394,12 +401,12 @@ xmllint_ok(const char *buf, size_t len)
 static void
 check_edit(const char *in, const char *expected)
 {
-	struct conn_file	*cf, *nf;
-	struct conn_errs	 errs;
-	struct conn_edit	 e[4];
-	char			*out, *want;
-	size_t			 outlen, wantlen;
-	int			 i;
+	struct conn_file *cf, *nf;
+	struct conn_errs errs;
+	struct conn_edit e[4];
+	char *out, *want;
+	size_t outlen, wantlen;
+	int i;
 
 	if (conn_load(in, &cf, &errs) != 0) {
 		dump_errs(&errs);
@@ -413,18 +420,18 @@ check_edit(const char *in, const char *expected)
 		conn_edit_init(&e[i]);
 	e[0].fqdn = "mail.contoso.com";
 	e[0].tls_name = "<I>CN=Contoso CA, DC=contoso, DC=com<S>"
-	    "CN=mail.contoso.com";
-	e[0].advertise = 1;		/* already "1": left alone */
+			"CN=mail.contoso.com";
+	e[0].advertise = 1; /* already "1": left alone */
 	e[1].fqdn = "smtp.contoso.com";
 	e[1].tls_name = "<I>CN=R3, O=Let's Encrypt, C=US<S>"
-	    "CN=\"Mail & More\"";
+			"CN=\"Mail & More\"";
 	e[1].advertise = 0;
 	e[2].advertise = 1;
-	e[3].fqdn = "untouched.contoso.com";	/* same value */
+	e[3].fqdn = "untouched.contoso.com"; /* same value */
 	assert_int_equal(conn_edit_mask(&cf->v[0], &e[0]),
-	    CONN_F_FQDN | CONN_F_TLSNAME);
+			 CONN_F_FQDN | CONN_F_TLSNAME);
 	assert_int_equal(conn_edit_mask(&cf->v[1], &e[1]),
-	    CONN_F_FQDN | CONN_F_TLSNAME | CONN_F_ADVERTISE);
+			 CONN_F_FQDN | CONN_F_TLSNAME | CONN_F_ADVERTISE);
 	assert_int_equal(conn_edit_mask(&cf->v[3], &e[3]), 0);
 	if (conn_apply(cf, e, &out, &outlen, &errs) != 0) {
 		dump_errs(&errs);
@@ -468,10 +475,10 @@ test_edit_crlf(void **state)
 static void
 test_edit_nothing(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	char			*out;
-	size_t			 outlen;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	char *out;
+	size_t outlen;
 
 	assert_int_equal(conn_load(DATA "edit-in.xml", &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -485,12 +492,12 @@ test_edit_nothing(void **state)
 static void
 test_edit_refuses_control(void **state)
 {
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	struct conn_edit	 e[4];
-	char			*out;
-	size_t			 outlen;
-	int			 i;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct conn_edit e[4];
+	char *out;
+	size_t outlen;
+	int i;
 
 	assert_int_equal(conn_load(DATA "edit-in.xml", &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -511,14 +518,13 @@ test_edit_refuses_control(void **state)
 static void
 test_edit_add_all(void **state)
 {
-	static const char	 in[] =
-	    "<ReceiveConnectors>\n"
-	    "\t<ReceiveConnector>\n"
-	    "\n"
-	    "\t\t<Name>A</Name>\n"
-	    "\t</ReceiveConnector>\n"
-	    "</ReceiveConnectors>";
-	static const char	 want[] =
+	static const char in[] = "<ReceiveConnectors>\n"
+				 "\t<ReceiveConnector>\n"
+				 "\n"
+				 "\t\t<Name>A</Name>\n"
+				 "\t</ReceiveConnector>\n"
+				 "</ReceiveConnectors>";
+	static const char want[] =
 	    "<ReceiveConnectors>\n"
 	    "\t<ReceiveConnector>\n"
 	    "\n"
@@ -528,11 +534,11 @@ test_edit_add_all(void **state)
 	    "\t\t<AdvertiseClientSettings>true</AdvertiseClientSettings>\n"
 	    "\t</ReceiveConnector>\n"
 	    "</ReceiveConnectors>";
-	struct conn_file	*cf;
-	struct conn_errs	 errs;
-	struct conn_edit	 e;
-	char			*out;
-	size_t			 outlen;
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct conn_edit e;
+	char *out;
+	size_t outlen;
 
 	assert_int_equal(conn_load_mem("m", in, strlen(in), &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -552,13 +558,13 @@ test_edit_add_all(void **state)
 
 static char *
 run_diff_u(const char *a, size_t alen, const char *b, size_t blen,
-    size_t *outlen)
+	   size_t *outlen)
 {
-	char	 pa[] = "/tmp/certbind-da-XXXXXX", pb[] = "/tmp/certbind-db-XXXXXX";
-	char	 cmd[128], *buf = NULL;
-	size_t	 cap = 0, len = 0, r;
-	FILE	*fp;
-	int	 fd;
+	char pa[] = "/tmp/certbind-da-XXXXXX", pb[] = "/tmp/certbind-db-XXXXXX";
+	char cmd[128], *buf = NULL;
+	size_t cap = 0, len = 0, r;
+	FILE *fp;
+	int fd;
 
 	fd = mkstemp(pa);
 	assert_true(write(fd, a, alen) == (ssize_t)alen);
@@ -590,8 +596,8 @@ run_diff_u(const char *a, size_t alen, const char *b, size_t blen,
 static void
 diff_against_oracle(const char *a, size_t alen, const char *b, size_t blen)
 {
-	char	*ours, *theirs, *body;
-	size_t	 olen, tlen;
+	char *ours, *theirs, *body;
+	size_t olen, tlen;
 
 	ours = conn_diff(a, alen, b, blen, "connectors.xml", &olen);
 	assert_non_null(ours);
@@ -599,8 +605,10 @@ diff_against_oracle(const char *a, size_t alen, const char *b, size_t blen)
 	if (tlen == 0) {
 		assert_int_equal(olen, 0);
 	} else {
-		assert_true(strncmp(ours, "--- a/connectors.xml\n"
-		    "+++ b/connectors.xml\n", 42) == 0);
+		assert_true(strncmp(ours,
+				    "--- a/connectors.xml\n"
+				    "+++ b/connectors.xml\n",
+				    42) == 0);
 		body = ours + 42;
 		if (strcmp(body, theirs) != 0) {
 			print_message("# ours:\n%s# theirs:\n%s", body, theirs);
@@ -615,9 +623,9 @@ static void
 test_diff_simple(void **state)
 {
 	static const char a[] = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n"
-	    "14\n15\n16\n17\n18\n19\n20\n";
+				"14\n15\n16\n17\n18\n19\n20\n";
 	static const char b[] = "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n"
-	    "twelve\n13\n14\n15\n16\n17\n18\n19\n20\n21";
+				"twelve\n13\n14\n15\n16\n17\n18\n19\n20\n21";
 	static const char c[] = "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n12\n";
 
 	diff_against_oracle(a, strlen(a), b, strlen(b));
@@ -637,9 +645,9 @@ test_diff_simple(void **state)
 static void
 test_diff_random(void **state)
 {
-	char		*a, *b, *pa, *pb;
-	int		 round, i, n, r;
-	unsigned int	 seed = 12345;
+	char *a, *b, *pa, *pb;
+	int round, i, n, r;
+	unsigned int seed = 12345;
 
 	a = malloc(16384);
 	b = malloc(16384);
@@ -662,7 +670,7 @@ test_diff_random(void **state)
 			}
 		}
 		if (round % 3 == 0 && pb > b)
-			pb--;		/* no newline at the end */
+			pb--; /* no newline at the end */
 		if (round % 5 == 0 && pa > a)
 			pa--;
 		diff_against_oracle(a, (size_t)(pa - a), b, (size_t)(pb - b));
@@ -678,12 +686,12 @@ test_diff_random(void **state)
 static void
 test_diff_patch(void **state)
 {
-	char		 pa[] = "/tmp/certbind-pa-XXXXXX";
-	char		 pd[] = "/tmp/certbind-pd-XXXXXX";
-	char		 cmd[256], *a, *b, *pa_, *pb, *d, *got;
-	size_t		 dlen, glen;
-	int		 round, i, n, r, fd;
-	unsigned int	 seed = 777;
+	char pa[] = "/tmp/certbind-pa-XXXXXX";
+	char pd[] = "/tmp/certbind-pd-XXXXXX";
+	char cmd[256], *a, *b, *pa_, *pb, *d, *got;
+	size_t dlen, glen;
+	int round, i, n, r, fd;
+	unsigned int seed = 777;
 
 	a = malloc(16384);
 	b = malloc(16384);
@@ -703,7 +711,7 @@ test_diff_patch(void **state)
 			}
 		}
 		d = conn_diff(a, (size_t)(pa_ - a), b, (size_t)(pb - b), "f",
-		    &dlen);
+			      &dlen);
 		assert_non_null(d);
 		fd = mkstemp(pa);
 		assert_true(write(fd, a, (size_t)(pa_ - a)) == pa_ - a);
@@ -731,9 +739,9 @@ test_diff_patch(void **state)
 static void
 test_diff_large(void **state)
 {
-	char	*a, *b, *pa, *pb, *d;
-	size_t	 dlen;
-	int	 i;
+	char *a, *b, *pa, *pb, *d;
+	size_t dlen;
+	int i;
 
 	pa = a = malloc(65536);
 	pb = b = malloc(65536);
@@ -760,38 +768,38 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_load_good),
-		cmocka_unit_test(test_load_empty_root),
-		cmocka_unit_test(test_refuse_xxe),
-		cmocka_unit_test(test_refuse_bomb),
-		cmocka_unit_test(test_refuse_network_dtd),
-		cmocka_unit_test(test_refuse_malformed),
-		cmocka_unit_test(test_refuse_missing_name),
-		cmocka_unit_test(test_refuse_bool),
-		cmocka_unit_test(test_refuse_twice),
-		cmocka_unit_test(test_refuse_duplicates),
-		cmocka_unit_test(test_refuse_duplicates_case),
-		cmocka_unit_test(test_refuse_nul),
-		cmocka_unit_test(test_refuse_raw_nul),
-		cmocka_unit_test(test_refuse_latin1),
-		cmocka_unit_test(test_refuse_utf16),
-		cmocka_unit_test(test_refuse_wrong_root),
-		cmocka_unit_test(test_refuse_text),
-		cmocka_unit_test(test_refuse_not_regular),
-		cmocka_unit_test(test_refuse_deep),
-		cmocka_unit_test(test_errors_capped),
-		cmocka_unit_test(test_casecmp),
-		cmocka_unit_test(test_glob),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_edit_lf),
-		cmocka_unit_test(test_edit_crlf),
-		cmocka_unit_test(test_edit_nothing),
-		cmocka_unit_test(test_edit_refuses_control),
-		cmocka_unit_test(test_edit_add_all),
-		cmocka_unit_test(test_diff_simple),
-		cmocka_unit_test(test_diff_random),
-		cmocka_unit_test(test_diff_patch),
-		cmocka_unit_test(test_diff_large),
+	    cmocka_unit_test(test_load_good),
+	    cmocka_unit_test(test_load_empty_root),
+	    cmocka_unit_test(test_refuse_xxe),
+	    cmocka_unit_test(test_refuse_bomb),
+	    cmocka_unit_test(test_refuse_network_dtd),
+	    cmocka_unit_test(test_refuse_malformed),
+	    cmocka_unit_test(test_refuse_missing_name),
+	    cmocka_unit_test(test_refuse_bool),
+	    cmocka_unit_test(test_refuse_twice),
+	    cmocka_unit_test(test_refuse_duplicates),
+	    cmocka_unit_test(test_refuse_duplicates_case),
+	    cmocka_unit_test(test_refuse_nul),
+	    cmocka_unit_test(test_refuse_raw_nul),
+	    cmocka_unit_test(test_refuse_latin1),
+	    cmocka_unit_test(test_refuse_utf16),
+	    cmocka_unit_test(test_refuse_wrong_root),
+	    cmocka_unit_test(test_refuse_text),
+	    cmocka_unit_test(test_refuse_not_regular),
+	    cmocka_unit_test(test_refuse_deep),
+	    cmocka_unit_test(test_errors_capped),
+	    cmocka_unit_test(test_casecmp),
+	    cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_edit_lf),
+	    cmocka_unit_test(test_edit_crlf),
+	    cmocka_unit_test(test_edit_nothing),
+	    cmocka_unit_test(test_edit_refuses_control),
+	    cmocka_unit_test(test_edit_add_all),
+	    cmocka_unit_test(test_diff_simple),
+	    cmocka_unit_test(test_diff_random),
+	    cmocka_unit_test(test_diff_patch),
+	    cmocka_unit_test(test_diff_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
