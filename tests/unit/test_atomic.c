@@ -275,7 +275,7 @@ full_disk(void)
 	int fd, r, n = 0;
 
 	if (unshare(CLONE_NEWNS) == -1 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
 		return 77;
 	snprintf(mnt, sizeof(mnt), "%s/full", dir);
 	snprintf(path, sizeof(path), "%s/cfg.xml", mnt);
