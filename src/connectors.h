@@ -1,0 +1,149 @@
+/*
+ * connectors: the connector configuration (SPEC §7): loading with
+ * libxml2 under a strict regime, the model, identity globs, byte-exact
+ * editing and the unified diff that --dry-run shows.  Nothing here
+ * prints or exits; every failure leaves a list of problems (struct
+ * conn_errs) for the command layer to report.
+ *
+ * Text model: every string is NUL-terminated UTF-8 as libxml2 decoded
+ * it (entity and character references resolved, CDATA unwrapped).  XML
+ * 1.0 cannot carry U+0000 (libxml2 refuses "&#0;"), so C strings lose
+ * nothing.  Values are not trimmed; they are as the file holds them.
+ */
+#ifndef CONNECTORS_H
+#define CONNECTORS_H
+
+#include <stddef.h>
+
+/* Refuse larger files: a configuration is a few kilobytes. */
+#define CONN_MAX_FILE (64UL * 1024 * 1024)
+/* Stop collecting problems after this many (one more says so). */
+#define CONN_MAX_ERRS 100
+
+/* One problem with an input.  line is 0 when there is none. */
+struct conn_err {
+	long line;
+	char *msg; /* lower case, no full stop */
+};
+
+/* Every problem found, then the load fails once. */
+struct conn_errs {
+	char *file;    /* the path or label given to the load */
+	int sys_errno; /* errno when reading failed, else 0 */
+	struct conn_err *v;
+	size_t n;
+};
+
+#define CONN_UNSET (-1) /* AdvertiseClientSettings absent */
+
+/* Fields certbind sets, as bits (conn_edit_mask). */
+#define CONN_F_FQDN 0x1
+#define CONN_F_TLSNAME 0x2
+#define CONN_F_ADVERTISE 0x4
+
+struct conn_span; /* private: byte ranges in the file */
+
+struct conn {
+	char *server; /* NULL when absent */
+	char *name;
+	char *identity; /* "server\name", or name without server */
+	char *fqdn;	/* NULL when absent; "" when empty */
+	char *tls_name; /* NULL when absent; "" when empty */
+	int advertise;	/* 0, 1 or CONN_UNSET */
+	long line;	/* of the <ReceiveConnector> tag */
+	struct conn_span *span;
+};
+
+/* A loaded file: its exact bytes and its connectors in file order. */
+struct conn_file {
+	char *path;
+	char *buf; /* the bytes as read, NUL-terminated */
+	size_t len;
+	struct conn *v;
+	size_t n;
+};
+
+/*
+ * Reads and checks path: a regular file of at most CONN_MAX_FILE bytes,
+ * UTF-8 (or ASCII) only, no <!DOCTYPE>, well-formed, valid against the
+ * compiled-in schema, identities unique.  Returns 0 and *out (free with
+ * conn_file_free), or -1 with every problem in errs (release with
+ * conn_errs_release; errs is initialised here).
+ */
+int conn_load(const char *path, struct conn_file **out, struct conn_errs *errs);
+
+/* The same for bytes in memory; label names them in errs. */
+int conn_load_mem(const char *label, const char *buf, size_t len,
+		  struct conn_file **out, struct conn_errs *errs);
+
+void conn_file_free(struct conn_file *);
+void conn_errs_release(struct conn_errs *);
+
+/*
+ * Case-insensitive comparison of two UTF-8 strings as Exchange compares
+ * names: each code point is mapped by Unicode simple case folding for
+ * ASCII, Latin-1 Supplement, Latin Extended-A, Greek and Coptic,
+ * Cyrillic and Cyrillic Supplement; others compare as they are.  A byte
+ * that is not part of valid UTF-8 compares as itself.  Returns <0, 0, >0.
+ */
+int conn_casecmp(const char *a, const char *b);
+
+/* The simple case fold of code point c (see conn_casecmp). */
+unsigned int conn_fold(unsigned int c);
+
+/*
+ * Matches a case-insensitive glob (conn_casecmp's folding) against the
+ * connector's Identity and then its Name.  '*' is any run of characters
+ * (including '\'), '?' one character; every other character, '[' and
+ * '\' included, is literal.  Returns 1 on a match, else 0.
+ */
+int conn_glob(const char *pattern, const char *s);
+int conn_match(const char *pattern, const struct conn *);
+
+/*
+ * The values to set on one connector; NULL / CONN_UNSET leaves a field
+ * alone.  Strings are UTF-8 without control characters.
+ */
+struct conn_edit {
+	const char *fqdn;
+	const char *tls_name;
+	int advertise;
+};
+
+/* Sets every member of e to "leave alone". */
+void conn_edit_init(struct conn_edit *e);
+
+/*
+ * The CONN_F_* fields that e would change on c: a value counts as
+ * changed when it differs from the decoded current one (a field that is
+ * absent always changes; "1" read as true is not changed by true).
+ */
+unsigned int conn_edit_mask(const struct conn *c, const struct conn_edit *e);
+
+/*
+ * The new file bytes with edits[i] applied to connector i (edits has
+ * cf->n elements; NULL entries allowed).  Only fields conn_edit_mask
+ * reports are touched: an element's content is replaced by the value
+ * escaped by libxml2, <X/> becomes <X>value</X>, and a missing element
+ * is added at the end of its connector, after a copy of the white space
+ * that precedes the connector's last child element.  Every other byte is
+ * kept.  The result is loaded again (parse, schema, values) before it is
+ * returned.  Returns 0 with *out (caller frees, NUL-terminated) and
+ * *outlen, or -1 with the problems in errs (initialised here).
+ */
+int conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
+	       char **out, size_t *outlen, struct conn_errs *errs);
+
+/* 1 when (buf, len) differs from the file's bytes, else 0. */
+int conn_changed(const struct conn_file *cf, const char *buf, size_t len);
+
+/*
+ * A unified diff (3 lines of context, "--- a/LABEL", "+++ b/LABEL") of
+ * old against new, as diff -u writes it, with "\ No newline at end of
+ * file" where due.  Returns a new NUL-terminated buffer ("" when equal)
+ * and its length in *outlen, or NULL when memory ran out.
+ */
+char *conn_diff(const char *old, size_t oldlen, const char *new, size_t newlen,
+		const char *label, size_t *outlen);
+
+#endif

@@ -1,0 +1,806 @@
+/*
+ * Unit tests for connectors.c: loading, hostile input, globs, folding,
+ * byte-exact edits against hand-written expected files, and the diff
+ * against diff -u as the oracle.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+
+#include "connectors.h"
+
+#define DATA "tests/unit/data/conn/"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp;
+	char *buf;
+	long n;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Whether any message in errs contains needle. */
+static int
+errs_have(const struct conn_errs *errs, const char *needle, long line)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		if (strstr(errs->v[i].msg, needle) != NULL &&
+		    (line < 0 || errs->v[i].line == line))
+			return 1;
+	return 0;
+}
+
+static void
+dump_errs(const struct conn_errs *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		print_message("# %s:%ld: %s\n", errs->file, errs->v[i].line,
+			      errs->v[i].msg);
+}
+
+/* Loading name must fail with a message containing needle at line. */
+static void
+expect_refused(const char *name, const char *needle, long line)
+{
+	struct conn_file *cf = NULL;
+	struct conn_errs errs;
+	char path[256];
+
+	snprintf(path, sizeof(path), DATA "%s", name);
+	assert_int_equal(conn_load(path, &cf, &errs), -1);
+	assert_null(cf);
+	if (!errs_have(&errs, needle, line)) {
+		dump_errs(&errs);
+		fail_msg("%s: no error \"%s\" at line %ld", name, needle, line);
+	}
+	assert_string_equal(errs.file, path);
+	conn_errs_release(&errs);
+}
+
+static void
+test_load_good(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+	const struct conn *c;
+
+	if (conn_load(DATA "good.xml", &cf, &errs) != 0) {
+		dump_errs(&errs);
+		fail();
+	}
+	conn_errs_release(&errs);
+	assert_int_equal(cf->n, 4);
+	c = &cf->v[0];
+	assert_string_equal(c->server, "MAILBOX01");
+	assert_string_equal(c->name, "Client Frontend MAILBOX01");
+	assert_string_equal(c->identity,
+			    "MAILBOX01\\Client Frontend MAILBOX01");
+	assert_string_equal(c->fqdn, "mailbox01.contoso.com");
+	assert_string_equal(c->tls_name, "<I>CN=Contoso CA, DC=contoso, "
+					 "DC=com<S>CN=mail.contoso.com");
+	assert_int_equal(c->advertise, 0);
+	assert_int_equal(c->line, 3);
+	c = &cf->v[1];
+	assert_null(c->fqdn);
+	assert_null(c->tls_name);
+	assert_int_equal(c->advertise, 1);
+	assert_int_equal(c->line, 13);
+	c = &cf->v[2];
+	assert_null(c->server);
+	assert_string_equal(c->identity, "Relay [Partners] *");
+	assert_string_equal(c->fqdn, "");
+	assert_int_equal(c->advertise, 0);
+	c = &cf->v[3];
+	assert_string_equal(c->identity, "ΠΟΣΤΑ\\Почта Österreich");
+	assert_int_equal(c->advertise, CONN_UNSET);
+	conn_file_free(cf);
+}
+
+static void
+test_load_empty_root(void **state)
+{
+	static const char x[] = "<ReceiveConnectors/>";
+	struct conn_file *cf;
+	struct conn_errs errs;
+
+	assert_int_equal(conn_load_mem("mem", x, strlen(x), &cf, &errs), 0);
+	assert_int_equal(cf->n, 0);
+	conn_errs_release(&errs);
+	conn_file_free(cf);
+}
+
+static void
+test_refuse_xxe(void **state)
+{
+	expect_refused("xxe.xml", "<!DOCTYPE", 2);
+}
+
+static void
+test_refuse_bomb(void **state)
+{
+	expect_refused("bomb.xml", "<!DOCTYPE", 2);
+}
+
+static void
+test_refuse_network_dtd(void **state)
+{
+	expect_refused("netdtd.xml", "<!DOCTYPE", 3);
+}
+
+static void
+test_refuse_malformed(void **state)
+{
+	expect_refused("malformed.xml", "mismatch", 5);
+}
+
+static void
+test_refuse_missing_name(void **state)
+{
+	expect_refused("missing-name.xml", "connector has no Name", 3);
+}
+
+static void
+test_refuse_bool(void **state)
+{
+	expect_refused("bool-maybe.xml", "\"maybe\" is not true, false, 1 or 0",
+		       5);
+}
+
+static void
+test_refuse_twice(void **state)
+{
+	expect_refused("fqdn-twice.xml",
+		       "Fqdn given twice in one connector "
+		       "(also at line 5)",
+		       6);
+}
+
+static void
+test_refuse_duplicates(void **state)
+{
+	expect_refused("dup-names.xml",
+		       "duplicate identity \"EX01\\Default\" (also at line 3)",
+		       11);
+}
+
+static void
+test_refuse_duplicates_case(void **state)
+{
+	expect_refused("dup-case.xml", "duplicate identity", 6);
+}
+
+static void
+test_refuse_nul(void **state)
+{
+	expect_refused("nul.xml", "xmlChar", 4);
+}
+
+static void
+test_refuse_raw_nul(void **state)
+{
+	static const char x[] =
+	    "<ReceiveConnectors><ReceiveConnector>"
+	    "<Name>a\0b</Name></ReceiveConnector></ReceiveConnectors>";
+	struct conn_file *cf;
+	struct conn_errs errs;
+
+	assert_int_equal(conn_load_mem("nul", x, sizeof(x) - 1, &cf, &errs),
+			 -1);
+	assert_null(cf);
+	assert_true(errs.n > 0);
+	conn_errs_release(&errs);
+}
+
+static void
+test_refuse_latin1(void **state)
+{
+	expect_refused("latin1.xml", "only UTF-8", 1);
+}
+
+static void
+test_refuse_utf16(void **state)
+{
+	static const char x[] = "\xff\xfe<\0R\0/\0>\0";
+	struct conn_file *cf;
+	struct conn_errs errs;
+
+	assert_int_equal(conn_load_mem("u16", x, sizeof(x) - 1, &cf, &errs),
+			 -1);
+	assert_true(errs_have(&errs, "only UTF-8", 1));
+	conn_errs_release(&errs);
+}
+
+static void
+test_refuse_wrong_root(void **state)
+{
+	expect_refused("wrong-root.xml", "not ReceiveConnectors", 2);
+}
+
+static void
+test_refuse_text(void **state)
+{
+	expect_refused("text-in-connector.xml", "failed to validate content",
+		       3);
+}
+
+static void
+test_refuse_not_regular(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+
+	assert_int_equal(conn_load(DATA, &cf, &errs), -1);
+	assert_true(errs_have(&errs, "not a regular file", 0));
+	conn_errs_release(&errs);
+	assert_int_equal(conn_load(DATA "nonexistent.xml", &cf, &errs), -1);
+	assert_int_equal(errs.sys_errno, ENOENT);
+	conn_errs_release(&errs);
+}
+
+/* 200,000 levels must be refused by libxml2's depth limit, and fast. */
+static void
+test_refuse_deep(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct timespec t0, t1;
+	size_t depth = 200000, i, len;
+	char *x, *p;
+
+	len = depth * 7 + 64;
+	x = malloc(len);
+	assert_non_null(x);
+	p = x;
+	p += sprintf(p, "<ReceiveConnectors>");
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "<a>");
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "</a>");
+	p += sprintf(p, "</ReceiveConnectors>");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(conn_load_mem("deep", x, (size_t)(p - x), &cf, &errs),
+			 -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(errs_have(&errs, "depth", -1));
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	conn_errs_release(&errs);
+	free(x);
+}
+
+static void
+test_errors_capped(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+	size_t i;
+	char *x, *p;
+
+	x = malloc(1000 * 80 + 64);
+	assert_non_null(x);
+	p = x + sprintf(x, "<ReceiveConnectors>\n");
+	for (i = 0; i < 1000; i++)
+		p += sprintf(p, "<ReceiveConnector><Name>same</Name>"
+				"</ReceiveConnector>\n");
+	p += sprintf(p, "</ReceiveConnectors>\n");
+	assert_int_equal(conn_load_mem("many", x, (size_t)(p - x), &cf, &errs),
+			 -1);
+	assert_int_equal(errs.n, CONN_MAX_ERRS + 1);
+	assert_true(errs_have(&errs, "too many errors", 0));
+	conn_errs_release(&errs);
+	free(x);
+}
+
+static void
+test_casecmp(void **state)
+{
+	assert_int_equal(conn_casecmp("Default EX01", "default ex01"), 0);
+	assert_int_equal(conn_casecmp("ÀÉÎÕÜÝÞ", "àéîõüýþ"), 0);
+	assert_int_equal(conn_casecmp("ŸĀĹŽſ", "ÿāĺžS"), 0);
+	assert_int_equal(conn_casecmp("ΣΊΣΥΦΟΣ", "σίσυφος"), 0);
+	assert_int_equal(conn_casecmp("ЁЖИК Ѣ Ӂ", "ёжик ѣ ӂ"), 0);
+	assert_int_equal(conn_casecmp("µ", "Μ"), 0);
+	assert_int_not_equal(conn_casecmp("İ", "i"), 0);
+	assert_int_not_equal(conn_casecmp("×", "÷"), 0);
+	assert_int_not_equal(conn_casecmp("a", "ab"), 0);
+	assert_true(conn_casecmp("a", "B") < 0);
+	/* Invalid UTF-8 compares as bytes, never equal to something else. */
+	assert_int_equal(conn_casecmp("\xc3", "\xc3"), 0);
+	assert_int_not_equal(conn_casecmp("\xc3", "\xe3"), 0);
+	assert_int_not_equal(conn_casecmp("\xc0\x80", ""), 0);
+	assert_int_equal(conn_fold(0x10400), 0x10400);
+}
+
+static void
+test_glob(void **state)
+{
+	assert_true(conn_glob("Client Frontend*", "Client Frontend EX01"));
+	assert_true(conn_glob("client frontend*", "CLIENT FRONTEND EX01"));
+	assert_true(conn_glob("*", ""));
+	assert_true(conn_glob("EX0?\\*", "EX01\\Default"));
+	assert_true(conn_glob("*\\default", "EX01\\Default"));
+	assert_true(conn_glob("Relay [Partners] *", "Relay [Partners] *"));
+	assert_false(conn_glob("Relay [P]*", "Relay P"));
+	assert_true(conn_glob("почта*", "ПОЧТА Österreich"));
+	assert_true(conn_glob("?ochta", "Жochta"));
+	assert_false(conn_glob("?", "ab"));
+	assert_false(conn_glob("a*b", "acbx"));
+	assert_true(conn_glob("a*b*c", "aXbYbZc"));
+	assert_false(conn_glob("", "a"));
+	/* A hostile pattern stays polynomial. */
+	assert_false(conn_glob(
+	    "*a*a*a*a*a*a*a*a*a*a*a*b",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+static void
+test_match(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+
+	assert_int_equal(conn_load(DATA "good.xml", &cf, &errs), 0);
+	conn_errs_release(&errs);
+	assert_true(conn_match("client frontend*", &cf->v[0]));
+	assert_true(conn_match("client frontend*", &cf->v[1]));
+	assert_false(conn_match("client frontend*", &cf->v[2]));
+	assert_true(conn_match("mailbox01\\*", &cf->v[0]));
+	assert_false(conn_match("mailbox01\\*", &cf->v[1]));
+	assert_true(conn_match("ποστα\\почта*", &cf->v[3]));
+	assert_true(conn_match("почта österreich", &cf->v[3]));
+	conn_file_free(cf);
+}
+
+static int
+xmllint_ok(const char *buf, size_t len)
+{
+	char path[] = "/tmp/certbind-conn-XXXXXX";
+	char cmd[128];
+	FILE *fp;
+	int fd, rc;
+
+	if ((fd = mkstemp(path)) == -1)
+		return 0;
+	fp = fdopen(fd, "wb");
+	fwrite(buf, 1, len, fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --nonet %s", path);
+	fp = popen(cmd, "r");
+	rc = pclose(fp);
+	unlink(path);
+	return rc == 0;
+}
+
+/* Applies the edits of edit-in.xml and compares with a hand-written file. */
+static void
+check_edit(const char *in, const char *expected)
+{
+	struct conn_file *cf, *nf;
+	struct conn_errs errs;
+	struct conn_edit e[4];
+	char *out, *want;
+	size_t outlen, wantlen;
+	int i;
+
+	if (conn_load(in, &cf, &errs) != 0) {
+		dump_errs(&errs);
+		fail();
+	}
+	conn_errs_release(&errs);
+	assert_int_equal(cf->n, 4);
+	assert_string_equal(cf->v[1].identity, "EX01\\Default Frontend EX01");
+	assert_string_equal(cf->v[3].name, "Tabbed & Untouched");
+	for (i = 0; i < 4; i++)
+		conn_edit_init(&e[i]);
+	e[0].fqdn = "mail.contoso.com";
+	e[0].tls_name = "<I>CN=Contoso CA, DC=contoso, DC=com<S>"
+			"CN=mail.contoso.com";
+	e[0].advertise = 1; /* already "1": left alone */
+	e[1].fqdn = "smtp.contoso.com";
+	e[1].tls_name = "<I>CN=R3, O=Let's Encrypt, C=US<S>"
+			"CN=\"Mail & More\"";
+	e[1].advertise = 0;
+	e[2].advertise = 1;
+	e[3].fqdn = "untouched.contoso.com"; /* same value */
+	assert_int_equal(conn_edit_mask(&cf->v[0], &e[0]),
+			 CONN_F_FQDN | CONN_F_TLSNAME);
+	assert_int_equal(conn_edit_mask(&cf->v[1], &e[1]),
+			 CONN_F_FQDN | CONN_F_TLSNAME | CONN_F_ADVERTISE);
+	assert_int_equal(conn_edit_mask(&cf->v[3], &e[3]), 0);
+	if (conn_apply(cf, e, &out, &outlen, &errs) != 0) {
+		dump_errs(&errs);
+		fail();
+	}
+	conn_errs_release(&errs);
+	want = slurp(expected, &wantlen);
+	assert_int_equal(outlen, wantlen);
+	assert_memory_equal(out, want, wantlen);
+	assert_true(conn_changed(cf, out, outlen));
+	assert_true(xmllint_ok(out, outlen));
+
+	/* The result loads, and a second identical edit changes nothing. */
+	assert_int_equal(conn_load_mem("again", out, outlen, &nf, &errs), 0);
+	conn_errs_release(&errs);
+	assert_string_equal(nf->v[1].tls_name, e[1].tls_name);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(conn_edit_mask(&nf->v[i], &e[i]), 0);
+	free(out);
+	assert_int_equal(conn_apply(nf, e, &out, &outlen, &errs), 0);
+	conn_errs_release(&errs);
+	assert_false(conn_changed(nf, out, outlen));
+	free(out);
+	free(want);
+	conn_file_free(nf);
+	conn_file_free(cf);
+}
+
+static void
+test_edit_lf(void **state)
+{
+	check_edit(DATA "edit-in.xml", DATA "edit-out.xml");
+}
+
+static void
+test_edit_crlf(void **state)
+{
+	check_edit(DATA "edit-crlf-in.xml", DATA "edit-crlf-out.xml");
+}
+
+static void
+test_edit_nothing(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+	char *out;
+	size_t outlen;
+
+	assert_int_equal(conn_load(DATA "edit-in.xml", &cf, &errs), 0);
+	conn_errs_release(&errs);
+	assert_int_equal(conn_apply(cf, NULL, &out, &outlen, &errs), 0);
+	conn_errs_release(&errs);
+	assert_false(conn_changed(cf, out, outlen));
+	free(out);
+	conn_file_free(cf);
+}
+
+static void
+test_edit_refuses_control(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct conn_edit e[4];
+	char *out;
+	size_t outlen;
+	int i;
+
+	assert_int_equal(conn_load(DATA "edit-in.xml", &cf, &errs), 0);
+	conn_errs_release(&errs);
+	for (i = 0; i < 4; i++)
+		conn_edit_init(&e[i]);
+	e[2].fqdn = "evil\n.contoso.com";
+	e[3].tls_name = "bad \xff utf-8";
+	assert_int_equal(conn_apply(cf, e, &out, &outlen, &errs), -1);
+	assert_null(out);
+	assert_int_equal(errs.n, 2);
+	assert_true(errs_have(&errs, "Inline: Fqdn value", 22));
+	conn_errs_release(&errs);
+	conn_file_free(cf);
+}
+
+/* A connector written <ReceiveConnector> with children all on one line
+ * and another that needs all three fields. */
+static void
+test_edit_add_all(void **state)
+{
+	static const char in[] = "<ReceiveConnectors>\n"
+				 "\t<ReceiveConnector>\n"
+				 "\n"
+				 "\t\t<Name>A</Name>\n"
+				 "\t</ReceiveConnector>\n"
+				 "</ReceiveConnectors>";
+	static const char want[] =
+	    "<ReceiveConnectors>\n"
+	    "\t<ReceiveConnector>\n"
+	    "\n"
+	    "\t\t<Name>A</Name>\n"
+	    "\t\t<Fqdn>a.example</Fqdn>\n"
+	    "\t\t<TlsCertificateName></TlsCertificateName>\n"
+	    "\t\t<AdvertiseClientSettings>true</AdvertiseClientSettings>\n"
+	    "\t</ReceiveConnector>\n"
+	    "</ReceiveConnectors>";
+	struct conn_file *cf;
+	struct conn_errs errs;
+	struct conn_edit e;
+	char *out;
+	size_t outlen;
+
+	assert_int_equal(conn_load_mem("m", in, strlen(in), &cf, &errs), 0);
+	conn_errs_release(&errs);
+	conn_edit_init(&e);
+	e.fqdn = "a.example";
+	e.tls_name = "";
+	e.advertise = 1;
+	assert_int_equal(conn_apply(cf, &e, &out, &outlen, &errs), 0);
+	conn_errs_release(&errs);
+	assert_int_equal(outlen, strlen(want));
+	assert_memory_equal(out, want, outlen);
+	free(out);
+	conn_file_free(cf);
+}
+
+/* ------------------------------------------------------------------ diff */
+
+static char *
+run_diff_u(const char *a, size_t alen, const char *b, size_t blen,
+	   size_t *outlen)
+{
+	char pa[] = "/tmp/certbind-da-XXXXXX", pb[] = "/tmp/certbind-db-XXXXXX";
+	char cmd[128], *buf = NULL;
+	size_t cap = 0, len = 0, r;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(pa);
+	assert_true(write(fd, a, alen) == (ssize_t)alen);
+	close(fd);
+	fd = mkstemp(pb);
+	assert_true(write(fd, b, blen) == (ssize_t)blen);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "diff -u %s %s | tail -n +3", pa, pb);
+	fp = popen(cmd, "r");
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap * 2 + 8192;
+			buf = realloc(buf, cap);
+		}
+		r = fread(buf + len, 1, cap - len - 1, fp);
+		if (r == 0)
+			break;
+		len += r;
+	}
+	pclose(fp);
+	buf[len] = '\0';
+	unlink(pa);
+	unlink(pb);
+	*outlen = len;
+	return buf;
+}
+
+/* Our diff must equal diff -u's once the two header lines are cut. */
+static void
+diff_against_oracle(const char *a, size_t alen, const char *b, size_t blen)
+{
+	char *ours, *theirs, *body;
+	size_t olen, tlen;
+
+	ours = conn_diff(a, alen, b, blen, "connectors.xml", &olen);
+	assert_non_null(ours);
+	theirs = run_diff_u(a, alen, b, blen, &tlen);
+	if (tlen == 0) {
+		assert_int_equal(olen, 0);
+	} else {
+		assert_true(strncmp(ours,
+				    "--- a/connectors.xml\n"
+				    "+++ b/connectors.xml\n",
+				    42) == 0);
+		body = ours + 42;
+		if (strcmp(body, theirs) != 0) {
+			print_message("# ours:\n%s# theirs:\n%s", body, theirs);
+			fail();
+		}
+	}
+	free(ours);
+	free(theirs);
+}
+
+static void
+test_diff_simple(void **state)
+{
+	static const char a[] = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n"
+				"14\n15\n16\n17\n18\n19\n20\n";
+	static const char b[] = "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n"
+				"twelve\n13\n14\n15\n16\n17\n18\n19\n20\n21";
+	static const char c[] = "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n12\n";
+
+	diff_against_oracle(a, strlen(a), b, strlen(b));
+	diff_against_oracle(b, strlen(b), a, strlen(a));
+	diff_against_oracle(a, strlen(a), c, strlen(c));
+	diff_against_oracle("", 0, a, strlen(a));
+	diff_against_oracle(a, strlen(a), "", 0);
+	diff_against_oracle(a, strlen(a), a, strlen(a));
+	diff_against_oracle("x", 1, "x\n", 2);
+	diff_against_oracle("a\r\nb\r\n", 6, "a\r\nc\r\n", 6);
+}
+
+/*
+ * Random edit scripts on 40-200 line files.  With unique lines the
+ * shortest script is unique, so the output must equal diff -u's.
+ */
+static void
+test_diff_random(void **state)
+{
+	char *a, *b, *pa, *pb;
+	int round, i, n, r;
+	unsigned int seed = 12345;
+
+	a = malloc(16384);
+	b = malloc(16384);
+	for (round = 0; round < 60; round++) {
+		n = 40 + (int)(rand_r(&seed) % 160);
+		pa = a;
+		pb = b;
+		for (i = 0; i < n; i++) {
+			r = (int)(rand_r(&seed) % 100);
+			if (r < 6)
+				pb += sprintf(pb, "new %d\n", i);
+			else if (r < 12)
+				pa += sprintf(pa, "gone %d\n", i);
+			else if (r < 16) {
+				pa += sprintf(pa, "old %d\n", i);
+				pb += sprintf(pb, "changed %d\n", i);
+			} else {
+				pa += sprintf(pa, "line %d\n", i);
+				pb += sprintf(pb, "line %d\n", i);
+			}
+		}
+		if (round % 3 == 0 && pb > b)
+			pb--; /* no newline at the end */
+		if (round % 5 == 0 && pa > a)
+			pa--;
+		diff_against_oracle(a, (size_t)(pa - a), b, (size_t)(pb - b));
+	}
+	free(a);
+	free(b);
+}
+
+/*
+ * With repeated lines several shortest scripts exist and diff -u may
+ * pick another; patch(1) is then the oracle: ours must turn a into b.
+ */
+static void
+test_diff_patch(void **state)
+{
+	char pa[] = "/tmp/certbind-pa-XXXXXX";
+	char pd[] = "/tmp/certbind-pd-XXXXXX";
+	char cmd[256], *a, *b, *pa_, *pb, *d, *got;
+	size_t dlen, glen;
+	int round, i, n, r, fd;
+	unsigned int seed = 777;
+
+	a = malloc(16384);
+	b = malloc(16384);
+	for (round = 0; round < 40; round++) {
+		n = 40 + (int)(rand_r(&seed) % 160);
+		pa_ = a;
+		pb = b;
+		for (i = 0; i < n; i++) {
+			r = (int)(rand_r(&seed) % 100);
+			if (r < 10)
+				pb += sprintf(pb, "x %d\n", r % 3);
+			else if (r < 20)
+				pa_ += sprintf(pa_, "x %d\n", r % 3);
+			else {
+				pa_ += sprintf(pa_, "line %d\n", i % 5);
+				pb += sprintf(pb, "line %d\n", i % 5);
+			}
+		}
+		d = conn_diff(a, (size_t)(pa_ - a), b, (size_t)(pb - b), "f",
+			      &dlen);
+		assert_non_null(d);
+		fd = mkstemp(pa);
+		assert_true(write(fd, a, (size_t)(pa_ - a)) == pa_ - a);
+		close(fd);
+		fd = mkstemp(pd);
+		assert_true(write(fd, d, dlen) == (ssize_t)dlen);
+		close(fd);
+		snprintf(cmd, sizeof(cmd), "patch -s %s < %s", pa, pd);
+		assert_int_equal(system(cmd), 0);
+		got = slurp(pa, &glen);
+		assert_int_equal(glen, (size_t)(pb - b));
+		assert_memory_equal(got, b, glen);
+		unlink(pa);
+		unlink(pd);
+		strcpy(pa, "/tmp/certbind-pa-XXXXXX");
+		strcpy(pd, "/tmp/certbind-pd-XXXXXX");
+		free(got);
+		free(d);
+	}
+	free(a);
+	free(b);
+}
+
+/* Past the edit bound the diff is coarse but still correct. */
+static void
+test_diff_large(void **state)
+{
+	char *a, *b, *pa, *pb, *d;
+	size_t dlen;
+	int i;
+
+	pa = a = malloc(65536);
+	pb = b = malloc(65536);
+	for (i = 0; i < 3000; i++) {
+		pa += sprintf(pa, "%s %d\n", i % 2 ? "same" : "a", i);
+		pb += sprintf(pb, "%s %d\n", i % 2 ? "same" : "b", i);
+	}
+	d = conn_diff(a, (size_t)(pa - a), b, (size_t)(pb - b), "big", &dlen);
+	assert_non_null(d);
+	assert_true(strstr(d, "@@ -1,3000 +1,3000 @@\n") != NULL);
+	free(d);
+	free(a);
+	free(b);
+}
+
+static int
+teardown_all(void **state)
+{
+	xmlCleanupParser();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_load_good),
+	    cmocka_unit_test(test_load_empty_root),
+	    cmocka_unit_test(test_refuse_xxe),
+	    cmocka_unit_test(test_refuse_bomb),
+	    cmocka_unit_test(test_refuse_network_dtd),
+	    cmocka_unit_test(test_refuse_malformed),
+	    cmocka_unit_test(test_refuse_missing_name),
+	    cmocka_unit_test(test_refuse_bool),
+	    cmocka_unit_test(test_refuse_twice),
+	    cmocka_unit_test(test_refuse_duplicates),
+	    cmocka_unit_test(test_refuse_duplicates_case),
+	    cmocka_unit_test(test_refuse_nul),
+	    cmocka_unit_test(test_refuse_raw_nul),
+	    cmocka_unit_test(test_refuse_latin1),
+	    cmocka_unit_test(test_refuse_utf16),
+	    cmocka_unit_test(test_refuse_wrong_root),
+	    cmocka_unit_test(test_refuse_text),
+	    cmocka_unit_test(test_refuse_not_regular),
+	    cmocka_unit_test(test_refuse_deep),
+	    cmocka_unit_test(test_errors_capped),
+	    cmocka_unit_test(test_casecmp),
+	    cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_edit_lf),
+	    cmocka_unit_test(test_edit_crlf),
+	    cmocka_unit_test(test_edit_nothing),
+	    cmocka_unit_test(test_edit_refuses_control),
+	    cmocka_unit_test(test_edit_add_all),
+	    cmocka_unit_test(test_diff_simple),
+	    cmocka_unit_test(test_diff_random),
+	    cmocka_unit_test(test_diff_patch),
+	    cmocka_unit_test(test_diff_large),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown_all);
+}
