@@ -82,4 +82,17 @@ int		 cmd_find_cert(struct store *, const char *arg,
 struct ov	*cmd_cert_ov(struct cert *, int full,
 		    const char *const *columns);
 
+struct conn_errs;
+/* Prints every problem of errs as "certbind: FILE:LINE: message";
+ * as warnings when warn is set. */
+void		 cmd_conn_errs(const struct conn_errs *, int warn);
+
+/*
+ * Reads the configuration for the Services field, once.  A missing
+ * default configuration is silently no configuration; any other problem
+ * is a warning.  Returns 0 when Services can be shown, -1 when not.
+ */
+int		 cmd_services_init(void);
+void		 cmd_services_free(void);
+
 #endif

@@ -28,6 +28,7 @@
 #include <libxml/xmlversion.h>
 
 #include "connectors.h"
+#include "safe.h"
 
 extern const char conn_schema_rng[];
 extern const unsigned long conn_schema_rng_len;
@@ -257,6 +258,42 @@ u8_next(const unsigned char **sp)
 bad:
 	*sp = s + 1;
 	return 0x110000 + s[0];
+}
+
+/* The next code point of (s, len) at *i, folded; an invalid byte stands
+ * for itself, apart from every code point. */
+static unsigned long
+fold_at(const unsigned char *s, size_t len, size_t *i)
+{
+	unsigned long	 cp;
+	size_t		 n;
+
+	if ((n = safe_utf8_next(s + *i, len - *i, &cp)) == 0) {
+		cp = 0x110000 + s[*i];
+		n = 1;
+	} else
+		cp = conn_fold(cp);
+	*i += n;
+	return cp;
+}
+
+int
+conn_casecmp_n(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const unsigned char	*p = (const unsigned char *)a;
+	const unsigned char	*q = (const unsigned char *)b;
+	size_t			 i = 0, j = 0;
+	unsigned long		 x, y;
+
+	while (i < alen && j < blen) {
+		x = fold_at(p, alen, &i);
+		y = fold_at(q, blen, &j);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (i == alen && j == blen)
+		return 0;
+	return i == alen ? -1 : 1;
 }
 
 int

@@ -87,6 +87,8 @@ void conn_errs_release(struct conn_errs *);
  * that is not part of valid UTF-8 compares as itself.  Returns <0, 0, >0.
  */
 int conn_casecmp(const char *a, const char *b);
+/* The same for (ptr, len) strings, which may hold NUL bytes. */
+int conn_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);
 
 /* The simple case fold of code point c (see conn_casecmp). */
 unsigned int conn_fold(unsigned int c);

@@ -67,9 +67,6 @@ escape(const char *s, size_t len, size_t *width,
 			rc = put(arg, tmp, strlen(tmp));
 			w += strlen(tmp);
 			n = 1;
-		} else if (cp == '\\') {
-			rc = put(arg, "\\\\", 2);
-			w += 2;
 		} else if (cp == '\n' || cp == '\r' || cp == '\t') {
 			tmp[0] = '\\';
 			tmp[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';

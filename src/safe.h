@@ -10,9 +10,11 @@
 
 /*
  * Writes (s, len) to fp with every control character (C0, DEL, C1),
- * bidirectional override (U+202A-U+202E, U+2066-U+2069), invalid UTF-8
- * byte and backslash escaped: \\ \n \r \t \xNN \u{NNNN}.  Valid UTF-8
- * text is written as is.  Returns 0, or -1 on a write error.
+ * bidirectional override (U+202A-U+202E, U+2066-U+2069) and invalid
+ * UTF-8 byte escaped: \n \r \t \xNN \u{NNNN}.  Backslashes stay as
+ * they are (identities are "Server\Name"), so the escaped form is safe,
+ * not reversible: JSON output is the exact one.  Valid UTF-8 text is
+ * written as is.  Returns 0, or -1 on a write error.
  */
 int	safe_fputs(const char *s, size_t len, FILE *fp);
 
@@ -23,8 +25,8 @@ int	safe_fputs(const char *s, size_t len, FILE *fp);
  */
 char	*safe_escape(const char *s, size_t len, size_t *width);
 
-/* 1 when (s, len) holds anything safe_fputs would escape other than a
- * backslash: control characters, bidi overrides, invalid UTF-8. */
+/* 1 when (s, len) holds anything safe_fputs would escape: control
+ * characters, bidi overrides, invalid UTF-8. */
 int	safe_is_unsafe(const char *s, size_t len);
 
 /*

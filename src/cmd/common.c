@@ -16,9 +16,11 @@
 
 #include "cert.h"
 #include "cmd.h"
+#include "connectors.h"
 #include "diag.h"
 #include "output.h"
 #include "safe.h"
+#include "select.h"
 #include "store.h"
 #include "thumb.h"
 
@@ -210,6 +212,98 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 	return EXIT_OK;
 }
 
+void
+cmd_conn_errs(const struct conn_errs *errs, int warn)
+{
+	char	 where[4096];
+	size_t	 i;
+
+	if (errs->n == 0 && errs->sys_errno != 0) {
+		if (warn)
+			diag_warn(errs->file, "%s", strerror(errs->sys_errno));
+		else
+			diag_err(errs->file, "%s", strerror(errs->sys_errno));
+		return;
+	}
+	for (i = 0; i < errs->n; i++) {
+		if (errs->v[i].line > 0)
+			snprintf(where, sizeof(where), "%s:%ld", errs->file,
+			    errs->v[i].line);
+		else
+			snprintf(where, sizeof(where), "%s", errs->file);
+		if (warn)
+			diag_warn(where, "%s", errs->v[i].msg);
+		else
+			diag_err(where, "%s", errs->v[i].msg);
+	}
+}
+
+/* The configuration behind Services, and each connector's parsed name. */
+static struct conn_file	*svc;
+static struct sel_name	*svc_names;
+static int		*svc_ok;
+
+int
+cmd_services_init(void)
+{
+	struct conn_errs	 errs;
+	const char		*why;
+	size_t			 i;
+
+	if (svc != NULL)
+		return 0;
+	if (conn_load(g.config, &svc, &errs) == -1) {
+		if (g.config_given || errs.sys_errno != ENOENT) {
+			cmd_conn_errs(&errs, 1);
+			diag_warn(g.config, "cannot read the configuration; "
+			    "Services are not shown");
+		}
+		conn_errs_release(&errs);
+		svc = NULL;
+		return -1;
+	}
+	if ((svc_names = calloc(svc->n + 1, sizeof(*svc_names))) == NULL ||
+	    (svc_ok = calloc(svc->n + 1, sizeof(*svc_ok))) == NULL) {
+		cmd_services_free();
+		return -1;
+	}
+	for (i = 0; i < svc->n; i++)
+		svc_ok[i] = svc->v[i].tls_name != NULL &&
+		    sel_parse(svc->v[i].tls_name, strlen(svc->v[i].tls_name),
+		    &svc_names[i], &why) == 0;
+	return 0;
+}
+
+void
+cmd_services_free(void)
+{
+	conn_file_free(svc);
+	free(svc_names);
+	free(svc_ok);
+	svc = NULL;
+	svc_names = NULL;
+	svc_ok = NULL;
+}
+
+/* The identities of the connectors whose name selects c. */
+static struct ov *
+services(struct cert *c)
+{
+	struct ov	*arr;
+	size_t		 i;
+
+	if ((arr = ov_new_array()) == NULL || svc == NULL)
+		return arr;
+	for (i = 0; i < svc->n; i++)
+		if (svc_ok[i] && sel_matches(c, &svc_names[i]) == 1 &&
+		    ov_push_str(arr, svc->v[i].identity,
+		    strlen(svc->v[i].identity)) == -1) {
+			ov_free(arr);
+			return NULL;
+		}
+	return arr;
+}
+
 static int
 wanted(int full, const char *const *columns, const char *name)
 {
@@ -295,11 +389,8 @@ cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 	}
 	if (W("SignatureAlgorithm"))
 		err |= ov_add_cstr(o, "SignatureAlgorithm", cert_sig_alg(c));
-	if (W("Services")) {
-		if ((arr = ov_new_array()) == NULL)
-			goto fail;
-		err |= ov_add(o, "Services", arr);
-	}
+	if (W("Services"))
+		err |= ov_add(o, "Services", services(c));
 	if (W("Path"))
 		err |= ov_add_cstr(o, "Path", c->path);
 #undef W

@@ -128,6 +128,7 @@ cmd_list(int argc, char **argv)
 	}
 	if ((st = cmd_load_store()) == NULL)
 		goto out;
+	cmd_services_init();
 	if ((out = out_open(stdout, fmt, columns)) == NULL)
 		goto out;
 	for (i = 0; i < store_count(st); i++) {
@@ -152,5 +153,6 @@ out:
 		rc = EXIT_FAIL;
 	}
 	store_free(st);
+	cmd_services_free();
 	return rc;
 }

@@ -65,6 +65,7 @@ cmd_show(int argc, char **argv)
 	if ((rc = cmd_find_cert(st, thumb, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
+	cmd_services_init();
 	if ((o = cmd_cert_ov(c, 1, NULL)) == NULL ||
 	    (out = out_open(stdout, fmt, columns)) == NULL)
 		goto out;
@@ -78,5 +79,6 @@ out:
 	}
 	ov_free(o);
 	store_free(st);
+	cmd_services_free();
 	return rc;
 }

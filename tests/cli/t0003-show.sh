@@ -77,6 +77,28 @@ expect_out_has "^IsSelfSigned +: True$" "the root is self-signed"
 run -s "$S" show "$M"
 expect_out_has "^IsSelfSigned +: False$" "a leaf is not"
 
+# Services: the connectors whose TlsCertificateName selects the certificate.
+C=$PKI/connectors.xml
+run -s "$S" -c "$C" -f json show "$M"
+expect_out_has '"MAILBOX01\\\\Client Frontend MAILBOX01"' "Services names the connector bound to it"
+run -s "$S" -c "$C" show "$M"
+expect_out_has '^Services +: \{MAILBOX01\\Client Frontend MAILBOX01\}$' "shown as Server\\Name in the list format"
+run -s "$S" -c "$C" -f json show "$R"
+expect_out_has '"Services": \[\]' "a certificate no connector selects has none"
+# Tags in any case, names compared case-insensitively (as Exchange does).
+sed 's/&lt;I&gt;CN=Contoso Issuing CA 1/\&lt;i\&gt;cn=CONTOSO issuing ca 1/; s/&lt;S&gt;CN=mail/\&lt;s\&gt;cn=MAIL/' "$C" >"$T/lower.xml"
+check "the lower-cased fixture differs from the original" sh -c "! cmp -s '$C' '$T/lower.xml'"
+run -s "$S" -c "$T/lower.xml" -f json show "$M"
+expect_out_has '"MAILBOX01\\\\Client Frontend MAILBOX01"' "a name in other case still selects"
+CERTBIND_CONFIG=$C run -s "$S" -f json show "$M"
+expect_out_has '"MAILBOX01\\\\Client Frontend MAILBOX01"' "CERTBIND_CONFIG names the configuration"
+run -s "$S" -c "$T/missing.xml" -f json show "$M"
+expect_rc 0 "an unreadable configuration does not stop show"
+expect_err_has "warning: $T/missing.xml: cannot read the configuration; Services are not shown" "but is a warning"
+printf '<ReceiveConnectors><ReceiveConnector/></ReceiveConnectors>' >"$T/bad.xml"
+run -s "$S" -c "$T/bad.xml" show "$M"
+expect_err_has "warning: $T/bad.xml:1: " "an invalid configuration is a warning with file and line"
+
 # Negative answers and usage errors.
 run -s "$S" show 0000000000000000000000000000000000000000
 expect_rc 1 "an unknown thumbprint is exit 1"

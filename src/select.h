@@ -1,0 +1,45 @@
+/*
+ * select: which certificates a TLS certificate name selects (SPEC §5).
+ * "<I>issuer<S>subject" selects every certificate whose Issuer and
+ * Subject strings equal the two parts, compared case-insensitively as
+ * Exchange compares them; several are ordered by preference.
+ */
+#ifndef SELECT_H
+#define SELECT_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct cert;
+struct store;
+
+/* The two parts of a TLS certificate name, as spans into it. */
+struct sel_name {
+	const char	*issuer;
+	size_t		 ilen;
+	const char	*subject;
+	size_t		 slen;
+};
+
+/*
+ * Splits (s, len) into issuer and subject: it must begin with "<I>" and
+ * hold "<S>" outside any quoted value, tags in any case.  Returns 0, or
+ * -1 with *why a static message.
+ */
+int	sel_parse(const char *s, size_t len, struct sel_name *out,
+	    const char **why);
+
+/* 1 when the name selects c, 0 when not, -1 when c's names don't decode. */
+int	sel_matches(struct cert *c, const struct sel_name *);
+
+/*
+ * Every certificate of the store the name selects, best first: valid at
+ * `at` and with a private key, then the latest NotAfter, the latest
+ * NotBefore, the lowest Thumbprint.  Returns a new array (caller frees)
+ * of *n entries (NULL with *n == 0 when none), or NULL with *n == (size_t)-1
+ * when memory ran out.
+ */
+struct cert	**sel_select(struct store *, const struct sel_name *, time_t at,
+		    size_t *n);
+
+#endif
