@@ -157,9 +157,9 @@ test_table_default_cols(void **state)
 	ov_add_bool(it[0], "AdvertiseClientSettings", 0);
 	s = render(OUT_TABLE, NULL, it, 1, 1);
 	assert_string_equal(s,
-	    "Identity                    AdvertiseClientSettings\n"
-	    "--------                    -----------------------\n"
-	    "MAILBOX01\\\\Client Frontend  False\n");
+	    "Identity                   AdvertiseClientSettings\n"
+	    "--------                   -----------------------\n"
+	    "MAILBOX01\\Client Frontend  False\n");
 	free(s);
 }
 
