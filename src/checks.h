@@ -1,0 +1,56 @@
+/*
+ * checks: the checks of SPEC §9 on one certificate for one FQDN, shared
+ * by check, bind, validate and renew.  Nothing here prints.
+ */
+#ifndef CHECKS_H
+#define CHECKS_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct cert;
+struct host;
+struct store;
+
+enum check_result {
+	CHECK_PASS = 0,
+	CHECK_WARN = 1,
+	CHECK_FAIL = 2
+};
+
+struct check {
+	const char		*name;	/* "Domain", "Validity", ... (static) */
+	enum check_result	 result;
+	char			*detail;	/* one line, owned */
+};
+
+#define CHECKS_MAX	8
+
+struct checks {
+	struct check		 v[CHECKS_MAX];
+	size_t			 n;
+	enum check_result	 worst;
+};
+
+struct check_opts {
+	time_t		 at;		/* validity and chain time */
+	long		 warn_days;	/* Validity warns within this (30) */
+	int		 no_chain;	/* skip Chain */
+	const char	*ca_file;	/* trust anchors, or NULL ... */
+	const char	*ca_path;	/* ... for OpenSSL's default paths */
+	struct store	*store;		/* intermediates for Chain */
+};
+
+/*
+ * Runs Domain, Validity, PrivateKey, Usage, Chain (unless no_chain) and
+ * Key, in that order, on c for host h.  Returns 0 with out filled
+ * (release with checks_release), or -1 when memory ran out.
+ */
+int	checks_run(struct cert *c, const struct host *h,
+	    const struct check_opts *, struct checks *out);
+void	checks_release(struct checks *);
+
+/* "Pass", "Warn", "Fail". */
+const char *check_result_name(enum check_result);
+
+#endif
