@@ -18,7 +18,9 @@ for c in $cmds; do
 	expect_rc 0 "$c --usage exits 0"
 	run "$c" --version
 	expect_out_has "^certbind [0-9]" "$c --version prints the version"
-	for o in $(run "$c" --help; grep -Eo -- '--[a-z][a-z0-9-]*' "$out" | sort -u); do
+	# The options argp lists (lines starting with blanks), not the text.
+	for o in $(run "$c" --help; grep -E '^ +(-[a-zA-Z?], )?--[a-z]' "$out" |
+	    grep -Eo -- '--[a-z][a-z0-9-]*' | sort -u); do
 		case $o in --help|--usage|--version) continue ;; esac
 		check "certbind(1) documents $c's option $o" \
 		    grep -q -- "Fl -${o#--}\\b" "$MAN"
