@@ -34,8 +34,11 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "check", cmd_check, "check a certificate for a connector's FQDN" },
 	{ "list", cmd_list, "list the certificates of the store" },
 	{ "name", cmd_name, "print a certificate's TLS certificate name" },
+	{ "resolve", cmd_resolve,
+	    "the certificates a TLS certificate name selects" },
 	{ "show", cmd_show, "show every field of one certificate" },
 };
 
