@@ -598,9 +598,12 @@ checks_run(struct cert *c, const struct host *h,
 	memset(out, 0, sizeof(*out));
 	if ((x = cert_get0_x509(c)) == NULL)
 		ERR_clear_error();
-	if (check_domain(&out->v[out->n], x, h) == -1)
-		goto out;
-	out->n++;
+	/* No host: the caller reported the Fqdn itself (validate). */
+	if (h != NULL) {
+		if (check_domain(&out->v[out->n], x, h) == -1)
+			goto out;
+		out->n++;
+	}
 	if (check_validity(&out->v[out->n], c, o) == -1)
 		goto out;
 	out->n++;

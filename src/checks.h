@@ -58,8 +58,9 @@ void	checks_opts_release(struct check_opts *);
 /*
  * Runs Domain, Validity, PrivateKey, Usage, Chain (unless no_chain: then
  * there is no Chain entry at all) and Key, in that order, on c for host
- * h.  Returns 0 with out filled
- * (release with checks_release), or -1 when memory ran out.
+ * h (NULL: no Domain entry, for a caller that reports an unusable FQDN
+ * itself).  Returns 0 with out filled (release with checks_release), or
+ * -1 when memory ran out.
  */
 int	checks_run(struct cert *c, const struct host *h,
 	    const struct check_opts *, struct checks *out);

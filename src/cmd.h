@@ -53,6 +53,8 @@ int	cmd_list(int, char **);
 int	cmd_name(int, char **);
 int	cmd_resolve(int, char **);
 int	cmd_show(int, char **);
+int	cmd_renew(int, char **);
+int	cmd_validate(int, char **);
 
 
 
