@@ -405,6 +405,14 @@ load_pem(struct file *f, const char *buf, size_t len)
 /* Loaded once for the life of the process; kept so it stays reachable. */
 static OSSL_PROVIDER	*legacy;
 
+/* Our reference to the provider is ours to drop, or it leaks at exit. */
+static void
+unload_legacy(void)
+{
+	OSSL_PROVIDER_unload(legacy);
+	legacy = NULL;
+}
+
 static void
 load_legacy(void)
 {
@@ -416,6 +424,8 @@ load_legacy(void)
 	/* With fallbacks, so the default provider stays available. */
 	if ((legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1)) == NULL)
 		ERR_clear_error();
+	else
+		atexit(unload_legacy);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "hostname.h"
 #include "output.h"
+#include "safe.h"
 #include "store.h"
 
 enum { OPT_DOMAIN = 0x200, OPT_EXPIRING, OPT_PRIVATE_KEY };
@@ -38,13 +39,17 @@ parse(int key, char *arg, struct argp_state *state)
 {
 	struct list_opts	*o = state->input;
 	const char		*why;
-	char			*end;
+	char			*end, *esc;
 
 	switch (key) {
 	case OPT_DOMAIN:
-		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1)
+		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1) {
+			/* The argument may hold control characters. */
+			esc = safe_escape(arg, strlen(arg), NULL);
 			argp_error(state, "invalid FQDN '%s' for --domain: %s",
-			    arg, why);
+			    esc != NULL ? esc : "?", why);
+			free(esc);
+		}
 		o->domain = 1;
 		break;
 	case OPT_EXPIRING:

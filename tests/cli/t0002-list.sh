@@ -58,6 +58,10 @@ expect_rc 1 "no certificate for the domain is exit 1"
 run -s "$S" list --domain 'bad_name.contoso.com'
 expect_rc 64 "an invalid FQDN is a usage error"
 expect_err_has "invalid FQDN 'bad_name.contoso.com'" "naming it"
+run -s "$S" list --domain "$(printf 'a\033[31m.com')"
+expect_rc 64 "an FQDN with an escape sequence is a usage error"
+check "its ESC is not echoed raw" sh -c "! grep -q \"\$(printf '\\033')\" '$err'"
+expect_err_has 'a\\x1B\[31m.com' "but shown escaped"
 
 # JSON is one valid document with the fields of SPEC §3.
 run -s "$S" $AT -f json list
