@@ -3,6 +3,7 @@ PROG      = certbind
 PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
+COMPDIR   = $(PREFIX)/share/bash-completion/completions
 PKGS      = libcrypto libxml-2.0
 SANITIZE ?=
 
@@ -75,10 +76,13 @@ install: $(PROG)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 	install -m 644 man/certbind.1 $(DESTDIR)$(MANDIR)/man1/certbind.1
 	install -m 644 man/certbind-connectors.5 $(DESTDIR)$(MANDIR)/man5/certbind-connectors.5
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 644 scripts/certbind.bash-completion $(DESTDIR)$(COMPDIR)/certbind
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/certbind.1 \
-	    $(DESTDIR)$(MANDIR)/man5/certbind-connectors.5
+	    $(DESTDIR)$(MANDIR)/man5/certbind-connectors.5 \
+	    $(DESTDIR)$(COMPDIR)/certbind
 
 lint:
 	clang-format --dry-run -Werror src/*.c src/*.h src/cmd/*.c tests/unit/*.c

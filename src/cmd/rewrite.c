@@ -64,6 +64,7 @@ cmd_rewrite(struct rewrite *rw)
 		conn_errs_release(&errs);
 		goto out;
 	}
+	conn_errs_release(&errs);
 	if ((edits = calloc(rw->cf->n + 1, sizeof(*edits))) == NULL) {
 		diag_err(NULL, "out of memory");
 		goto out;
@@ -80,6 +81,7 @@ cmd_rewrite(struct rewrite *rw)
 		    "nothing written");
 		goto out;
 	}
+	conn_errs_release(&errs);
 	if (!conn_changed(rw->cf, buf, len)) {
 		rw->state = REWRITE_UNCHANGED;
 		rc = EXIT_OK;
