@@ -32,8 +32,13 @@ CORE_OBJS = $(CORE_SRCS:%.c=$(B)/%.o) $(B)/gen/schema.o
 CMD_OBJS  = $(CMD_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+# The fuzz harnesses, also built without libFuzzer to replay their seeds
+# and past crashes (tests/fuzz/regress/) in `make check`.
+FUZZ_NAMES = thumb dn host store conn
+REPLAY_BINS = $(FUZZ_NAMES:%=$(B)/tests/replay_%)
 
-.PHONY: all check check-run unit cli demo deps install uninstall clean lint bench
+.PHONY: all check check-run unit cli demo deps install uninstall clean lint bench \
+        fuzz fuzz-run check-valgrind
 all: $(PROG)
 
 $(PROG): $(B)/$(PROG)
@@ -58,14 +63,19 @@ $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.o,$^) $(ALLLDFLAGS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
-unit: $(UNIT_BINS)
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -DFUZZ_NAME='"$*"' -o $@ $(filter %.c %.o,$^) \
+	    $(ALLLDFLAGS) $(PKG_LIBS)
+
+unit: $(UNIT_BINS) $(REPLAY_BINS)
 
 deps:
 	@sh scripts/deps.sh
 
 check: deps
 	@$(MAKE) --no-print-directory $(PROG) unit
-	@sh tests/run.sh $(UNIT_BINS)
+	@sh tests/run.sh $(UNIT_BINS) $(REPLAY_BINS)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(PROG)
@@ -88,6 +98,59 @@ lint:
 	clang-format --dry-run -Werror src/*.c src/*.h src/cmd/*.c tests/unit/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
+
+# libFuzzer harnesses (tests/fuzz/README): the core built apart with
+# clang's fuzzer, address and undefined sanitizers.  `make fuzz-run
+# FUZZ_SECONDS=N` runs each for N seconds on a scratch copy of its
+# committed corpus and fails if any finds a crash, leak or timeout.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FB            = build/fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = -std=c17 -D_GNU_SOURCE $(WARN) -O1 -g -fno-omit-frame-pointer \
+                $(FUZZ_SAN) $(PKG_CFLAGS) -Isrc -MMD -MP
+FUZZ_OBJS     = $(CORE_SRCS:%.c=$(FB)/%.o) $(FB)/gen/schema.o
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FB)/fuzz_%)
+.SECONDARY: $(FUZZ_OBJS) $(FB)/gen/schema.c
+
+fuzz: deps
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || \
+	    { echo "certbind: $(FUZZ_CC) cannot link libFuzzer; run: sudo apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
+	@$(MAKE) -s --no-print-directory $(FUZZ_BINS)
+
+$(FB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/gen/schema.c: src/connectors.rng scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh conn_schema_rng $< > $@
+
+$(FB)/gen/schema.o: $(FB)/gen/schema.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+	    $(PKG_LIBS)
+
+fuzz-run: fuzz
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# The unit tests and every ./certbind of the CLI tests under valgrind's
+# memcheck: any error or definitely/indirectly lost block fails the test.
+# Needs a build without sanitizers (valgrind cannot run ASan binaries).
+VALGRIND = valgrind -q --leak-check=full \
+           --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+
+check-valgrind: deps
+	@test -z "$(SANITIZE)" || \
+	    { echo "certbind: check-valgrind needs a build without SANITIZE" >&2; exit 1; }
+	@command -v valgrind >/dev/null || \
+	    { echo "certbind: valgrind is missing; run: sudo apt-get install valgrind" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(B)/$(PROG) unit
+	@cp $(B)/$(PROG) $(PROG)
+	@CERTBIND_TEST_WRAP="$(VALGRIND)" sh tests/run.sh $(UNIT_BINS) $(REPLAY_BINS)
 
 clean:
 	rm -rf build $(PROG)

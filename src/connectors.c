@@ -1071,7 +1071,9 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 	struct conn_span *spans;
 	xmlParserCtxt *ctxt = NULL;
 	xmlDoc *doc = NULL;
+	const char *nul, *p;
 	size_t i;
+	long line;
 	int rc = -1, captured = 0;
 
 	*out = NULL;
@@ -1108,6 +1110,17 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 	if (doc == NULL || !ctxt->wellFormed || errs->n > 0) {
 		if (errs->n == 0)
 			errs_add(errs, 0, "not well-formed XML");
+		goto out;
+	}
+	/*
+	 * libxml2 takes a NUL after the root element for the end of the
+	 * input, so "</ReceiveConnectors>\0<anything>" would load and be
+	 * kept byte for byte on rewrite.
+	 */
+	if ((nul = memchr(cf->buf, '\0', cf->len)) != NULL) {
+		for (line = 1, p = cf->buf; p < nul; p++)
+			line += *p == '\n';
+		errs_add(errs, line, "NUL byte in the file");
 		goto out;
 	}
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
@@ -1432,7 +1445,8 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	}
 	if (errs->n > 0)
 		goto out;
-	qsort(sv, ns, sizeof(*sv), cmp_splice);
+	if (ns > 0) /* sv is NULL without connectors */
+		qsort(sv, ns, sizeof(*sv), cmp_splice);
 	total = cf->len;
 	for (j = 0; j < ns; j++)
 		total += strlen(sv[j].text) - (sv[j].end - sv[j].start);

@@ -2,7 +2,7 @@
 # run.sh UNIT_BINARY...: runs the unit test binaries and every
 # tests/cli/t*.sh, each printing TAP, and ends with "N passed, N failed".
 # CERTBIND_TEST_WRAP (e.g. "valgrind -q --error-exitcode=99") wraps
-# every run of ./certbind in the CLI tests.
+# every run of ./certbind in the CLI tests, and every unit test binary.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 pass=0 fail=0
@@ -29,7 +29,7 @@ run_one() {
 }
 
 for t in "$@"; do
-	CMOCKA_MESSAGE_OUTPUT=TAP run_one "$(basename "$t")" "$t"
+	CMOCKA_MESSAGE_OUTPUT=TAP run_one "$(basename "$t")" ${CERTBIND_TEST_WRAP:-} "$t"
 done
 for t in tests/cli/t[0-9]*.sh; do
 	[ -e "$t" ] || continue

@@ -94,6 +94,8 @@ read_password(char **pw, size_t *len)
 	}
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
+	/* The caller wipes n bytes: wipe the rest of the file here. */
+	OPENSSL_cleanse(buf + n, MAX_PASSWORD + 1 - n);
 	buf[n] = '\0';
 	*pw = buf;
 	*len = n;

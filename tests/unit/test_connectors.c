@@ -218,6 +218,48 @@ test_refuse_raw_nul(void **state)
 	conn_errs_release(&errs);
 }
 
+/* libxml2 stops at a NUL after the root element; the loader must not. */
+static void
+test_refuse_nul_after_root(void **state)
+{
+	static const char x[] =
+	    "<ReceiveConnectors>\n<ReceiveConnector><Name>a</Name>"
+	    "</ReceiveConnector>\n</ReceiveConnectors>\n\0<junk>";
+	struct conn_file *cf;
+	struct conn_errs errs;
+
+	assert_int_equal(conn_load_mem("nul", x, sizeof(x) - 1, &cf, &errs),
+			 -1);
+	assert_null(cf);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].line, 4);
+	assert_string_equal(errs.v[0].msg, "NUL byte in the file");
+	conn_errs_release(&errs);
+}
+
+/* Found by fuzz_conn: applying (no) edits to a file without connectors. */
+static void
+test_apply_no_connectors(void **state)
+{
+	static const char x[] = "<ReceiveConnectors/>\n";
+	struct conn_file *cf;
+	struct conn_errs errs;
+	char *out;
+	size_t len;
+
+	assert_int_equal(conn_load_mem("empty", x, sizeof(x) - 1, &cf, &errs),
+			 0);
+	conn_errs_release(&errs);
+	assert_int_equal(cf->n, 0);
+	assert_int_equal(conn_apply(cf, NULL, &out, &len, &errs), 0);
+	assert_int_equal(len, sizeof(x) - 1);
+	assert_memory_equal(out, x, len);
+	assert_int_equal(conn_changed(cf, out, len), 0);
+	conn_errs_release(&errs);
+	free(out);
+	conn_file_free(cf);
+}
+
 static void
 test_refuse_latin1(void **state)
 {
@@ -781,6 +823,8 @@ main(void)
 	    cmocka_unit_test(test_refuse_duplicates_case),
 	    cmocka_unit_test(test_refuse_nul),
 	    cmocka_unit_test(test_refuse_raw_nul),
+	    cmocka_unit_test(test_refuse_nul_after_root),
+	    cmocka_unit_test(test_apply_no_connectors),
 	    cmocka_unit_test(test_refuse_latin1),
 	    cmocka_unit_test(test_refuse_utf16),
 	    cmocka_unit_test(test_refuse_wrong_root),

@@ -1,0 +1,136 @@
+/*
+ * fuzz_conn: the connector configuration (SPEC §7): conn_load_mem on
+ * arbitrary bytes; when it loads, a few edit sets applied with
+ * conn_apply, whose result must load again with exactly the values set
+ * and every other connector unchanged, and conn_diff of old and new.
+ *
+ * conn_apply failing on a file that loaded, with values that are
+ * printable UTF-8, is a bug (it says "internal error"): abort.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connectors.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static const char *const fqdns[] = {
+	"mail.contoso.com", "", "x"
+};
+static const char *const names[] = {
+	"<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com",
+	"<I>CN=\"a & b <c>\"]]><S>O=\"x\"\"y\", CN=&amp;",
+	""
+};
+
+static int
+same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void
+try_edit(const struct conn_file *cf, int variant)
+{
+	struct conn_errs	 errs, lerrs;
+	struct conn_file	*nf = NULL;
+	struct conn_edit	*e;
+	char			*buf = NULL, *buf2 = NULL, *diff;
+	size_t			 len, len2, dlen, i;
+
+	if ((e = calloc(cf->n + 1, sizeof(*e))) == NULL)
+		abort();
+	for (i = 0; i < cf->n; i++) {
+		conn_edit_init(&e[i]);
+		/* Not every connector: the others must stay as they were. */
+		if ((i + variant) % 2 == 0)
+			continue;
+		switch (variant) {
+		case 0:
+			e[i].fqdn = fqdns[i % 3];
+			break;
+		case 1:
+			e[i].tls_name = names[i % 3];
+			break;
+		case 2:
+			e[i].advertise = cf->v[i].advertise != 1;
+			break;
+		default:
+			e[i].fqdn = fqdns[(i + 1) % 3];
+			e[i].tls_name = names[(i + 1) % 3];
+			e[i].advertise = (int)(i % 2);
+			break;
+		}
+	}
+	if (conn_apply(cf, e, &buf, &len, &errs) == -1)
+		abort();
+	conn_errs_release(&errs);
+	if (conn_changed(cf, buf, len) !=
+	    (len != cf->len || memcmp(buf, cf->buf, len) != 0))
+		abort();
+	if (conn_load_mem("edited", buf, len, &nf, &lerrs) == -1 ||
+	    nf->n != cf->n)
+		abort();
+	conn_errs_release(&lerrs);
+	for (i = 0; i < cf->n; i++) {
+		if (!same(nf->v[i].identity, cf->v[i].identity) ||
+		    !same(nf->v[i].fqdn, e[i].fqdn ? e[i].fqdn :
+		    cf->v[i].fqdn) ||
+		    !same(nf->v[i].tls_name, e[i].tls_name ? e[i].tls_name :
+		    cf->v[i].tls_name) ||
+		    nf->v[i].advertise != (e[i].advertise != CONN_UNSET ?
+		    e[i].advertise : cf->v[i].advertise))
+			abort();
+		if (conn_edit_mask(&nf->v[i], &e[i]) != 0)
+			abort();
+	}
+	/* The same edits again change nothing. */
+	if (conn_apply(nf, e, &buf2, &len2, &errs) == -1 ||
+	    len2 != len || memcmp(buf2, buf, len) != 0)
+		abort();
+	conn_errs_release(&errs);
+	if ((diff = conn_diff(cf->buf, cf->len, buf, len, "fuzz.xml",
+	    &dlen)) == NULL)
+		abort();
+	if ((dlen == 0) != (len == cf->len && memcmp(buf, cf->buf, len) ==
+	    0) || diff[dlen] != '\0')
+		abort();
+	free(diff);
+	free(buf);
+	free(buf2);
+	free(e);
+	conn_file_free(nf);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct conn_errs	 errs;
+	struct conn_file	*cf = NULL;
+	size_t			 i;
+	int			 v;
+
+	if (conn_load_mem("fuzz.xml", (const char *)data, size, &cf,
+	    &errs) == -1) {
+		if (errs.n == 0 && errs.sys_errno == 0)
+			abort();	/* a failure always says why */
+		for (i = 0; i < errs.n; i++)
+			if (errs.v[i].msg == NULL || *errs.v[i].msg == '\0')
+				abort();
+		conn_errs_release(&errs);
+		return 0;
+	}
+	conn_errs_release(&errs);
+	for (i = 0; i < cf->n; i++) {
+		if (cf->v[i].name == NULL || cf->v[i].identity == NULL ||
+		    conn_match(cf->v[i].identity, &cf->v[i]) != 1)
+			abort();
+	}
+	for (v = 0; v < 4; v++)
+		try_edit(cf, v);
+	conn_file_free(cf);
+	return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * fuzz_store: the store's sniffer and loader (PEM, DER, PKCS#12, keys)
+ * on one file, then every field accessor of cert.h and the core code
+ * that commands run on a loaded certificate: the TLS name and its
+ * selection, host matching against the certificate's own names,
+ * thumbprint lookup and the three output formats.
+ *
+ * The store has only a path API, so the input goes to a memfd that is
+ * read through /proc/self/fd/N (a regular file, as the store requires).
+ * The passphrase is the test PKI's, so seeds from certs-test/ decrypt.
+ */
+#include <sys/mman.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "cert.h"
+#include "dn.h"
+#include "hostname.h"
+#include "output.h"
+#include "select.h"
+#include "store.h"
+#include "thumb.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int	LLVMFuzzerInitialize(int *, char ***);
+
+static FILE	*devnull;
+static size_t	 nreports;
+
+static void
+report(void *arg, const char *path, const char *msg)
+{
+	/*
+	 * One line each.  Bytes quoted from the file (a PEM label) may be
+	 * anything else: diag escapes every message it prints.
+	 */
+	if (path == NULL || msg == NULL || *msg == '\0' ||
+	    strchr(msg, '\n') != NULL)
+		abort();
+	nreports++;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	if ((devnull = fopen("/dev/null", "w")) == NULL)
+		abort();
+	return 0;
+}
+
+static void
+emit(struct ov *o)
+{
+	static const char *const cols[] = { "Thumbprint", "Subject",
+	    "CertificateDomains", NULL };
+	enum out_format	 f[] = { OUT_TABLE, OUT_LIST, OUT_JSON };
+	struct out	*out;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if ((out = out_open(devnull, f[i], i == 0 ? cols : NULL)) ==
+		    NULL)
+			abort();
+		out_item(out, o);
+		out_close(out);
+	}
+}
+
+static void
+one_cert(struct store *st, struct cert *c)
+{
+	struct cert_names	 nm;
+	struct host_match	 m;
+	struct host		 h;
+	struct sel_name		 sn;
+	struct thumb		 t;
+	struct cert		*found[2];
+	struct ov		*o, *arr;
+	const char		*subj, *iss, *alg, *why;
+	char			 hex[65], date[32], *serial, *tls;
+	size_t			 slen, ilen, tlen, i;
+	int			 bits;
+	X509			*x;
+
+	if ((o = ov_new_object()) == NULL)
+		abort();
+	cert_hex(c->sha1, 20, hex);
+	ov_add_cstr(o, "Thumbprint", hex);
+	if (thumb_parse(hex, 40, &t, &why) == -1 ||
+	    store_find(st, &t, found, 2) != 1 || found[0] != c)
+		abort();
+	cert_hex(cert_get0_sha256(c), 32, hex);
+	ov_add_cstr(o, "Sha256Thumbprint", hex);
+	if (thumb_parse(hex, 64, &t, &why) == -1 ||
+	    store_find(st, &t, found, 2) != 1 || found[0] != c)
+		abort();
+	subj = cert_get0_subject(c, &slen);
+	iss = cert_get0_issuer(c, &ilen);
+	ov_add_str(o, "Subject", subj, slen);
+	ov_add_str(o, "Issuer", iss, ilen);
+	if (subj != NULL && iss != NULL) {
+		/* The certificate's own TLS name selects it. */
+		if ((tls = dn_tls_name(iss, ilen, subj, slen, &tlen)) == NULL)
+			abort();
+		if (sel_parse(tls, tlen, &sn, &why) == -1 ||
+		    sel_matches(c, &sn) != 1)
+			abort();
+		free(tls);
+	}
+	cert_format_time(c->not_before, date, sizeof(date));
+	ov_add_cstr(o, "NotBefore", date);
+	cert_format_time(c->not_after, date, sizeof(date));
+	ov_add_cstr(o, "NotAfter", date);
+	ov_add_cstr(o, "Status", cert_status_name(cert_status(c, 1780272000)));
+	ov_add_bool(o, "HasPrivateKey", c->has_key);
+	ov_add_bool(o, "IsSelfSigned", cert_is_self_signed(c));
+	serial = cert_get1_serial_hex(c);
+	ov_add_cstr(o, "SerialNumber", serial);
+	free(serial);
+	if (cert_key_info(c, &alg, &bits) == 0) {
+		ov_add_cstr(o, "KeyAlgorithm", alg);
+		ov_add_int(o, "KeySize", bits);
+	}
+	ov_add_cstr(o, "SignatureAlgorithm", cert_sig_alg(c));
+	ov_add_cstr(o, "Path", c->path);
+	arr = ov_new_array();
+	x = cert_get0_x509(c);
+	if (cert_get_dns_names(c, &nm) == 0) {
+		for (i = 0; i < nm.n; i++) {
+			ov_push_str(arr, nm.s[i], nm.len[i]);
+			/* A trailing dot is the FQDN's to drop (SPEC §6.1). */
+			if (x == NULL || nm.len[i] == 0 ||
+			    nm.s[i][nm.len[i] - 1] == '.' ||
+			    host_parse_fqdn(nm.s[i], nm.len[i], &h, &why) == -1)
+				continue;
+			memset(&m, 0, sizeof(m));
+			if (host_match_cert(x, &h, &m) == 0 &&
+			    h.kind == HOST_DNS && !m.bad_san && !m.matched)
+				abort();	/* its own name must match */
+			host_match_release(&m);
+		}
+		cert_names_free(&nm);
+	}
+	ov_add(o, "CertificateDomains", arr);
+	if (x != NULL && host_parse_fqdn("mail.contoso.com", 16, &h,
+	    &why) == 0) {
+		memset(&m, 0, sizeof(m));
+		host_match_cert(x, &h, &m);
+		host_match_release(&m);
+	}
+	emit(o);
+	ov_free(o);
+	ERR_clear_error();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char	 pw[] = "Test-Passw0rd!";
+	struct store_opts	 opts;
+	struct store		*st;
+	char			 path[64];
+	size_t			 i, off;
+	ssize_t			 w;
+	int			 fd;
+
+	if ((fd = memfd_create("fuzz", MFD_CLOEXEC)) == -1)
+		abort();
+	for (off = 0; off < size; off += w)
+		if ((w = write(fd, data + off, size - off)) <= 0)
+			abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	memset(&opts, 0, sizeof(opts));
+	opts.password = pw;
+	opts.passlen = sizeof(pw) - 1;
+	opts.report = report;
+	if ((st = store_new()) == NULL)
+		abort();
+	nreports = 0;
+	if (store_add_path(st, path, &opts) == -1 && nreports == 0)
+		abort();	/* a failure is always reported */
+	store_finish(st);
+	for (i = 0; i < store_count(st); i++)
+		one_cert(st, store_get0(st, i));
+	store_free(st);
+	close(fd);
+	ERR_clear_error();
+	return 0;
+}
