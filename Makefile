@@ -157,6 +157,20 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# `make bench`: the measurements of README.md's "Performance" (issue 6).
+# Uses the default flavour's binary, never a sanitizer build.
+BENCH_N  ?= 1000 10000 100000
+BENCH_BIN = build/bench/bin
+BENCH_TOOLS = $(BENCH_BIN)/floor $(BENCH_BIN)/gencerts $(BENCH_BIN)/timeit
+
+$(BENCH_BIN)/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -O2 -o $@ $< $$(pkg-config --cflags --libs libcrypto)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/$(PROG) $(BENCH_TOOLS)
+	@sh bench/run.sh $(B)/$(PROG) $(BENCH_TOOLS) build/bench/data $(BENCH_N)
+
 # `make unit-dn` builds and runs tests/unit/test_dn.c alone.
 unit-%: $(B)/tests/test_%
 	CMOCKA_MESSAGE_OUTPUT=TAP $<

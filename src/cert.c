@@ -129,8 +129,10 @@ walk(struct cert *c, int trailing_ok, const char **why)
 	if (tlv(&p, end, &tag, &tbs, &len) == -1 || tag != 0x30)
 		return -1;
 	tend = tbs + len;
+	start = p;
 	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
+	span(&c->sig_alg, c->der, start, p);
 	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x03 || p != end)
 		return -1;
 
@@ -178,6 +180,15 @@ walk(struct cert *c, int trailing_ok, const char **why)
 		    (tag != 0x81 && tag != 0xa1 && tag != 0x82 && tag != 0xa2 &&
 		    tag != 0xa3))
 			return -1;
+		if (tag != 0xa3)
+			continue;
+		/* [3] EXPLICIT Extensions: exactly one SEQUENCE, once. */
+		vv = v;
+		vend = v + vlen;
+		if (c->exts.len != 0 || tlv(&vv, vend, &tag, &start, &len) ==
+		    -1 || tag != 0x30 || vv != vend)
+			return -1;
+		span(&c->exts, c->der, v, vv);
 	}
 	return 0;
 }
@@ -318,8 +329,166 @@ cert_format_time(time_t t, char *buf, size_t sz)
 		snprintf(buf, sz, "?");
 }
 
-int
-cert_key_info(struct cert *c, const char **alg, int *bits)
+/* Is (v, len), the contents of an OBJECT IDENTIFIER, the OID lit? */
+#define OID_IS(v, len, lit)	((len) == sizeof(lit) - 1 && \
+	memcmp((v), (lit), sizeof(lit) - 1) == 0)
+
+/*
+ * Splits AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY
+ * OPTIONAL }, the whole TLV (p, len), into the OID's contents and the
+ * parameters' TLV ((NULL, 0) when absent).  Returns 0 or -1.
+ */
+static int
+alg_id(const unsigned char *p, size_t len, const unsigned char **oid,
+    size_t *oidlen, const unsigned char **par, size_t *parlen)
+{
+	const unsigned char	*end = p + len, *v, *pv;
+	size_t			 vlen, pvlen;
+	int			 tag;
+
+	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30 || p != end)
+		return -1;
+	end = v + vlen;
+	if (tlv(&v, end, &tag, oid, oidlen) == -1 || tag != 0x06 ||
+	    *oidlen == 0)
+		return -1;
+	*par = NULL;
+	*parlen = 0;
+	if (v != end) {
+		*par = v;
+		if (tlv(&v, end, &tag, &pv, &pvlen) == -1 || v != end)
+			return -1;
+		*parlen = v - *par;
+	}
+	return 0;
+}
+
+/*
+ * The bit length of a DER INTEGER's contents (v, len) when it is a
+ * minimally encoded positive number; -1 otherwise.
+ */
+static int
+uint_bits(const unsigned char *v, size_t len)
+{
+	int	 bits;
+	unsigned char	 b;
+
+	if (len == 0 || (v[0] & 0x80) ||
+	    (len > 1 && v[0] == 0 && !(v[1] & 0x80)))
+		return -1;
+	if (v[0] == 0) {
+		v++;
+		len--;
+	}
+	if (len > 8192)
+		return -1;
+	for (bits = 0, b = v[0]; b != 0; b >>= 1)
+		bits++;
+	return bits + 8 * (int)(len - 1);
+}
+
+/* Named curves: OID contents, bits as EVP_PKEY_get_bits, field bytes. */
+static const struct curve {
+	const char	*oid;
+	size_t		 oidlen;
+	int		 bits;
+	size_t		 field;
+} curves[] = {
+#define C(o, b, f)	{ o, sizeof(o) - 1, b, f }
+	C("\x2a\x86\x48\xce\x3d\x03\x01\x07", 256, 32),	/* P-256 */
+	C("\x2b\x81\x04\x00\x22", 384, 48),		/* P-384 */
+	C("\x2b\x81\x04\x00\x23", 521, 66),		/* P-521 */
+	C("\x2b\x81\x04\x00\x21", 224, 28),		/* P-224 */
+	C("\x2a\x86\x48\xce\x3d\x03\x01\x01", 192, 24),	/* P-192 */
+	C("\x2b\x81\x04\x00\x0a", 256, 32),		/* secp256k1 */
+	C("\x2b\x24\x03\x03\x02\x08\x01\x01\x07", 256, 32), /* brainpool */
+	C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0b", 384, 48),
+	C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0d", 512, 64),
+#undef C
+};
+
+/*
+ * The key algorithm and size read from the SubjectPublicKeyInfo alone.
+ * Returns 0, or -1 when this is not one of the simple cases (the caller
+ * then asks OpenSSL).
+ */
+static int
+spki_info(const struct cert *c, const char **alg, int *bits)
+{
+	const unsigned char	*p = c->der + c->spki.off, *end, *v, *oid;
+	const unsigned char	*par, *k, *kend, *n;
+	size_t			 vlen, oidlen, parlen, klen, nlen, i;
+	int			 tag;
+
+	if (tlv(&p, p + c->spki.len, &tag, &v, &vlen) == -1)
+		return -1;
+	end = v + vlen;
+	p = v;
+	if (tlv(&v, end, &tag, &k, &klen) == -1 ||
+	    alg_id(p, v - p, &oid, &oidlen, &par, &parlen) == -1)
+		return -1;
+	/* subjectPublicKey BIT STRING, no unused bits. */
+	if (tlv(&v, end, &tag, &k, &klen) == -1 || tag != 0x03 ||
+	    v != end || klen < 2 || k[0] != 0)
+		return -1;
+	k++;
+	klen--;
+	kend = k + klen;
+	if (OID_IS(oid, oidlen, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01") ||
+	    OID_IS(oid, oidlen, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a")) {
+		/* rsaEncryption needs NULL parameters; PSS may have some. */
+		if (oid[oidlen - 1] == 0x01 &&
+		    (parlen != 2 || par[0] != 0x05 || par[1] != 0))
+			return -1;
+		/* RSAPublicKey ::= SEQUENCE { modulus, publicExponent } */
+		if (tlv(&k, kend, &tag, &v, &vlen) == -1 || tag != 0x30 ||
+		    k != kend)
+			return -1;
+		end = v + vlen;
+		if (tlv(&v, end, &tag, &n, &nlen) == -1 || tag != 0x02 ||
+		    (*bits = uint_bits(n, nlen)) == -1 ||
+		    tlv(&v, end, &tag, &n, &nlen) == -1 || tag != 0x02 ||
+		    uint_bits(n, nlen) == -1 || v != end)
+			return -1;
+		*alg = "RSA";
+		return 0;
+	}
+	if (OID_IS(oid, oidlen, "\x2a\x86\x48\xce\x3d\x02\x01")) {
+		if (par == NULL || tlv(&par, par + parlen, &tag, &v, &vlen) ==
+		    -1 || tag != 0x06)
+			return -1;
+		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+			if (vlen != curves[i].oidlen ||
+			    memcmp(v, curves[i].oid, vlen) != 0)
+				continue;
+			/* Uncompressed or compressed point of that field. */
+			if (!(klen == 1 + 2 * curves[i].field &&
+			    k[0] == 0x04) && !(klen == 1 + curves[i].field &&
+			    (k[0] == 0x02 || k[0] == 0x03)))
+				return -1;
+			*alg = "EC";
+			*bits = curves[i].bits;
+			return 0;
+		}
+		return -1;
+	}
+	/* RFC 8410: no parameters; the key is the bit string itself. */
+	if (OID_IS(oid, oidlen, "\x2b\x65\x70") && par == NULL && klen == 32) {
+		*alg = "Ed25519";
+		*bits = 256;
+		return 0;
+	}
+	if (OID_IS(oid, oidlen, "\x2b\x65\x71") && par == NULL && klen == 57) {
+		*alg = "Ed448";
+		*bits = 456;
+		return 0;
+	}
+	return -1;
+}
+
+/* What OpenSSL's full decode says about the key: the slow path. */
+static int
+key_info_openssl(struct cert *c, const char **alg, int *bits)
 {
 	X509		*x;
 	EVP_PKEY	*pk;
@@ -356,15 +525,34 @@ cert_key_info(struct cert *c, const char **alg, int *bits)
 	return 0;
 }
 
+int
+cert_key_info(struct cert *c, const char **alg, int *bits)
+{
+	if (spki_info(c, alg, bits) == 0)
+		return 0;
+	return key_info_openssl(c, alg, bits);
+}
+
 const char *
 cert_sig_alg(struct cert *c)
 {
-	X509		*x;
-	int		 nid;
+	const unsigned char	*oid, *par, *p;
+	ASN1_OBJECT		*obj;
+	size_t			 oidlen, parlen;
+	int			 nid;
 
-	if ((x = cert_get0_x509(c)) == NULL)
+	if (alg_id(c->der + c->sig_alg.off, c->sig_alg.len, &oid, &oidlen,
+	    &par, &parlen) == -1)
 		return NULL;
-	nid = X509_get_signature_nid(x);
+	/* The OID's whole TLV starts two bytes before its contents. */
+	p = oid - 2;
+	if (oidlen > 127 || p[1] != oidlen ||
+	    (obj = d2i_ASN1_OBJECT(NULL, &p, (long)oidlen + 2)) == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	nid = OBJ_obj2nid(obj);
+	ASN1_OBJECT_free(obj);
 	return nid == NID_undef ? NULL : OBJ_nid2ln(nid);
 }
 
@@ -374,6 +562,10 @@ cert_is_self_signed(struct cert *c)
 	X509	*x;
 	int	 rc;
 
+	if (c->issuer.len != c->subject.len ||
+	    memcmp(c->der + c->issuer.off, c->der + c->subject.off,
+	    c->issuer.len) != 0)
+		return 0;
 	if ((x = cert_get0_x509(c)) == NULL)
 		return 0;
 	rc = X509_self_signed(x, 1) == 1;
@@ -381,43 +573,172 @@ cert_is_self_signed(struct cert *c)
 	return rc;
 }
 
+/*
+ * Checks that (p, end) is a run of well-formed TLVs, descending into
+ * constructed ones up to depth levels.  Returns 0 or -1.
+ */
+static int
+tlvs(const unsigned char *p, const unsigned char *end, int depth)
+{
+	const unsigned char	*v;
+	size_t			 vlen;
+	int			 tag;
+
+	while (p != end) {
+		if (tlv(&p, end, &tag, &v, &vlen) == -1)
+			return -1;
+		if ((tag & 0x20) && (depth == 0 || tlvs(v, v + vlen,
+		    depth - 1) == -1))
+			return -1;
+	}
+	return 0;
+}
+
+/* An OBJECT IDENTIFIER's contents: base-128, minimal, complete. */
+static int
+oid_ok(const unsigned char *v, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || (v[len - 1] & 0x80))
+		return -1;
+	for (i = 0; i < len; i++)
+		if (v[i] == 0x80 && (i == 0 || !(v[i - 1] & 0x80)))
+			return -1;
+	return 0;
+}
+
+/*
+ * One GeneralName (RFC 5280 4.2.1.6) checked for what OpenSSL's decode
+ * would refuse: the CHOICE's tag with the right form, and well-formed
+ * contents.  Returns 0 or -1.
+ */
+static int
+general_name_ok(int tag, const unsigned char *v, size_t vlen)
+{
+	const unsigned char	*end = v + vlen, *q;
+	size_t			 qlen;
+	int			 t;
+
+	switch (tag) {
+	case 0x81:	/* rfc822Name */
+	case 0x82:	/* dNSName */
+	case 0x86:	/* uniformResourceIdentifier */
+	case 0x87:	/* iPAddress */
+		return 0;
+	case 0x88:	/* registeredID */
+		return oid_ok(v, vlen);
+	case 0xa0:	/* otherName: type-id, [0] EXPLICIT value */
+		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x06 ||
+		    oid_ok(q, qlen) == -1 ||
+		    tlv(&v, end, &t, &q, &qlen) == -1 || t != 0xa0 ||
+		    v != end)
+			return -1;
+		end = q + qlen;
+		if (tlv(&q, end, &t, &v, &vlen) == -1 || q != end)
+			return -1;
+		return (t & 0x20) ? tlvs(v, v + vlen, 8) : 0;
+	case 0xa3:	/* x400Address */
+	case 0xa5:	/* ediPartyName */
+		return tlvs(v, end, 8);
+	case 0xa4:	/* directoryName: [4] EXPLICIT Name */
+		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x30 ||
+		    v != end)
+			return -1;
+		return tlvs(q, q + qlen, 8);
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The extnValue contents of the one extension with OID (oid, oidlen),
+ * walking Extensions ::= SEQUENCE OF SEQUENCE { extnID, critical BOOLEAN
+ * DEFAULT FALSE, extnValue OCTET STRING }.  Returns 1 when found, 0 when
+ * absent, -1 when the extensions are malformed or it appears twice.
+ */
+static int
+find_ext(const struct cert *c, const char *oid, size_t oidlen,
+    const unsigned char **val, size_t *vallen)
+{
+	const unsigned char	*p, *end, *v, *e, *eend, *id, *ov;
+	size_t			 vlen, idlen, ovlen;
+	int			 tag, found = 0;
+
+	if (c->exts.len == 0)
+		return 0;
+	p = c->der + c->exts.off;
+	if (tlv(&p, p + c->exts.len, &tag, &v, &vlen) == -1)
+		return -1;
+	p = v;
+	end = v + vlen;
+	while (p != end) {
+		if (tlv(&p, end, &tag, &e, &vlen) == -1 || tag != 0x30)
+			return -1;
+		eend = e + vlen;
+		if (tlv(&e, eend, &tag, &id, &idlen) == -1 || tag != 0x06 ||
+		    oid_ok(id, idlen) == -1 ||
+		    tlv(&e, eend, &tag, &ov, &ovlen) == -1)
+			return -1;
+		if (tag == 0x01) {
+			if (ovlen != 1 ||
+			    tlv(&e, eend, &tag, &ov, &ovlen) == -1)
+				return -1;
+		}
+		if (tag != 0x04 || e != eend)
+			return -1;
+		if (idlen != oidlen || memcmp(id, oid, oidlen) != 0)
+			continue;
+		if (found)
+			return -1;
+		found = 1;
+		*val = ov;
+		*vallen = ovlen;
+	}
+	return found;
+}
+
 int
 cert_get_dns_names(struct cert *c, struct cert_names *out)
 {
-	GENERAL_NAMES		*gens = NULL;
-	const GENERAL_NAME	*gn;
-	const ASN1_IA5STRING	*s;
-	X509			*x;
-	int			 i, n, crit, rc = -1;
+	const unsigned char	*p, *end, *v, *q;
+	size_t			 vlen, n;
+	int			 tag, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if ((x = cert_get0_x509(c)) == NULL)
-		goto out;
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
-	if (gens == NULL) {
-		/* crit == -1: no SAN at all; else it did not decode. */
-		rc = crit == -1 ? 0 : -1;
-		goto out;
+	switch (find_ext(c, "\x55\x1d\x11", 3, &v, &vlen)) {
+	case 0:
+		return 0;
+	case 1:
+		break;
+	default:
+		return -1;
 	}
-	n = sk_GENERAL_NAME_num(gens);
+	/* GeneralNames ::= SEQUENCE OF GeneralName, filling extnValue. */
+	p = v;
+	if (tlv(&p, v + vlen, &tag, &v, &vlen) == -1 || tag != 0x30 ||
+	    p != v + vlen)
+		return -1;
+	end = v + vlen;
+	for (n = 0, p = v; p != end; n++)
+		if (tlv(&p, end, &tag, &q, &vlen) == -1 ||
+		    general_name_ok(tag, q, vlen) == -1)
+			return -1;
 	if ((out->s = calloc(n + 1, sizeof(*out->s))) == NULL ||
 	    (out->len = calloc(n + 1, sizeof(*out->len))) == NULL)
 		goto out;
-	for (i = 0; i < n; i++) {
-		gn = sk_GENERAL_NAME_value(gens, i);
-		if (gn->type != GEN_DNS)
+	for (p = v; p != end; ) {
+		tlv(&p, end, &tag, &q, &vlen);
+		if (tag != 0x82)
 			continue;
-		s = gn->d.dNSName;
-		if ((out->s[out->n] = malloc(s->length + 1)) == NULL)
+		if ((out->s[out->n] = malloc(vlen + 1)) == NULL)
 			goto out;
-		memcpy(out->s[out->n], s->data, s->length);
-		out->s[out->n][s->length] = '\0';
-		out->len[out->n++] = s->length;
+		memcpy(out->s[out->n], q, vlen);
+		out->s[out->n][vlen] = '\0';
+		out->len[out->n++] = vlen;
 	}
 	rc = 0;
 out:
-	GENERAL_NAMES_free(gens);
-	ERR_clear_error();
 	if (rc == -1)
 		cert_names_free(out);
 	return rc;

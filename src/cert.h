@@ -28,6 +28,9 @@ struct cert {
 	struct cert_span issuer;	/* Name */
 	struct cert_span subject;	/* Name */
 	struct cert_span spki;		/* SubjectPublicKeyInfo */
+	struct cert_span sig_alg;	/* outer signatureAlgorithm */
+	struct cert_span exts;		/* Extensions (the SEQUENCE inside
+					   [3]); len 0 when absent */
 	time_t		 not_before;
 	time_t		 not_after;
 	const char	*path;		/* file it was first read from; the
@@ -81,18 +84,33 @@ void	cert_format_time(time_t t, char *buf, size_t sz);
 
 /*
  * The key algorithm ("RSA", "EC", "Ed25519", ...; a static string) and
- * size in bits.  Returns 0, or -1 when the key cannot be decoded.
+ * size in bits, as OpenSSL's EVP_PKEY_get_bits gives it.  Read from the
+ * SubjectPublicKeyInfo for RSA (the modulus) and named EC curves;
+ * other keys are decoded by OpenSSL.  Returns 0, or -1 when the key
+ * cannot be decoded.  An EC point is not checked to be on its curve.
  */
 int	cert_key_info(struct cert *, const char **alg, int *bits);
-/* The signature algorithm's long name; NULL when not decodable. */
+/*
+ * The signature algorithm's long name (OpenSSL's, from the OID of the
+ * outer signatureAlgorithm); NULL when not decodable or unknown.
+ */
 const char *cert_sig_alg(struct cert *);
-/* 1 when self-signed (issuer is subject and the signature verifies). */
+/*
+ * 1 when self-signed: issuer and subject are the same DER bytes and
+ * OpenSSL's X509_self_signed (key identifiers, signature with the
+ * certificate's own key) agrees.  Names equal only after OpenSSL's
+ * canonical comparison (case, string type) count as different.  Only
+ * certificates whose names are byte-equal pay for the signature check.
+ */
 int	cert_is_self_signed(struct cert *);
 
 /*
  * The SAN dNSName entries in certificate order, as a new array of
  * (ptr, len) spans into a buffer the caller frees with
- * cert_names_free().  Returns 0 (possibly n == 0) or -1.
+ * cert_names_free().  Read by walking the extension (every GeneralName
+ * is checked to be well-formed DER, as OpenSSL's decode would); a
+ * certificate with two SAN extensions is an error, as in OpenSSL.
+ * Returns 0 (possibly n == 0) or -1.
  */
 struct cert_names {
 	size_t	  n;

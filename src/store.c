@@ -30,8 +30,41 @@ struct dirid {
 	ino_t	ino;
 };
 
+/*
+ * What the store keeps of a certificate between uses: enough to dedupe,
+ * pair keys, sort and find it, and where to read it again.  The DER
+ * itself is re-read on demand (store_get0), so a store of 100,000
+ * certificates costs ~150 bytes each, not a kilobyte or more.
+ */
+struct rec {
+	unsigned char	 sha1[20];
+	unsigned char	 sha256[32];
+	unsigned char	 spki[32];	/* SHA-256 of the SubjectPublicKeyInfo */
+	time_t		 not_before, not_after;
+	off_t		 off;		/* where the PEM base64 body or DER is */
+	unsigned int	 len;
+	unsigned int	 path;		/* index into paths */
+	unsigned char	 kind;		/* REC_* */
+	unsigned char	 has_key;
+	struct cert	*c;		/* the whole certificate, when loaded */
+};
+
+#define REC_PEM		0	/* base64 between BEGIN and END */
+#define REC_PEM_AUX	1	/* the same, TRUSTED CERTIFICATE */
+#define REC_DER		2	/* the whole file */
+#define REC_PINNED	3	/* from PKCS#12: c is kept, never re-read */
+
+/* A file being read again, kept open while the next record is in it. */
+struct reread {
+	int		 fd;		/* -1 when none */
+	unsigned int	 path;
+	unsigned char	*buf;		/* bytes of the file from off */
+	off_t		 off;
+	size_t		 len, cap;
+};
+
 struct store {
-	struct cert	**certs;
+	struct rec	 *recs;
 	size_t		  ncerts, capcerts;
 	size_t		 *table;	/* SHA-1 hash set: index + 1, 0 empty */
 	size_t		  tablesz;
@@ -41,6 +74,18 @@ struct store {
 	size_t		  npaths, cappaths;
 	struct dirid	 *dirs;		/* directories walked, against loops */
 	size_t		  ndirs, capdirs;
+	struct reread	  rr;
+	void		(*report)(void *, const char *, const char *);
+	void		 *arg;
+};
+
+/* A file being loaded, read in pieces so a large bundle is never whole. */
+struct rd {
+	int		 fd;
+	unsigned char	*buf;
+	size_t		 len, cap;
+	off_t		 base;		/* file offset of buf[0] */
+	int		 eof;
 };
 
 /* What one file's loading needs. */
@@ -49,9 +94,13 @@ struct file {
 	const struct store_opts	*opts;
 	const char		*path;
 	const char		*saved;	/* path as kept by the store, or NULL */
+	size_t			 pathi;	/* its index in st->paths */
 	size_t			 found;	/* certificates and keys */
 	int			 bad;	/* a problem was reported */
 };
+
+/* A piece of a file read at once; PEM blocks larger than this grow it. */
+#define RD_CHUNK	(1UL << 20)
 
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elem)
@@ -101,7 +150,11 @@ ssl_reason(const char *fallback)
 struct store *
 store_new(void)
 {
-	return calloc(1, sizeof(struct store));
+	struct store	*st;
+
+	if ((st = calloc(1, sizeof(*st))) != NULL)
+		st->rr.fd = -1;
+	return st;
 }
 
 void
@@ -112,12 +165,15 @@ store_free(struct store *st)
 	if (st == NULL)
 		return;
 	for (i = 0; i < st->ncerts; i++) {
-		cert_release(st->certs[i]);
-		free(st->certs[i]);
+		cert_release(st->recs[i].c);
+		free(st->recs[i].c);
 	}
 	for (i = 0; i < st->npaths; i++)
 		free(st->paths[i]);
-	free(st->certs);
+	if (st->rr.fd != -1)
+		close(st->rr.fd);
+	free(st->rr.buf);
+	free(st->recs);
 	free(st->table);
 	free(st->keys);
 	free(st->paths);
@@ -143,7 +199,7 @@ rehash(struct store *st)
 	if ((t = calloc(sz, sizeof(*t))) == NULL)
 		return -1;
 	for (i = 0; i < st->ncerts; i++) {
-		j = slot(st->certs[i]->sha1, sz);
+		j = slot(st->recs[i].sha1, sz);
 		while (t[j] != 0)
 			j = (j + 1) & (sz - 1);
 		t[j] = i + 1;
@@ -164,7 +220,7 @@ lookup(const struct store *st, const unsigned char *sha1)
 		return 0;
 	for (j = slot(sha1, st->tablesz); st->table[j] != 0;
 	    j = (j + 1) & (st->tablesz - 1))
-		if (memcmp(st->certs[st->table[j] - 1]->sha1, sha1, 20) == 0)
+		if (memcmp(st->recs[st->table[j] - 1].sha1, sha1, 20) == 0)
 			return st->table[j];
 	return 0;
 }
@@ -177,25 +233,29 @@ saved_path(struct file *f)
 
 	if (f->saved != NULL)
 		return f->saved;
-	if (grow(&st->paths, &st->cappaths, st->npaths + 1,
+	if (st->npaths >= UINT_MAX ||
+	    grow(&st->paths, &st->cappaths, st->npaths + 1,
 	    sizeof(*st->paths)) == -1 ||
 	    (st->paths[st->npaths] = strdup(f->path)) == NULL)
 		return NULL;
+	f->pathi = st->npaths;
 	f->saved = st->paths[st->npaths++];
 	return f->saved;
 }
 
 /*
- * Adds one certificate, taking ownership of (der, len).  A duplicate is
- * dropped silently: the same certificate in a bundle and on its own is
- * normal.  Returns 0, or -1 when memory ran out.
+ * Adds one certificate, taking ownership of (der, len), read from (off,
+ * n) of the file as kind (REC_*).  A duplicate is dropped silently: the
+ * same certificate in a bundle and on its own is normal.  Returns 0, or
+ * -1 when memory ran out.
  */
 static int
-add_cert(struct file *f, unsigned char *der, size_t len, int trailing_ok,
-    const char *what)
+add_cert(struct file *f, unsigned char *der, size_t len, int kind,
+    off_t off, size_t n, const char *what)
 {
 	struct store	*st = f->st;
 	struct cert	*c;
+	struct rec	*r;
 	const char	*why;
 	size_t		 j;
 
@@ -203,27 +263,45 @@ add_cert(struct file *f, unsigned char *der, size_t len, int trailing_ok,
 		free(der);
 		return -1;
 	}
-	if (cert_init_der(c, der, len, trailing_ok, &why) == -1) {
+	if (cert_init_der(c, der, len, kind == REC_PEM_AUX, &why) == -1) {
 		report(f, "%s: %s", what, why);
 		free(c);
 		return 0;
 	}
 	f->found++;
-	if (lookup(st, c->sha1) != 0) {
+	if (lookup(st, c->sha1) != 0 || n > UINT_MAX) {
+		if (n > UINT_MAX)
+			report(f, "%s: too large", what);
 		cert_release(c);
 		free(c);
 		return 0;
 	}
 	if ((c->path = saved_path(f)) == NULL ||
-	    grow(&st->certs, &st->capcerts, st->ncerts + 1,
-	    sizeof(*st->certs)) == -1 ||
+	    grow(&st->recs, &st->capcerts, st->ncerts + 1,
+	    sizeof(*st->recs)) == -1 ||
 	    ((st->ncerts + 1) * 2 > st->tablesz && rehash(st) == -1)) {
 		cert_release(c);
 		free(c);
 		return -1;
 	}
-	st->certs[st->ncerts++] = c;
-	j = slot(c->sha1, st->tablesz);
+	r = &st->recs[st->ncerts++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->sha1, c->sha1, sizeof(r->sha1));
+	memcpy(r->sha256, cert_get0_sha256(c), sizeof(r->sha256));
+	SHA256(c->der + c->spki.off, c->spki.len, r->spki);
+	r->not_before = c->not_before;
+	r->not_after = c->not_after;
+	r->off = off;
+	r->len = n;
+	r->path = f->pathi;
+	r->kind = kind;
+	if (kind == REC_PINNED)
+		r->c = c;
+	else {
+		cert_release(c);
+		free(c);
+	}
+	j = slot(r->sha1, st->tablesz);
 	while (st->table[j] != 0)
 		j = (j + 1) & (st->tablesz - 1);
 	st->table[j] = st->ncerts;
@@ -381,32 +459,117 @@ pkcs8_iter_check(struct file *f, const char *body, size_t len, int n)
 }
 
 /*
- * Every "-----BEGIN X-----" ... "-----END X-----" block of the file:
- * certificates and private keys are loaded, anything else (requests,
- * parameters, CRLs) is passed over.
+ * Reads more of the file into rd, growing the buffer when it is full (a
+ * PEM block larger than a chunk) up to STORE_MAX_FILE.  Returns 0 (with
+ * rd->eof set at the end), or -1 after reporting.
  */
 static int
-load_pem(struct file *f, const char *buf, size_t len)
+rd_fill(struct file *f, struct rd *rd)
 {
-	const char	*p = buf, *end = buf + len, *lab, *labend, *body;
-	const char	*e, *bend;
+	unsigned char	*n;
+	ssize_t		 r;
+
+	if (rd->len == rd->cap) {
+		if (rd->cap >= STORE_MAX_FILE) {
+			report(f, "file too large (over %lu MiB)",
+			    STORE_MAX_FILE >> 20);
+			return -1;
+		}
+		if ((n = malloc(rd->cap * 2)) == NULL) {
+			report(f, "out of memory");
+			return -1;
+		}
+		/* Not realloc: the old buffer may hold key PEM to wipe. */
+		memcpy(n, rd->buf, rd->len);
+		OPENSSL_cleanse(rd->buf, rd->cap);
+		free(rd->buf);
+		rd->buf = n;
+		rd->cap *= 2;
+	}
+	for (;;) {
+		r = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			report(f, "%s", strerror(errno));
+			return -1;
+		}
+		break;
+	}
+	if (r == 0)
+		rd->eof = 1;
+	rd->len += r;
+	return 0;
+}
+
+/* Forgets the first n bytes of rd's buffer, wiping them. */
+static void
+rd_drop(struct rd *rd, size_t n)
+{
+	memmove(rd->buf, rd->buf + n, rd->len - n);
+	OPENSSL_cleanse(rd->buf + rd->len - n, n);
+	rd->len -= n;
+	rd->base += n;
+}
+
+/*
+ * Every "-----BEGIN X-----" ... "-----END X-----" block of the file:
+ * certificates and private keys are loaded, anything else (requests,
+ * parameters, CRLs) is passed over.  The file is read in pieces; a
+ * block cut at the end of a piece is read again whole.
+ */
+static int
+load_pem(struct file *f, struct rd *rd)
+{
+	const char	*buf, *p, *end, *lab, *labend, *body, *e, *bend;
 	char		 endmark[96];
 	unsigned char	*der;
-	size_t		 labl, derlen;
+	size_t		 labl, derlen, pos = 0, n;
 	int		 ncert = 0, nkey = 0, trusted;
 
-	while ((p = memmem_str(p, end - p, "-----BEGIN ")) != NULL) {
+	for (;;) {
+		buf = (const char *)rd->buf;
+		end = buf + rd->len;
+		if ((p = memmem_str(buf + pos, end - buf - pos,
+		    "-----BEGIN ")) == NULL) {
+			if (rd->eof)
+				return 0;
+			/* Keep what may be the start of a BEGIN line. */
+			n = rd->len - pos > 10 ? rd->len - 10 : pos;
+			rd_drop(rd, n);
+			pos = 0;
+			if (rd_fill(f, rd) == -1)
+				return 0;
+			continue;
+		}
 		lab = p + 11;
-		if ((labend = memmem_str(lab, end - lab, "-----")) == NULL ||
-		    (labl = labend - lab) == 0 || labl > 64 ||
-		    memchr(lab, '\n', labl) != NULL) {
+		n = end - lab < 70 ? end - lab : 70;
+		labend = memmem_str(lab, n, "-----");
+		e = NULL;
+		if (labend != NULL && (labl = labend - lab) > 0 && labl <= 64 &&
+		    memchr(lab, '\n', labl) == NULL) {
+			body = labend + 5;
+			snprintf(endmark, sizeof(endmark), "-----END %.*s-----",
+			    (int)labl, lab);
+			e = memmem_str(body, end - body, endmark);
+		}
+		if (!rd->eof && e == NULL && (labend != NULL || n < 70) &&
+		    (labend == NULL || (labl > 0 && labl <= 64 &&
+		    memchr(lab, '\n', labl) == NULL))) {
+			/* The block goes on past this piece: read it whole. */
+			rd_drop(rd, p - buf);
+			pos = 0;
+			if (rd_fill(f, rd) == -1)
+				return 0;
+			continue;
+		}
+		if (labend == NULL || (labl = labend - lab) == 0 ||
+		    labl > 64 || memchr(lab, '\n', labl) != NULL) {
 			report(f, "damaged PEM header");
 			return 0;
 		}
 		body = labend + 5;
-		snprintf(endmark, sizeof(endmark), "-----END %.*s-----",
-		    (int)labl, lab);
-		if ((e = memmem_str(body, end - body, endmark)) == NULL) {
+		if (e == NULL) {
 			report(f, "truncated PEM: BEGIN %.*s without END",
 			    (int)labl, lab);
 			return 0;
@@ -423,7 +586,9 @@ load_pem(struct file *f, const char *buf, size_t len)
 			    ++ncert);
 			if ((der = pem_body(body, e - body, &derlen)) == NULL)
 				report(f, "%s: bad base64", what);
-			else if (add_cert(f, der, derlen, trusted, what) == -1)
+			else if (add_cert(f, der, derlen, trusted ?
+			    REC_PEM_AUX : REC_PEM, rd->base + (body - buf),
+			    e - body, what) == -1)
 				return -1;
 		} else if (labl >= 11 &&
 		    memcmp(lab + labl - 11, "PRIVATE KEY", 11) == 0) {
@@ -433,9 +598,8 @@ load_pem(struct file *f, const char *buf, size_t len)
 			    load_pem_key(f, p, bend - p, nkey) == -1)
 				return -1;
 		}
-		p = bend;
+		pos = bend - buf;
 	}
-	return 0;
 }
 
 /* Loaded once for the life of the process, unloaded at exit. */
@@ -717,7 +881,8 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 		OPENSSL_free(der);
 		der = NULL;
 		snprintf(what, sizeof(what), "certificate %d", ++n);
-		if (copy == NULL || add_cert(f, copy, dlen, 0, what) == -1)
+		if (copy == NULL || add_cert(f, copy, dlen, REC_PINNED, 0, 0,
+		    what) == -1)
 			goto out;
 	}
 	if (pk != NULL) {
@@ -752,103 +917,104 @@ load_der(struct file *f, const unsigned char *buf, size_t len)
 		return load_p12(f, buf, len);
 	if ((der = dup_der(buf, len)) == NULL)
 		return -1;
-	return add_cert(f, der, len, 0, "DER certificate");
+	return add_cert(f, der, len, REC_DER, 0, len, "DER certificate");
 }
 
 
 /*
- * Reads a whole regular file.  O_NONBLOCK so that a FIFO swapped in
- * after the stat cannot block us; fstat decides.
+ * Opens a regular file for reading.  O_NONBLOCK so that a FIFO swapped
+ * in after the stat cannot block us; fstat decides.  Returns the fd and
+ * its size, or -1 after reporting.
  */
-static unsigned char *
-read_file(struct file *f, size_t *lenp)
+static int
+open_file(struct file *f, off_t *size)
 {
 	struct stat	 sb;
-	unsigned char	*buf = NULL, *n;
-	size_t		 len = 0, cap;
-	ssize_t		 r;
 	int		 fd;
 
 	if ((fd = open(f->path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) == -1) {
 		report(f, "%s", strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &sb) == -1) {
 		report(f, "%s", strerror(errno));
-		goto fail;
+		close(fd);
+		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		report(f, "not a regular file, skipped");
-		goto fail;
+		close(fd);
+		return -1;
 	}
-	if ((unsigned long long)sb.st_size > STORE_MAX_FILE) {
-		report(f, "file too large (over %lu MiB)",
-		    STORE_MAX_FILE >> 20);
-		goto fail;
-	}
-	cap = sb.st_size + 1;
-	if ((buf = malloc(cap)) == NULL)
-		goto fail;
-	for (;;) {
-		if (len == cap) {
-			if (cap > STORE_MAX_FILE) {
-				report(f, "file too large (over %lu MiB)",
-				    STORE_MAX_FILE >> 20);
-				goto fail;
-			}
-			if ((n = realloc(buf, cap * 2)) == NULL)
-				goto fail;
-			buf = n;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			report(f, "%s", strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	*lenp = len;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
+	*size = sb.st_size;
+	return fd;
 }
 
+/*
+ * A PEM file (one that has a BEGIN line in its first piece) is read in
+ * pieces, so a bundle of any size costs one piece of memory; anything
+ * else is read whole, up to STORE_MAX_FILE.
+ */
 static int
 load_file(struct store *st, const char *path, const struct store_opts *opts)
 {
-	struct file	 f = { st, opts, path, NULL, 0, 0 };
-	unsigned char	*buf;
-	size_t		 len;
-	int		 rc;
+	struct file	 f = { st, opts, path, NULL, 0, 0, 0 };
+	struct rd	 rd;
+	unsigned char	*n;
+	off_t		 size;
+	int		 rc = 0;
 
-	if ((buf = read_file(&f, &len)) == NULL)
+	memset(&rd, 0, sizeof(rd));
+	if ((rd.fd = open_file(&f, &size)) == -1)
 		return 0;
-	if (len == 0) {
+	rd.cap = (unsigned long long)size < RD_CHUNK ? (size_t)size + 1 :
+	    RD_CHUNK;
+	if ((rd.buf = malloc(rd.cap)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	while (!rd.eof && rd.len < rd.cap)
+		if (rd_fill(&f, &rd) == -1)
+			goto out;
+	if (rd.len == 0) {
 		report(&f, "empty file");
-		rc = 0;
-	} else if (memmem(buf, len, "-----BEGIN ", 11) != NULL) {
-		rc = load_pem(&f, (const char *)buf, len);
+		goto out;
+	}
+	if (memmem(rd.buf, rd.len, "-----BEGIN ", 11) == NULL) {
+		/* Not PEM at the start: the whole file decides. */
+		if ((unsigned long long)size > STORE_MAX_FILE) {
+			report(&f, "file too large (over %lu MiB)",
+			    STORE_MAX_FILE >> 20);
+			goto out;
+		}
+		if (rd.cap < (size_t)size + 1) {
+			if ((n = realloc(rd.buf, size + 1)) == NULL) {
+				rc = -1;
+				goto out;
+			}
+			rd.buf = n;
+			rd.cap = size + 1;
+		}
+		while (!rd.eof)
+			if (rd_fill(&f, &rd) == -1)
+				goto out;
+	}
+	if (memmem(rd.buf, rd.len, "-----BEGIN ", 11) != NULL) {
+		rc = load_pem(&f, &rd);
 		if (rc == 0 && f.found == 0 && !f.bad)
 			report(&f, "no certificate or private key in PEM "
 			    "file");
-	} else if (buf[0] == 0x30)
-		rc = load_der(&f, buf, len);
-	else {
+	} else if (rd.buf[0] == 0x30)
+		rc = load_der(&f, rd.buf, rd.len);
+	else
 		report(&f, "not a certificate, private key or PKCS#12 file");
-		rc = 0;
-	}
+out:
 	/* The buffer may hold a decrypted-key's PEM: wipe it. */
-	OPENSSL_cleanse(buf, len);
-	free(buf);
+	if (rd.buf != NULL)
+		OPENSSL_cleanse(rd.buf, rd.cap);
+	free(rd.buf);
+	close(rd.fd);
 	return rc;
 }
 
@@ -864,7 +1030,7 @@ static int
 walk_dir(struct store *st, const char *path, const struct stat *sb,
     int depth, const struct store_opts *opts)
 {
-	struct file	 f = { st, opts, path, NULL, 0, 0 };
+	struct file	 f = { st, opts, path, NULL, 0, 0, 0 };
 	DIR		*d;
 	struct dirent	*de;
 	char		**names = NULL, child[PATH_MAX];
@@ -921,7 +1087,7 @@ static int
 walk(struct store *st, const char *path, int depth,
     const struct store_opts *opts)
 {
-	struct file	 f = { st, opts, path, NULL, 0, 0 };
+	struct file	 f = { st, opts, path, NULL, 0, 0, 0 };
 	struct stat	 sb;
 
 	if (stat(path, &sb) == -1) {
@@ -948,6 +1114,8 @@ store_add_path(struct store *st, const char *path,
 {
 	int	 rc;
 
+	st->report = opts->report;
+	st->arg = opts->arg;
 	rc = walk(st, path, 0, opts);
 	return rc == 0 ? 0 : -1;
 }
@@ -961,18 +1129,18 @@ keycmp(const void *a, const void *b)
 void
 store_finish(struct store *st)
 {
-	unsigned char	 h[32];
 	size_t		 i;
-	struct cert	*c;
+	struct rec	*r;
 
 	if (st->nkeys == 0)
 		return;
 	qsort(st->keys, st->nkeys, sizeof(*st->keys), keycmp);
 	for (i = 0; i < st->ncerts; i++) {
-		c = st->certs[i];
-		SHA256(c->der + c->spki.off, c->spki.len, h);
-		c->has_key = bsearch(h, st->keys, st->nkeys,
+		r = &st->recs[i];
+		r->has_key = bsearch(r->spki, st->keys, st->nkeys,
 		    sizeof(*st->keys), keycmp) != NULL;
+		if (r->c != NULL)
+			r->c->has_key = r->has_key;
 	}
 }
 
@@ -982,10 +1150,145 @@ store_count(const struct store *st)
 	return st->ncerts;
 }
 
-struct cert *
-store_get0(const struct store *st, size_t i)
+/*
+ * Makes (off, len) of the record's file available in st->rr.buf, reading
+ * it when it is not there yet.  A store read in order reads each file
+ * once more, in pieces.  Returns a pointer into the buffer or NULL.
+ */
+static const unsigned char *
+reread(struct store *st, const struct rec *r, const char **why)
 {
-	return i < st->ncerts ? st->certs[i] : NULL;
+	struct reread	*rr = &st->rr;
+	struct stat	 sb;
+	unsigned char	*n;
+	size_t		 want;
+	ssize_t		 got;
+
+	if (rr->fd != -1 && rr->path == r->path && r->off >= rr->off &&
+	    r->off + (off_t)r->len <= rr->off + (off_t)rr->len)
+		return rr->buf + (r->off - rr->off);
+	if (rr->fd == -1 || rr->path != r->path) {
+		if (rr->fd != -1)
+			close(rr->fd);
+		rr->len = 0;
+		if ((rr->fd = open(st->paths[r->path], O_RDONLY | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC)) == -1) {
+			*why = strerror(errno);
+			return NULL;
+		}
+		rr->path = r->path;
+		if (fstat(rr->fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			*why = "no longer a regular file";
+			close(rr->fd);
+			rr->fd = -1;
+			return NULL;
+		}
+	}
+	want = r->len > RD_CHUNK ? r->len : RD_CHUNK;
+	if (rr->cap < want) {
+		if ((n = realloc(rr->buf, want)) == NULL) {
+			*why = "out of memory";
+			return NULL;
+		}
+		rr->buf = n;
+		rr->cap = want;
+	}
+	rr->off = r->off;
+	rr->len = 0;
+	while (rr->len < rr->cap) {
+		got = pread(rr->fd, rr->buf + rr->len, rr->cap - rr->len,
+		    rr->off + rr->len);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			*why = strerror(errno);
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		rr->len += got;
+	}
+	if (rr->len < r->len) {
+		*why = "file shrank since it was read";
+		return NULL;
+	}
+	return rr->buf;
+}
+
+/*
+ * Reads record i's certificate again.  What is read must be the same
+ * certificate (same SHA-1); when the file changed or vanished since the
+ * store was loaded, the problem is reported and an empty certificate
+ * (derlen 0, every span empty) stands in, so callers never see NULL.
+ */
+static struct cert *
+materialize(struct store *st, struct rec *r)
+{
+	struct cert		*c;
+	const unsigned char	*p;
+	unsigned char		*der = NULL;
+	const char		*why = "changed since it was read";
+	size_t			 len;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((p = reread(st, r, &why)) == NULL)
+		goto fail;
+	if (r->kind == REC_DER)
+		der = dup_der(p, r->len), len = r->len;
+	else
+		der = pem_body((const char *)p, r->len, &len);
+	if (der == NULL ||
+	    cert_init_der(c, der, len, r->kind == REC_PEM_AUX, &why) == -1) {
+		why = "changed since it was read";
+		memset(c, 0, sizeof(*c));
+		goto fail;
+	}
+	if (memcmp(c->sha1, r->sha1, sizeof(r->sha1)) != 0) {
+		cert_release(c);
+		goto fail;
+	}
+	goto done;
+fail:
+	if (st->report != NULL)
+		st->report(st->arg, st->paths[r->path], why);
+	if ((c->der = malloc(1)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->derlen = 0;
+	memcpy(c->sha1, r->sha1, sizeof(c->sha1));
+done:
+	memcpy(c->sha256, r->sha256, sizeof(c->sha256));
+	c->have_sha256 = 1;
+	c->not_before = r->not_before;
+	c->not_after = r->not_after;
+	c->path = st->paths[r->path];
+	c->has_key = r->has_key;
+	return c;
+}
+
+struct cert *
+store_get0(const struct store *cst, size_t i)
+{
+	/* Loading on demand changes the cache, not the store's contents. */
+	struct store	*st = (struct store *)cst;
+
+	if (i >= st->ncerts)
+		return NULL;
+	if (st->recs[i].c == NULL)
+		st->recs[i].c = materialize(st, &st->recs[i]);
+	return st->recs[i].c;
+}
+
+void
+store_forget(struct store *st, size_t i)
+{
+	if (i >= st->ncerts || st->recs[i].kind == REC_PINNED)
+		return;
+	cert_release(st->recs[i].c);
+	free(st->recs[i].c);
+	st->recs[i].c = NULL;
 }
 
 size_t
@@ -1018,8 +1321,8 @@ store_find(struct store *st, const struct thumb *t, struct cert **out,
 			sscanf(t->hex + 2 * i, "%2hhx", &sha1[i]);
 		if ((k = lookup(st, sha1)) == 0)
 			return 0;
-		if (max > 0)
-			out[0] = st->certs[k - 1];
+		if (max > 0 && (out[0] = store_get0(st, k - 1)) == NULL)
+			return -1;
 		return 1;
 	}
 	for (pass = 0; pass < 2 && n == 0; pass++) {
@@ -1028,13 +1331,12 @@ store_find(struct store *st, const struct thumb *t, struct cert **out,
 		if (pass == 0 && t->len > 40)
 			continue;
 		for (i = 0; i < st->ncerts; i++) {
-			if (pass == 0 ?
-			    !hex_prefix(st->certs[i]->sha1, t->hex, t->len) :
-			    !hex_prefix(cert_get0_sha256(st->certs[i]), t->hex,
-			    t->len))
+			if (!hex_prefix(pass == 0 ? st->recs[i].sha1 :
+			    st->recs[i].sha256, t->hex, t->len))
 				continue;
-			if ((size_t)n < max)
-				out[n] = st->certs[i];
+			if ((size_t)n < max &&
+			    (out[n] = store_get0(st, i)) == NULL)
+				return -1;
 			n++;
 		}
 	}

@@ -29,7 +29,10 @@ struct store_opts {
 	void		*arg;
 };
 
-/* Files larger than this are refused ("file too large"). */
+/*
+ * Files larger than this are refused ("file too large"), except PEM
+ * files, which are read in pieces: there it bounds one PEM block.
+ */
 #define STORE_MAX_FILE	(64UL * 1024 * 1024)
 
 struct store	*store_new(void);
@@ -38,7 +41,8 @@ void		 store_free(struct store *);
 /*
  * Adds every certificate and key under path.  Problems with single files
  * are reported and skipped.  Returns 0, or -1 when path itself cannot be
- * read (reported too) or memory ran out.
+ * read (reported too) or memory ran out.  The report function and its
+ * arg are kept for store_get0, so arg must outlive the store.
  */
 int	store_add_path(struct store *, const char *path,
 	    const struct store_opts *);
@@ -47,15 +51,30 @@ int	store_add_path(struct store *, const char *path,
 void	store_finish(struct store *);
 
 size_t		 store_count(const struct store *);
+/*
+ * Certificate i, in walk order.  The store keeps only a compact record
+ * of each certificate (hashes, dates, where it was read) and reads the
+ * certificate again on first use; the pointer stays valid until
+ * store_forget(i) or store_free.  If the file changed or vanished since
+ * loading, that is reported and an empty certificate (derlen 0, empty
+ * spans, the recorded SHA-1, dates and path) is returned instead.
+ * NULL only when i is out of range or memory ran out.
+ */
 struct cert	*store_get0(const struct store *, size_t i);
+/*
+ * Frees what store_get0(i) loaded (a command walking a large store
+ * calls it after each certificate, to keep memory flat); the next
+ * store_get0(i) reads it again.
+ */
+void		 store_forget(struct store *, size_t i);
 /* Number of private keys seen. */
 size_t		 store_key_count(const struct store *);
 
 /*
  * The certificates a thumbprint selects: exact SHA-1 or SHA-256, or a
  * prefix of the SHA-1 (or, when no SHA-1 has it, of the SHA-256).  At
- * most max are stored in out; returns how many matched in all, or -1 when
- * memory ran out.
+ * most max are stored in out (loaded as by store_get0); returns how many
+ * matched in all, or -1 when memory ran out.
  */
 long	store_find(struct store *, const struct thumb *, struct cert **out,
 	    size_t max);

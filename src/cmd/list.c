@@ -136,14 +136,22 @@ cmd_list(int argc, char **argv)
 	cmd_services_init();
 	if ((out = out_open(stdout, fmt, columns)) == NULL)
 		goto out;
+	/*
+	 * One certificate at a time, forgotten once printed: the store reads
+	 * each again from its file, so memory stays flat however large the
+	 * store is.  One that changed since loading was reported; skip it.
+	 */
 	for (i = 0; i < store_count(st); i++) {
-		c = store_get0(st, i);
-		if ((sel = selected(&o, c)) == -1)
+		if ((c = store_get0(st, i)) == NULL)
 			goto out;
-		if (sel == 0)
+		if (c->derlen == 0 || (sel = selected(&o, c)) == 0) {
+			store_forget(st, i);
 			continue;
-		if ((item = cmd_cert_ov(c, fmt != OUT_TABLE, columns)) == NULL)
+		}
+		if (sel == -1 ||
+		    (item = cmd_cert_ov(c, fmt != OUT_TABLE, columns)) == NULL)
 			goto out;
+		store_forget(st, i);
 		if (out_item(out, item) == -1) {
 			ov_free(item);
 			goto out;

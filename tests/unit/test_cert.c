@@ -13,9 +13,11 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "cert.h"
 #include "store.h"
@@ -38,6 +40,117 @@ asn1_time(const ASN1_TIME *t)
 
 	assert_int_equal(ASN1_TIME_to_tm(t, &tm), 1);
 	return timegm(&tm);
+}
+
+/* Counts of what the fast paths were compared on, for the assertions. */
+static size_t	n_sans, n_keys, n_self, n_ber;
+
+/*
+ * Is the SAN extension's value the DER of what OpenSSL decoded from it?
+ * OpenSSL accepts some BER (and worse) that the walk refuses.
+ */
+static int
+san_is_der(X509 *x, GENERAL_NAMES *gens)
+{
+	const ASN1_OCTET_STRING	*raw;
+	unsigned char		*buf = NULL;
+	int			 i, n, same;
+
+	if ((i = X509_get_ext_by_NID(x, NID_subject_alt_name, -1)) < 0)
+		return 1;
+	raw = X509_EXTENSION_get_data(X509_get_ext(x, i));
+	if ((n = i2d_GENERAL_NAMES(gens, &buf)) <= 0)
+		return 0;
+	same = n == ASN1_STRING_length(raw) &&
+	    memcmp(buf, ASN1_STRING_get0_data(raw), n) == 0;
+	OPENSSL_free(buf);
+	return same;
+}
+
+/*
+ * The fast paths of the list fields -- SAN dNSNames, signature
+ * algorithm, key algorithm and size, IsSelfSigned -- against OpenSSL's
+ * own decode of x (the code they replaced).  with_key: OpenSSL must also
+ * decode the public key (a mutated key need not).
+ */
+static void
+compare_fields(struct cert *c, X509 *x)
+{
+	GENERAL_NAMES		*gens;
+	const GENERAL_NAME	*gn;
+	struct cert_names	 nm;
+	EVP_PKEY		*pk;
+	const char		*alg, *want;
+	size_t			 k;
+	int			 i, n, crit, bits, nid, rc, self;
+
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+	rc = cert_get_dns_names(c, &nm);
+	if (gens == NULL && crit != -1)
+		assert_int_equal(rc, -1);
+	else if (gens != NULL && !san_is_der(x, gens)) {
+		n_ber++;
+		if (rc == 0)
+			cert_names_free(&nm);
+	} else {
+		assert_int_equal(rc, 0);
+		n = gens == NULL ? 0 : sk_GENERAL_NAME_num(gens);
+		for (i = 0, k = 0; i < n; i++) {
+			gn = sk_GENERAL_NAME_value(gens, i);
+			if (gn->type != GEN_DNS)
+				continue;
+			assert_true(k < nm.n);
+			assert_int_equal(nm.len[k], gn->d.dNSName->length);
+			assert_memory_equal(nm.s[k], gn->d.dNSName->data,
+			    nm.len[k]);
+			k++;
+		}
+		assert_int_equal(k, nm.n);
+		n_sans += nm.n;
+		cert_names_free(&nm);
+	}
+	GENERAL_NAMES_free(gens);
+
+	nid = X509_get_signature_nid(x);
+	want = nid == NID_undef ? NULL : OBJ_nid2ln(nid);
+	if (want == NULL)
+		assert_null(cert_sig_alg(c));
+	else
+		assert_string_equal(cert_sig_alg(c), want);
+
+	if ((pk = X509_get0_pubkey(x)) != NULL) {
+		assert_int_equal(cert_key_info(c, &alg, &bits), 0);
+		assert_int_equal(bits, EVP_PKEY_get_bits(pk));
+		switch (EVP_PKEY_get_base_id(pk)) {
+		case EVP_PKEY_RSA:
+		case EVP_PKEY_RSA_PSS:
+			want = "RSA";
+			break;
+		case EVP_PKEY_EC:
+			want = "EC";
+			break;
+		case EVP_PKEY_ED25519:
+			want = "Ed25519";
+			break;
+		case EVP_PKEY_ED448:
+			want = "Ed448";
+			break;
+		default:
+			want = alg;
+			break;
+		}
+		assert_string_equal(alg, want);
+		n_keys++;
+	}
+
+	/* The documented definition: byte-equal names and OpenSSL agrees. */
+	self = X509_self_signed(x, 1) == 1 &&
+	    c->issuer.len == c->subject.len &&
+	    memcmp(c->der + c->issuer.off, c->der + c->subject.off,
+	    c->issuer.len) == 0;
+	assert_int_equal(cert_is_self_signed(c), self);
+	n_self += self;
+	ERR_clear_error();
 }
 
 /*
@@ -89,6 +202,7 @@ compare_with_openssl(struct cert *c)
 	assert_non_null(serial);
 	assert_string_equal(serial, hex);
 	free(serial);
+	compare_fields(c, x);
 	X509_free(x);
 	return 0;
 }
@@ -120,9 +234,13 @@ test_mozilla_bundle(void **state)
 	size_t	 refused;
 
 	(void)state;
+	n_keys = n_self = n_ber = 0;
 	/* ca-certificates holds well over 100 real roots. */
 	assert_true(check_store(MOZILLA, &refused) > 100);
 	assert_int_equal(refused, 0);
+	assert_int_equal(n_ber, 0);
+	/* Every root is self-signed with byte-equal names. */
+	assert_int_equal(n_self, n_keys);
 }
 
 static void
@@ -131,7 +249,12 @@ test_test_pki(void **state)
 	size_t	 refused;
 
 	(void)state;
+	n_sans = n_keys = n_self = n_ber = 0;
 	assert_true(check_store(PKI, &refused) > 40);
+	assert_int_equal(n_ber, 0);
+	/* The comparison had something to compare. */
+	assert_true(n_sans > 40);
+	assert_true(n_self >= 2);
 	/* Only hostile/invalid-utf8.pem, whose CN OpenSSL will not decode. */
 	assert_int_equal(refused, 1);
 }
@@ -219,6 +342,94 @@ test_mutations(void **state)
 	free(der);
 }
 
+/*
+ * Is the TBS of c what OpenSSL re-encodes from its decode?  OpenSSL
+ * reads BER (e.g. a high tag number form for a low tag) that the walk
+ * rightly refuses; agreement is asked for on DER only.
+ */
+static int
+der_tbs(const struct cert *c, X509 *x)
+{
+	const unsigned char	*p = c->der, *v;
+	unsigned char		*buf = NULL;
+	long			 len;
+	int			 tag, cls, n, same;
+
+	if (ASN1_get_object(&p, &len, &tag, &cls, (long)c->derlen) & 0x80)
+		return 0;
+	v = p;
+	if (ASN1_get_object(&p, &len, &tag, &cls, (long)c->derlen) & 0x80)
+		return 0;
+	if ((n = i2d_re_X509_tbs(x, &buf)) <= 0)
+		return 0;
+	same = n == (p - v) + len && memcmp(buf, v, n) == 0;
+	OPENSSL_free(buf);
+	return same;
+}
+
+/*
+ * Every byte of certificates with SANs and RSA, EC and Ed25519 keys,
+ * changed: the fast paths must stay in bounds (ASan watches) and, where
+ * OpenSSL still decodes the result, agree with it.
+ */
+static void
+test_field_mutations(void **state)
+{
+	static const char *const files[] = {
+		PKI "/store/mail.contoso.com.pem",
+		PKI "/store/ec-p256.contoso.com.pem",
+		PKI "/store/ed25519.contoso.com.pem",
+		PKI "/hostile/long-name-many-sans.pem",
+	};
+	static const int	 vals[] = { 0x00, 0x01, 0x02, 0x04, 0x05,
+	    0x06, 0x1f, 0x30, 0x7f, 0x80, 0x81, 0x82, 0xa0, 0xa4, 0xff };
+	struct cert		 c;
+	struct cert_names	 nm;
+	const unsigned char	*p;
+	unsigned char		*der = NULL, *m;
+	const char		*why, *alg;
+	X509			*x;
+	FILE			*fp;
+	size_t			 f, i, v, compared = 0;
+	int			 len, bits;
+
+	(void)state;
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		assert_non_null(fp = fopen(files[f], "r"));
+		assert_non_null(x = PEM_read_X509(fp, NULL, NULL, NULL));
+		fclose(fp);
+		der = NULL;
+		assert_true((len = i2d_X509(x, &der)) > 0);
+		X509_free(x);
+		for (i = 0; i < (size_t)len; i++) {
+			for (v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+				if (der[i] == vals[v])
+					continue;
+				m = malloc(len);
+				memcpy(m, der, len);
+				m[i] = (unsigned char)vals[v];
+				if (cert_init_der(&c, m, len, 0, &why) == -1)
+					continue;
+				if (cert_get_dns_names(&c, &nm) == 0)
+					cert_names_free(&nm);
+				(void)cert_sig_alg(&c);
+				(void)cert_key_info(&c, &alg, &bits);
+				p = c.der;
+				if ((x = d2i_X509(NULL, &p, (long)c.derlen))
+				    != NULL) {
+					compared += der_tbs(&c, x) &&
+					    (compare_fields(&c, x), 1);
+				}
+				X509_free(x);
+				ERR_clear_error();
+				cert_release(&c);
+			}
+		}
+		OPENSSL_free(der);
+	}
+	assert_true(compared > 1000);
+}
+
 static void
 test_status(void **state)
 {
@@ -258,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_test_pki),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_field_mutations),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_format_time),
 	};
