@@ -974,9 +974,12 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 		rc = -1;
 		goto out;
 	}
-	while (!rd.eof && rd.len < rd.cap)
+	/* Up to the size fstat gave: no read just to see the end. */
+	while (!rd.eof && rd.len < rd.cap && rd.len < (size_t)size)
 		if (rd_fill(&f, &rd) == -1)
 			goto out;
+	if (rd.len == (size_t)size)
+		rd.eof = 1;
 	if (rd.len == 0) {
 		report(&f, "empty file");
 		goto out;
@@ -1021,7 +1024,8 @@ out:
 static int
 namecmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	/* Past the d_type byte walk_dir puts in front of each name. */
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 static int	walk(struct store *, const char *, int, const struct store_opts *);
@@ -1058,19 +1062,28 @@ walk_dir(struct store *st, const char *path, const struct stat *sb,
 		if (de->d_name[0] == '.')
 			continue;
 		if (grow(&names, &cap, n + 1, sizeof(*names)) == -1 ||
-		    (names[n] = strdup(de->d_name)) == NULL)
+		    (names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
 			goto out;
+		names[n][0] = (char)de->d_type;
+		memcpy(names[n] + 1, de->d_name, strlen(de->d_name) + 1);
 		n++;
 	}
 	qsort(names, n, sizeof(*names), namecmp);
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path,
-		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) >=
+		    path[strlen(path) - 1] == '/' ? "" : "/", names[i] + 1) >=
 		    sizeof(child)) {
-			report(&f, "%s: path too long, skipped", names[i]);
+			report(&f, "%s: path too long, skipped", names[i] + 1);
 			continue;
 		}
-		if (walk(st, child, depth + 1, opts) == -1)
+		/*
+		 * A regular file needs no stat: load_file's fstat checks
+		 * what it opened.  Links and the rest go through walk.
+		 */
+		if (names[i][0] == DT_REG) {
+			if (load_file(st, child, opts) == -1)
+				goto out;
+		} else if (walk(st, child, depth + 1, opts) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -1196,7 +1209,8 @@ reread(struct store *st, const struct rec *r, const char **why)
 	rr->off = r->off;
 	rr->len = 0;
 	while (rr->len < rr->cap) {
-		got = pread(rr->fd, rr->buf + rr->len, rr->cap - rr->len,
+		want = rr->cap - rr->len;
+		got = pread(rr->fd, rr->buf + rr->len, want,
 		    rr->off + rr->len);
 		if (got == -1 && errno == EINTR)
 			continue;
@@ -1204,9 +1218,12 @@ reread(struct store *st, const struct rec *r, const char **why)
 			*why = strerror(errno);
 			return NULL;
 		}
+		rr->len += got;
+		/* A short read of a regular file is its end. */
+		if ((size_t)got < want && rr->len >= r->len)
+			break;
 		if (got == 0)
 			break;
-		rr->len += got;
 	}
 	if (rr->len < r->len) {
 		*why = "file shrank since it was read";
