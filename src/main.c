@@ -34,6 +34,10 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "bind", cmd_bind, "bind a certificate to connectors, set their "
+	    "Fqdn" },
+	{ "connectors", cmd_connectors, "list the connectors of the "
+	    "configuration" },
 	{ "list", cmd_list, "list the certificates of the store" },
 	{ "name", cmd_name, "print a certificate's TLS certificate name" },
 	{ "show", cmd_show, "show every field of one certificate" },

@@ -262,6 +262,7 @@ cmd_services_init(void)
 		svc = NULL;
 		return -1;
 	}
+	conn_errs_release(&errs);
 	if ((svc_names = calloc(svc->n + 1, sizeof(*svc_names))) == NULL ||
 	    (svc_ok = calloc(svc->n + 1, sizeof(*svc_ok))) == NULL) {
 		cmd_services_free();
