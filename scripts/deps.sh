@@ -2,7 +2,7 @@
 # deps.sh: installs what building and testing certbind needs on Debian 12
 # when it is missing (as root), or prints the command to run and fails.
 PKGS="build-essential pkg-config libssl-dev libxml2-dev libcmocka-dev \
-openssl libxml2-utils clang python3"
+openssl libxml2-utils clang python3 mandoc groff-base"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -95,6 +95,41 @@ void		 cmd_conn_errs(const struct conn_errs *, int warn);
  * is a warning.  Returns 0 when Services can be shown, -1 when not.
  */
 int		 cmd_services_init(void);
+
+struct conn_file;
+struct conn_edit;
+
+/*
+ * The one safe writer (SPEC §11), src/cmd/rewrite.c.  Under the lock it
+ * reads the configuration and calls plan(arg, cf, edits) to fill the
+ * edits (one per connector, initialised to "leave alone"); plan returns
+ * EXIT_OK to go on, or the exit status to stop with, nothing written.
+ * Then: nothing changed -- the file is not touched; dry_run -- the diff
+ * in diff; else the file is replaced atomically (backup: FILE.bak).
+ * Returns the exit status; state says what happened.  cf stays loaded
+ * for the caller's output; free both with cmd_rewrite_release.
+ */
+enum rewrite_state {
+	REWRITE_NONE,		/* stopped before deciding */
+	REWRITE_UNCHANGED,
+	REWRITE_DRY_RUN,
+	REWRITE_WRITTEN
+};
+
+struct rewrite {
+	int			 dry_run;
+	int			 backup;
+	int			(*plan)(void *, struct conn_file *,
+				    struct conn_edit *);
+	void			*arg;
+	enum rewrite_state	 state;
+	struct conn_file	*cf;
+	char			*diff;
+	size_t			 difflen;
+};
+
+int		 cmd_rewrite(struct rewrite *);
+void		 cmd_rewrite_release(struct rewrite *);
 void		 cmd_services_free(void);
 
 #endif

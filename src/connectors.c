@@ -895,6 +895,9 @@ check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 			 "duplicate identity \"%.200s\" "
 			 "(also at line %ld)",
 			 s[i]->identity, s[first]->line);
+		s[i]->dup_line = s[first]->line;
+		if (s[first]->dup_line == 0)
+			s[first]->dup_line = s[i]->line;
 		bad = 1;
 	}
 	free(s);
@@ -1060,8 +1063,8 @@ conn_file_free(struct conn_file *cf)
  * 0 and *out, or -1 with errs filled.
  */
 static int
-load_owned(const char *label, char *buf, size_t len, struct conn_file **out,
-	   struct conn_errs *errs)
+load_owned(const char *label, char *buf, size_t len, int flags,
+	   struct conn_file **out, struct conn_errs *errs)
 {
 	struct xml_handlers h;
 	struct conn_file *cf = NULL;
@@ -1141,7 +1144,8 @@ load_owned(const char *label, char *buf, size_t len, struct conn_file **out,
 		}
 	}
 	/* After scan: its line numbers are those of the '<'. */
-	if (check_duplicates(cf, errs) == -1)
+	if (check_duplicates(cf, errs) == -1 &&
+	    !(flags & CONN_LOAD_DUPLICATES))
 		goto out;
 	*out = cf;
 	cf = NULL;
@@ -1168,7 +1172,30 @@ conn_load(const char *path, struct conn_file **out, struct conn_errs *errs)
 		return -1;
 	if (read_file(path, &buf, &len, errs) == -1)
 		return -1;
-	return load_owned(path, buf, len, out, errs);
+	return load_owned(path, buf, len, 0, out, errs);
+}
+
+int
+conn_load_flags(const char *path, int flags, struct conn_file **out,
+		struct conn_errs *errs)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	errs_init(errs, path);
+	if (errs->file == NULL)
+		return -1;
+	if (read_file(path, &buf, &len, errs) == -1)
+		return -1;
+	rc = load_owned(path, buf, len, flags, out, errs);
+	if (rc == 0 && (flags & CONN_LOAD_DUPLICATES)) {
+		/* The duplicates are in the model (dup_line), not errors. */
+		conn_errs_release(errs);
+		errs_init(errs, path);
+	}
+	return rc;
 }
 
 int
@@ -1187,7 +1214,7 @@ conn_load_mem(const char *label, const char *buf, size_t len,
 	}
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
-	return load_owned(label, copy, len, out, errs);
+	return load_owned(label, copy, len, 0, out, errs);
 }
 
 /* ----------------------------------------------------------------- edits */

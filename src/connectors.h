@@ -51,6 +51,8 @@ struct conn {
 	char *tls_name; /* NULL when absent; "" when empty */
 	int advertise;	/* 0, 1 or CONN_UNSET */
 	long line;	/* of the <ReceiveConnector> tag */
+	long dup_line;	/* another connector with the same identity, or 0
+			   (only a CONN_LOAD_DUPLICATES load keeps such) */
 	struct conn_span *span;
 };
 
@@ -71,6 +73,15 @@ struct conn_file {
  * conn_errs_release; errs is initialised here).
  */
 int conn_load(const char *path, struct conn_file **out, struct conn_errs *errs);
+
+/*
+ * conn_load with flags: CONN_LOAD_DUPLICATES loads a file whose
+ * identities repeat (validate reports them as failures); each repeated
+ * connector's dup_line names another one.
+ */
+#define CONN_LOAD_DUPLICATES 0x1
+int conn_load_flags(const char *path, int flags, struct conn_file **out,
+		    struct conn_errs *errs);
 
 /* The same for bytes in memory; label names them in errs. */
 int conn_load_mem(const char *label, const char *buf, size_t len,

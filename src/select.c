@@ -4,6 +4,7 @@
 
 #include "cert.h"
 #include "connectors.h"
+#include "safe.h"
 #include "select.h"
 #include "store.h"
 
@@ -77,30 +78,160 @@ prefer(const void *a, const void *b)
 	return memcmp(x->sha1, y->sha1, sizeof(x->sha1));
 }
 
-struct cert **
-sel_select(struct store *st, const struct sel_name *n, time_t at, size_t *np)
+/* Adds c to a growing array; returns 0 or -1. */
+static int
+push(struct cert ***v, size_t *cnt, size_t *cap, struct cert *c)
 {
-	struct cert	**v = NULL, **nv, *c;
-	size_t		  i, cnt = 0, cap = 0;
+	struct cert	**nv;
 
-	for (i = 0; i < store_count(st); i++) {
-		c = store_get0(st, i);
-		if (sel_matches(c, n) != 1)
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
-				free(v);
-				*np = (size_t)-1;
-				return NULL;
-			}
-			v = nv;
-		}
-		v[cnt++] = c;
+	if (*cnt == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
+			return -1;
+		*v = nv;
 	}
+	(*v)[(*cnt)++] = c;
+	return 0;
+}
+
+static struct cert **
+finish(struct cert **v, size_t cnt, time_t at, size_t *np)
+{
 	sort_at = at;
 	if (cnt > 1)
 		qsort(v, cnt, sizeof(*v), prefer);
 	*np = cnt;
 	return v;
+}
+
+struct cert **
+sel_select(struct store *st, const struct sel_name *n, time_t at, size_t *np)
+{
+	struct cert	**v = NULL, *c;
+	size_t		  i, cnt = 0, cap = 0;
+
+	for (i = 0; i < store_count(st); i++) {
+		c = store_get0(st, i);
+		if (sel_matches(c, n) == 1 && push(&v, &cnt, &cap, c) == -1) {
+			free(v);
+			*np = (size_t)-1;
+			return NULL;
+		}
+	}
+	return finish(v, cnt, at, np);
+}
+
+struct sel_entry {
+	unsigned long long	 hash;
+	struct cert		*cert;
+};
+
+struct sel_index {
+	struct sel_entry	*v;
+	size_t			 n;
+};
+
+/* FNV-1a over the folded code points of (s, len), continuing from h. */
+static unsigned long long
+fold_hash(unsigned long long h, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned long		 cp;
+	size_t			 i = 0, n, k;
+
+	while (i < len) {
+		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0) {
+			cp = 0x110000 + p[i];
+			n = 1;
+		} else
+			cp = conn_fold(cp);
+		for (k = 0; k < 4; k++) {
+			h ^= (cp >> (8 * k)) & 0xff;
+			h *= 0x100000001b3ULL;
+		}
+		i += n;
+	}
+	return h;
+}
+
+static unsigned long long
+name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
+{
+	unsigned long long	 h = 0xcbf29ce484222325ULL;
+
+	h = fold_hash(h, iss, ilen);
+	h ^= 0xff;
+	h *= 0x100000001b3ULL;
+	return fold_hash(h, sub, slen);
+}
+
+static int
+entrycmp(const void *a, const void *b)
+{
+	const struct sel_entry	*x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+struct sel_index *
+sel_index_new(struct store *st)
+{
+	struct sel_index	*ix;
+	struct cert		*c;
+	const char		*iss, *sub;
+	size_t			 i, ilen, slen;
+
+	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
+	    (ix->v = calloc(store_count(st) + 1, sizeof(*ix->v))) == NULL) {
+		sel_index_free(ix);
+		return NULL;
+	}
+	for (i = 0; i < store_count(st); i++) {
+		c = store_get0(st, i);
+		if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
+		    (sub = cert_get0_subject(c, &slen)) == NULL)
+			continue;
+		ix->v[ix->n].hash = name_hash(iss, ilen, sub, slen);
+		ix->v[ix->n++].cert = c;
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
+	return ix;
+}
+
+void
+sel_index_free(struct sel_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->v);
+	free(ix);
+}
+
+struct cert **
+sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
+    size_t *np)
+{
+	struct cert		**v = NULL;
+	struct sel_entry	 key;
+	size_t			 lo = 0, hi = ix->n, mid, cnt = 0, cap = 0;
+
+	key.hash = name_hash(n->issuer, n->ilen, n->subject, n->slen);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->v[mid].hash < key.hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Equal hashes are candidates; the folded comparison decides. */
+	for (; lo < ix->n && ix->v[lo].hash == key.hash; lo++) {
+		if (sel_matches(ix->v[lo].cert, n) != 1)
+			continue;
+		if (push(&v, &cnt, &cap, ix->v[lo].cert) == -1) {
+			free(v);
+			*np = (size_t)-1;
+			return NULL;
+		}
+	}
+	return finish(v, cnt, at, np);
 }

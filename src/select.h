@@ -42,4 +42,17 @@ int	sel_matches(struct cert *c, const struct sel_name *);
 struct cert	**sel_select(struct store *, const struct sel_name *, time_t at,
 		    size_t *n);
 
+/*
+ * An index of a store's certificates by their folded (Issuer, Subject),
+ * built in one pass, so that selecting for thousands of connectors does
+ * not scan the store again for each.  The store must outlive it.  NULL
+ * when memory ran out.
+ */
+struct sel_index;
+struct sel_index *sel_index_new(struct store *);
+void		  sel_index_free(struct sel_index *);
+/* sel_select through the index: the same result, the same order. */
+struct cert	**sel_index_select(struct sel_index *, const struct sel_name *,
+		    time_t at, size_t *n);
+
 #endif
