@@ -9,6 +9,7 @@
 #include <time.h>
 
 struct cert;
+struct checks_chain;
 struct host;
 struct store;
 
@@ -39,12 +40,27 @@ struct check_opts {
 	const char	*ca_file;	/* trust anchors, or NULL ... */
 	const char	*ca_path;	/* ... for OpenSSL's default paths */
 	struct store	*store;		/* intermediates for Chain */
+	struct checks_chain *chain;	/* from checks_opts_init, or NULL */
 };
 
 /*
- * Runs Domain, Validity, PrivateKey, Usage, Chain (unless no_chain) and
- * Key, in that order, on c for host h.  Returns 0 with out filled
- * (release with checks_release), or -1 when memory ran out.
+ * Builds, once per run, what Chain needs: the trust anchors (ca_file
+ * and/or ca_path, else OpenSSL's default paths) and every certificate of
+ * opts->store as an untrusted intermediate.  Optional: without it each
+ * checks_run builds and frees them itself.  Does nothing with no_chain.
+ * Returns 0, or -1 when the anchors cannot be loaded or memory ran out,
+ * with OpenSSL's error queue left for the caller to report.
+ */
+int	checks_opts_init(struct check_opts *);
+/* Frees what checks_opts_init built; safe on a zeroed struct. */
+void	checks_opts_release(struct check_opts *);
+
+/*
+ * Runs Domain, Validity, PrivateKey, Usage, Chain (unless no_chain: then
+ * there is no Chain entry at all) and Key, in that order, on c for host
+ * h (NULL: no Domain entry, for a caller that reports an unusable FQDN
+ * itself).  Returns 0 with out filled (release with checks_release), or
+ * -1 when memory ran out.
  */
 int	checks_run(struct cert *c, const struct host *h,
 	    const struct check_opts *, struct checks *out);

@@ -50,9 +50,13 @@ int	cmd_parse_bool(const char *s);
 
 int	cmd_bind(int, char **);
 int	cmd_connectors(int, char **);
+int	cmd_check(int, char **);
 int	cmd_list(int, char **);
 int	cmd_name(int, char **);
+int	cmd_resolve(int, char **);
 int	cmd_show(int, char **);
+int	cmd_renew(int, char **);
+int	cmd_validate(int, char **);
 
 
 

@@ -36,11 +36,18 @@ struct command {
 static const struct command commands[] = {
 	{ "bind", cmd_bind, "bind a certificate to connectors, set their "
 	    "Fqdn" },
+	{ "check", cmd_check, "check a certificate for a connector's FQDN" },
 	{ "connectors", cmd_connectors, "list the connectors of the "
 	    "configuration" },
 	{ "list", cmd_list, "list the certificates of the store" },
 	{ "name", cmd_name, "print a certificate's TLS certificate name" },
+	{ "renew", cmd_renew,
+	    "rebind connectors to the best certificate for their FQDN" },
+	{ "resolve", cmd_resolve,
+	    "the certificates a TLS certificate name selects" },
 	{ "show", cmd_show, "show every field of one certificate" },
+	{ "validate", cmd_validate,
+	    "check every connector's binding before deployment" },
 };
 
 enum {

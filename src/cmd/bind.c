@@ -11,14 +11,10 @@
  * all, and not touched when nothing changes.
  */
 #include <argp.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "atomic.h"
 #include "cert.h"
 #include "checks.h"
 #include "cmd.h"
@@ -30,18 +26,6 @@
 #include "safe.h"
 #include "select.h"
 #include "store.h"
-
-/*
- * TEMPORARY until src/checks.c is merged: weak references, so that the
- * --fqdn and --advertise-client-settings paths link and --thumbprint
- * says it is not available.  Removed at the merge.
- */
-#pragma weak checks_run
-#pragma weak checks_release
-#pragma weak check_result_name
-
-/* SPEC §11: waiting longer than this for the lock is exit 2. */
-#define LOCK_TIMEOUT	30
 
 enum {
 	OPT_IDENTITY = 0x200,
@@ -160,12 +144,12 @@ struct bind_run {
 	struct cert		*cert;		/* --thumbprint's certificate */
 	char			*tls_name;	/* its TLS certificate name */
 	size_t			 tls_len;
-	struct conn_file	*cf;
-	struct conn_edit	*edits;		/* cf->n, for conn_apply */
+	struct conn_file	*cf;		/* owned by the rewrite */
+	struct conn_edit	*edits;		/* cf->n, a copy for output */
 	int			*selected;	/* cf->n */
 	struct ov		**items;	/* cf->n output objects */
+	struct check_opts	 co;		/* for --thumbprint's checks */
 	size_t			 refused;	/* connectors a check refused */
-	int			 lockfd;
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -235,11 +219,6 @@ resolve_cert(struct bind_run *r)
 	size_t		 ilen, slen;
 	int		 rc;
 
-	if (checks_run == NULL) {
-		diag_err(NULL, "bind --thumbprint is not available in this "
-		    "build yet (the checks of SPEC section 9 are missing)");
-		return EXIT_FAIL;
-	}
 	if (run_store(r) == NULL)
 		return EXIT_FAIL;
 	if ((rc = cmd_find_cert(r->st, r->o.thumbprint, &r->cert)) != EXIT_OK)
@@ -269,6 +248,18 @@ resolve_cert(struct bind_run *r)
 	}
 	if (warn_ambiguous(r) == -1)
 		return EXIT_FAIL;
+	/* The trust anchors and intermediates, once for every connector. */
+	r->co.at = g.at;
+	r->co.warn_days = 30;
+	r->co.no_chain = r->o.no_chain;
+	r->co.ca_file = g.ca_file;
+	r->co.ca_path = g.ca_path;
+	r->co.store = r->st;
+	if (checks_opts_init(&r->co) == -1) {
+		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
+		    "cannot load the trust anchors");
+		return EXIT_FAIL;
+	}
 	return EXIT_OK;
 }
 
@@ -281,7 +272,6 @@ resolve_cert(struct bind_run *r)
 static int
 check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 {
-	struct check_opts	 co;
 	struct checks		 ck;
 	struct host		 h;
 	struct ov		*arr = NULL, *o;
@@ -304,14 +294,7 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		    "name (%s); give --fqdn", fqdn, why);
 		return 1;
 	}
-	memset(&co, 0, sizeof(co));
-	co.at = g.at;
-	co.warn_days = 30;
-	co.no_chain = r->o.no_chain;
-	co.ca_file = g.ca_file;
-	co.ca_path = g.ca_path;
-	co.store = r->st;
-	if (checks_run(r->cert, &h, &co, &ck) == -1) {
+	if (checks_run(r->cert, &h, &r->co, &ck) == -1) {
 		diag_err(NULL, "out of memory");
 		return -1;
 	}
@@ -683,142 +666,92 @@ plan(struct bind_run *r)
 	return EXIT_NO;
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char	*p = strrchr(path, '/');
-
-	return p != NULL && p[1] != '\0' ? p + 1 : path;
-}
-
-/* The write itself, after every check passed. */
+/*
+ * cmd_rewrite's plan: called under the lock with the configuration as
+ * read then.  Keeps its own copy of the edits for the output (cmd_rewrite
+ * frees its array).
+ */
 static int
-write_config(struct bind_run *r)
+plan_cb(void *arg, struct conn_file *cf, struct conn_edit *edits)
 {
-	struct conn_errs	 errs;
-	char			*buf = NULL, *diff = NULL;
-	const char		*what;
-	size_t			 len = 0, difflen = 0;
-	int			 rc = EXIT_FAIL;
+	struct bind_run	*r = arg;
+	int		 rc;
 
-	/* errs is initialised, and must be released, either way. */
-	if (conn_apply(r->cf, r->edits, &buf, &len, &errs) == -1) {
-		cmd_conn_errs(&errs, 0);
-		conn_errs_release(&errs);
-		diag_err(g.config, "the edited configuration does not load; "
-		    "nothing written");
+	r->cf = cf;
+	if ((r->edits = calloc(cf->n + 1, sizeof(*r->edits))) == NULL ||
+	    (r->selected = calloc(cf->n + 1, sizeof(*r->selected))) == NULL ||
+	    (r->items = calloc(cf->n + 1, sizeof(*r->items))) == NULL) {
+		diag_err(NULL, "out of memory");
 		return EXIT_FAIL;
 	}
-	conn_errs_release(&errs);
-	if (!conn_changed(r->cf, buf, len)) {
-		diag_note(g.config, "nothing to change; the file is not "
-		    "touched");
-		if (print_result(r, "Unchanged", NULL, 0) == 0)
-			rc = EXIT_OK;
-		goto out;
-	}
-	if (r->o.dry_run) {
-		/*
-		 * Labelled with the base name ("--- a/connectors.xml"): an
-		 * absolute label is one patch(1) refuses to apply.
-		 */
-		if ((diff = conn_diff(r->cf->buf, r->cf->len, buf, len,
-		    base_name(g.config), &difflen)) == NULL) {
-			diag_err(NULL, "out of memory");
-			goto out;
-		}
-		if (print_result(r, "DryRun", diff, difflen) == 0)
-			rc = EXIT_OK;
-		goto out;
-	}
-	if (atomic_replace(g.config, buf, len, r->o.backup, &what) != 0) {
-		/* Only the final directory fsync fails after the rename. */
-		if (strcmp(what, "cannot sync the directory") == 0)
-			diag_err(g.config, "%s: %s; the new version is in "
-			    "place but may not survive a crash", what,
-			    strerror(errno));
-		else
-			diag_err(g.config, "%s: %s; the file is unchanged",
-			    what, strerror(errno));
-		goto out;
-	}
-	if (print_result(r, "Changed", NULL, 0) == 0)
-		rc = EXIT_OK;
-out:
-	free(buf);
-	free(diff);
-	return rc;
+	if ((rc = plan(r)) != EXIT_OK)
+		return rc;
+	memcpy(edits, r->edits, cf->n * sizeof(*edits));
+	return EXIT_OK;
 }
 
 int
 cmd_bind(int argc, char **argv)
 {
 	struct bind_run		 r;
-	struct conn_errs	 errs;
-	struct stat		 sb;
-	const char		*what;
+	struct rewrite		 rw;
 	size_t			 i;
-	int			 rc = EXIT_FAIL, lrc;
+	int			 rc = EXIT_FAIL;
 
 	memset(&r, 0, sizeof(r));
+	memset(&rw, 0, sizeof(rw));
 	r.o.advertise = CONN_UNSET;
-	r.lockfd = -1;
 	argp_parse(&bind_argp, argc, argv, 0, NULL, &r.o);
 	if (cmd_format(OUT_TABLE) == OUT_JUNIT) {
 		diag_err(NULL, "--format junit is for validate only");
 		return EXIT_USAGE;
 	}
-	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
-	signal(SIGXFSZ, SIG_IGN);
-
 	if (r.o.thumbprint != NULL && (rc = resolve_cert(&r)) != EXIT_OK)
 		goto out;
+	/*
+	 * The shared writer takes the lock, reads the configuration under
+	 * it, lets plan_cb select and check, and writes atomically or not
+	 * at all (SPEC §11).
+	 */
+	rw.dry_run = r.o.dry_run;
+	rw.backup = r.o.backup;
+	rw.plan = plan_cb;
+	rw.arg = &r;
+	rc = cmd_rewrite(&rw);
+	if (rc == EXIT_NO && r.refused > 0 && cmd_format(OUT_TABLE) == OUT_JSON)
+		(void)print_result(&r, "Refused", NULL, 0);
+	if (rc != EXIT_OK)
+		goto out;
 	rc = EXIT_FAIL;
-	/* Don't leave a lock file beside a configuration that isn't there. */
-	if (stat(g.config, &sb) == -1) {
-		diag_err(g.config, "%s", strerror(errno));
-		goto out;
+	switch (rw.state) {
+	case REWRITE_UNCHANGED:
+		diag_note(g.config, "nothing to change; the file is not "
+		    "touched");
+		if (print_result(&r, "Unchanged", NULL, 0) == 0)
+			rc = EXIT_OK;
+		break;
+	case REWRITE_DRY_RUN:
+		if (print_result(&r, "DryRun", rw.diff, rw.difflen) == 0)
+			rc = EXIT_OK;
+		break;
+	case REWRITE_WRITTEN:
+		if (print_result(&r, "Changed", NULL, 0) == 0)
+			rc = EXIT_OK;
+		break;
+	default:
+		diag_err(g.config, "internal error: no result from the writer");
+		break;
 	}
-	if ((lrc = atomic_lock(g.config, LOCK_TIMEOUT, &r.lockfd, &what))
-	    != ATOMIC_OK) {
-		if (lrc == ATOMIC_TIMEOUT)
-			diag_err(g.config, "timed out waiting for the lock "
-			    "(another certbind has held %s.lock for %d s)",
-			    g.config, LOCK_TIMEOUT);
-		else
-			diag_err(g.config, "%s: %s", what, strerror(errno));
-		goto out;
-	}
-	/* Read under the lock: a concurrent bind's change is kept. */
-	if (conn_load(g.config, &r.cf, &errs) == -1) {
-		cmd_conn_errs(&errs, 0);
-		conn_errs_release(&errs);
-		goto out;
-	}
-	conn_errs_release(&errs);
-	if ((r.edits = calloc(r.cf->n + 1, sizeof(*r.edits))) == NULL ||
-	    (r.selected = calloc(r.cf->n + 1, sizeof(*r.selected))) == NULL ||
-	    (r.items = calloc(r.cf->n + 1, sizeof(*r.items))) == NULL) {
-		diag_err(NULL, "out of memory");
-		goto out;
-	}
-	if ((rc = plan(&r)) != EXIT_OK) {
-		if (rc == EXIT_NO && r.refused > 0 &&
-		    cmd_format(OUT_TABLE) == OUT_JSON)
-			(void)print_result(&r, "Refused", NULL, 0);
-		goto out;
-	}
-	rc = write_config(&r);
 out:
-	atomic_unlock(r.lockfd);
 	if (r.items != NULL)
-		for (i = 0; i < r.cf->n; i++)
+		for (i = 0; r.cf != NULL && i < r.cf->n; i++)
 			ov_free(r.items[i]);
 	free(r.items);
 	free(r.selected);
 	free(r.edits);
-	conn_file_free(r.cf);
+	cmd_rewrite_release(&rw);
 	free(r.tls_name);
+	checks_opts_release(&r.co);
 	store_free(r.st);
 	return rc;
 }

@@ -1,0 +1,205 @@
+/*
+ * certbind check THUMBPRINT --fqdn FQDN [--warn-days N] [--no-chain]:
+ * the checks of SPEC §9 for one certificate.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "checks.h"
+#include "cmd.h"
+#include "diag.h"
+#include "hostname.h"
+#include "output.h"
+#include "safe.h"
+#include "store.h"
+
+enum { OPT_FQDN = 0x200, OPT_WARN_DAYS, OPT_NO_CHAIN };
+
+struct check_args {
+	const char	*thumb;
+	struct host	 host;
+	int		 have_host;
+	long		 warn_days;
+	int		 no_chain;
+};
+
+static const struct argp_option options[] = {
+	{ "fqdn", OPT_FQDN, "FQDN", 0,
+	    "the host name the certificate must cover (required)", 0 },
+	{ "warn-days", OPT_WARN_DAYS, "N", 0,
+	    "warn when NotAfter is within N days (default 30)", 0 },
+	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the chain check", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 }
+};
+
+static error_t
+parse(int key, char *arg, struct argp_state *state)
+{
+	struct check_args	*a = state->input;
+	const char		*why;
+	char			*end, *esc;
+
+	switch (key) {
+	case OPT_FQDN:
+		if (host_parse_fqdn(arg, strlen(arg), &a->host, &why) == -1) {
+			/* The argument may hold anything: never echo it raw. */
+			esc = safe_escape(arg, strlen(arg), NULL);
+			argp_error(state, "invalid FQDN '%s' for --fqdn: %s",
+			    esc != NULL ? esc : "?", why);
+			free(esc);
+		}
+		a->have_host = 1;
+		break;
+	case OPT_WARN_DAYS:
+		errno = 0;
+		a->warn_days = strtol(arg, &end, 10);
+		if (errno != 0 || end == arg || *end != '\0' ||
+		    a->warn_days < 0 || a->warn_days > 36500) {
+			esc = safe_escape(arg, strlen(arg), NULL);
+			argp_error(state, "--warn-days takes a number of days "
+			    "from 0 to 36500, not '%s'", esc != NULL ? esc :
+			    "?");
+			free(esc);
+		}
+		break;
+	case OPT_NO_CHAIN:
+		a->no_chain = 1;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->thumb != NULL)
+			argp_error(state, "one thumbprint only");
+		a->thumb = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no thumbprint given");
+		break;
+	case ARGP_KEY_END:
+		if (!a->have_host)
+			argp_error(state, "--fqdn is required");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &cmd_global_argp, 0, "Global options:", 0 },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct argp check_argp = {
+	options, parse, "THUMBPRINT",
+	"Run the checks a connector's certificate must pass: Domain, "
+	"Validity, PrivateKey, Usage, Chain and Key.  Exit status 1 when "
+	"one fails.", children, NULL, NULL
+};
+
+static const char *const columns[] = {
+	"Thumbprint", "Fqdn", "Result", NULL
+};
+
+/* The result as an output object; NULL when memory ran out. */
+static struct ov *
+check_ov(struct cert *c, const struct host *h, const struct checks *cs)
+{
+	struct ov	*o, *arr, *e;
+	char		 hex[41];
+	size_t		 i;
+	int		 err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	cert_hex(c->sha1, 20, hex);
+	err |= ov_add_cstr(o, "Thumbprint", hex);
+	err |= ov_add_str(o, "Fqdn", h->name, h->namelen);
+	err |= ov_add_cstr(o, "Result", check_result_name(cs->worst));
+	if ((arr = ov_new_array()) == NULL)
+		goto fail;
+	for (i = 0; i < cs->n; i++) {
+		if ((e = ov_new_object()) == NULL ||
+		    ov_add_cstr(e, "Name", cs->v[i].name) == -1 ||
+		    ov_add_cstr(e, "Result",
+		    check_result_name(cs->v[i].result)) == -1 ||
+		    ov_add_cstr(e, "Detail", cs->v[i].detail) == -1) {
+			ov_free(e);
+			ov_free(arr);
+			goto fail;
+		}
+		/* ov_push owns e, also when it fails. */
+		if (ov_push(arr, e) == -1) {
+			ov_free(arr);
+			goto fail;
+		}
+	}
+	err |= ov_add(o, "Checks", arr);
+	if (err)
+		goto fail;
+	return o;
+fail:
+	ov_free(o);
+	return NULL;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct check_args	 a;
+	struct check_opts	 co;
+	struct checks		 cs;
+	struct store		*st = NULL;
+	struct cert		*c;
+	struct out		*out = NULL;
+	struct ov		*o = NULL;
+	enum out_format		 fmt;
+	int			 rc = EXIT_FAIL;
+
+	memset(&a, 0, sizeof(a));
+	memset(&co, 0, sizeof(co));
+	memset(&cs, 0, sizeof(cs));
+	a.warn_days = 30;
+	argp_parse(&check_argp, argc, argv, 0, NULL, &a);
+	fmt = cmd_format(OUT_LIST);
+	if (fmt == OUT_JUNIT) {
+		diag_err(NULL, "--format junit is for validate only");
+		return EXIT_USAGE;
+	}
+	if ((st = cmd_load_store()) == NULL)
+		return EXIT_FAIL;
+	if ((rc = cmd_find_cert(st, a.thumb, &c)) != EXIT_OK)
+		goto out;
+	rc = EXIT_FAIL;
+	co.at = g.at;
+	co.warn_days = a.warn_days;
+	co.no_chain = a.no_chain;
+	co.ca_file = g.ca_file;
+	co.ca_path = g.ca_path;
+	co.store = st;
+	if (checks_opts_init(&co) == -1) {
+		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
+		    "cannot load the trust anchors");
+		goto out;
+	}
+	if (checks_run(c, &a.host, &co, &cs) == -1) {
+		diag_err(NULL, "out of memory");
+		goto out;
+	}
+	if ((o = check_ov(c, &a.host, &cs)) == NULL ||
+	    (out = out_open(stdout, fmt, columns)) == NULL ||
+	    out_value(out, o) == -1)
+		goto out;
+	rc = cs.worst == CHECK_FAIL ? EXIT_NO : EXIT_OK;
+out:
+	if (out != NULL && out_close(out) == -1) {
+		diag_err("stdout", "write error");
+		rc = EXIT_FAIL;
+	}
+	ov_free(o);
+	checks_release(&cs);
+	checks_opts_release(&co);
+	store_free(st);
+	return rc;
+}

@@ -1,0 +1,528 @@
+/*
+ * certbind validate [--identity PATTERN] [--warn-days N] [--strict]
+ *     [--no-chain]: the pre-deployment check of SPEC §9 for every
+ * selected connector, in one pass over the store.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "cert.h"
+#include "checks.h"
+#include "cmd.h"
+#include "connectors.h"
+#include "diag.h"
+#include "hostname.h"
+#include "output.h"
+#include "select.h"
+#include "store.h"
+
+enum { OPT_IDENTITY = 0x200, OPT_WARN_DAYS, OPT_STRICT, OPT_NO_CHAIN };
+
+struct validate_opts {
+	const char	*identity;
+	long		 warn_days;
+	int		 strict;
+	int		 no_chain;
+};
+
+static const struct argp_option options[] = {
+	{ "identity", OPT_IDENTITY, "PATTERN", 0,
+	    "only connectors whose Identity or Name matches the glob", 0 },
+	{ "warn-days", OPT_WARN_DAYS, "N", 0,
+	    "warn when a certificate expires within N days (30)", 0 },
+	{ "strict", OPT_STRICT, NULL, 0, "a warning fails too (exit 1)", 0 },
+	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 }
+};
+
+static error_t
+parse(int key, char *arg, struct argp_state *state)
+{
+	struct validate_opts	*o = state->input;
+	char			*end;
+
+	switch (key) {
+	case OPT_IDENTITY:
+		o->identity = arg;
+		break;
+	case OPT_WARN_DAYS:
+		errno = 0;
+		o->warn_days = strtol(arg, &end, 10);
+		if (errno != 0 || end == arg || *end != '\0' ||
+		    o->warn_days < 0 || o->warn_days > 36500)
+			argp_error(state, "--warn-days takes a number of days "
+			    "from 0 to 36500, not '%s'", arg);
+		break;
+	case OPT_STRICT:
+		o->strict = 1;
+		break;
+	case OPT_NO_CHAIN:
+		o->no_chain = 1;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &cmd_global_argp, 0, "Global options:", 0 },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct argp validate_argp = {
+	options, parse, NULL,
+	"Check every selected connector before deployment: its binding "
+	"resolves, matches its Fqdn and passes every check.  Exit status 1 "
+	"when a check failed (with --strict: or warned).\v"
+	"--format junit writes JUnit XML, a testcase per connector and check.",
+	children, NULL, NULL
+};
+
+/* One check of one connector. */
+struct vcheck {
+	const char		*name;		/* static */
+	enum check_result	 result;
+	char			*detail;	/* owned */
+};
+
+/* One connector's result, built up as checks run. */
+struct vconn {
+	const struct conn	*cn;
+	char			 thumb[41];	/* "" when nothing selected */
+	struct vcheck		*v;
+	size_t			 n;
+	enum check_result	 worst;
+};
+
+static int
+add_check(struct vconn *r, const char *name, enum check_result res,
+    const char *detail)
+{
+	struct vcheck	*nv;
+
+	if ((nv = reallocarray(r->v, r->n + 1, sizeof(*nv))) == NULL)
+		return -1;
+	r->v = nv;
+	if ((r->v[r->n].detail = strdup(detail != NULL ? detail : "")) == NULL)
+		return -1;
+	r->v[r->n].name = name;
+	r->v[r->n++].result = res;
+	if (res > r->worst)
+		r->worst = res;
+	return 0;
+}
+
+static int
+add_checkf(struct vconn *r, const char *name, enum check_result res,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+add_checkf(struct vconn *r, const char *name, enum check_result res,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*d;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&d, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		return -1;
+	rc = add_check(r, name, res, d);
+	free(d);
+	return rc;
+}
+
+static void
+vconn_release(struct vconn *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].detail);
+	free(r->v);
+}
+
+/*
+ * The Binding check: what the connector's TlsCertificateName selects.
+ * Sets *best to the certificate Exchange would use, or NULL.  Returns 0,
+ * or -1 when memory ran out.
+ */
+static int
+binding(struct vconn *r, struct sel_index *ix, struct cert **best)
+{
+	struct sel_name	 nm;
+	struct cert	**v;
+	const char	*why, *tls = r->cn->tls_name;
+	char		*d = NULL, hex[41], nb[32], na[32];
+	size_t		 n, i, len = 0;
+	FILE		*fp;
+	int		 rc;
+
+	*best = NULL;
+	if (tls == NULL || *tls == '\0')
+		return add_check(r, "Binding", CHECK_WARN, "no "
+		    "TlsCertificateName: Exchange picks a certificate itself");
+	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
+		return add_checkf(r, "Binding", CHECK_FAIL,
+		    "malformed TlsCertificateName: %s", why);
+	if ((v = sel_index_select(ix, &nm, g.at, &n)) == NULL)
+		return n == (size_t)-1 ? -1 : add_check(r, "Binding",
+		    CHECK_FAIL, "TlsCertificateName selects no certificate "
+		    "in the store (Exchange logs event 12014 and cannot use "
+		    "it for STARTTLS)");
+	*best = v[0];
+	if ((fp = open_memstream(&d, &len)) == NULL) {
+		free(v);
+		return -1;
+	}
+	if (n == 1) {
+		cert_hex(v[0]->sha1, 20, hex);
+		fprintf(fp, "selects %s", hex);
+	} else {
+		fprintf(fp, "ambiguous: selects %zu certificates, Exchange "
+		    "may use any:", n);
+		for (i = 0; i < n; i++) {
+			cert_hex(v[i]->sha1, 20, hex);
+			cert_format_time(v[i]->not_before, nb, sizeof(nb));
+			cert_format_time(v[i]->not_after, na, sizeof(na));
+			fprintf(fp, "%s %s (%s to %s)", i ? "," : "", hex, nb,
+			    na);
+		}
+	}
+	rc = fclose(fp) == 0 ? add_check(r, "Binding", n == 1 ? CHECK_PASS :
+	    CHECK_WARN, d) : -1;
+	free(d);
+	free(v);
+	return rc;
+}
+
+/*
+ * Validates one connector: Identity (only when duplicated), Binding,
+ * Fqdn (only when missing or not a host name), then every check of the
+ * selected certificate against the Fqdn.  Returns 0 or -1 (memory).
+ */
+static int
+validate_one(struct vconn *r, struct sel_index *ix,
+    const struct check_opts *copts)
+{
+	struct checks	 cs;
+	struct host	 h;
+	struct cert	*c;
+	const char	*why, *fqdn = r->cn->fqdn;
+	size_t		 i;
+	int		 host_ok = 0;
+
+	if (r->cn->dup_line != 0 && add_checkf(r, "Identity", CHECK_FAIL,
+	    "also the identity of the connector at line %ld; Exchange "
+	    "needs unique names", r->cn->dup_line) == -1)
+		return -1;
+	if (binding(r, ix, &c) == -1)
+		return -1;
+	if (fqdn == NULL || *fqdn == '\0') {
+		if (add_check(r, "Fqdn", CHECK_FAIL, "no Fqdn") == -1)
+			return -1;
+	} else if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1) {
+		if (add_checkf(r, "Fqdn", CHECK_FAIL, "Fqdn is not a host "
+		    "name: %s", why) == -1)
+			return -1;
+	} else
+		host_ok = 1;
+	if (c == NULL)
+		return 0;
+	cert_hex(c->sha1, 20, r->thumb);
+	if (checks_run(c, host_ok ? &h : NULL, copts, &cs) == -1)
+		return -1;
+	for (i = 0; i < cs.n; i++)
+		if (add_check(r, cs.v[i].name, cs.v[i].result,
+		    cs.v[i].detail) == -1) {
+			checks_release(&cs);
+			return -1;
+		}
+	checks_release(&cs);
+	return 0;
+}
+
+static struct ov *
+vconn_ov(const struct vconn *r)
+{
+	struct ov	*o, *arr, *c;
+	size_t		 i;
+	int		 err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	err |= ov_add_cstr(o, "Identity", r->cn->identity);
+	err |= ov_add_cstr(o, "Fqdn", r->cn->fqdn);
+	err |= ov_add_cstr(o, "TlsCertificateName", r->cn->tls_name);
+	err |= ov_add_cstr(o, "Thumbprint", *r->thumb ? r->thumb : NULL);
+	err |= ov_add_cstr(o, "Result", check_result_name(r->worst));
+	if ((arr = ov_new_array()) == NULL)
+		err = 1;
+	for (i = 0; arr != NULL && i < r->n; i++) {
+		if ((c = ov_new_object()) == NULL) {
+			err = 1;
+			break;
+		}
+		err |= ov_add_cstr(c, "Name", r->v[i].name);
+		err |= ov_add_cstr(c, "Result",
+		    check_result_name(r->v[i].result));
+		err |= ov_add_cstr(c, "Detail", r->v[i].detail);
+		err |= ov_push(arr, c);
+	}
+	err |= ov_add(o, "Checks", arr);
+	if (err) {
+		ov_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *const table_cols[] = {
+	"Identity", "Check", "Result", "Detail", NULL
+};
+
+/* Table: a row per connector and check, so every problem is in view. */
+static int
+print_table(const struct vconn *rs, size_t n, FILE *fp)
+{
+	struct out	*out;
+	struct ov	*row;
+	size_t		 i, k;
+	int		 err = 0;
+
+	if ((out = out_open(fp, OUT_TABLE, table_cols)) == NULL)
+		return -1;
+	for (i = 0; i < n && !err; i++)
+		for (k = 0; k < rs[i].n && !err; k++) {
+			if ((row = ov_new_object()) == NULL) {
+				err = 1;
+				break;
+			}
+			err |= ov_add_cstr(row, "Identity", rs[i].cn->identity);
+			err |= ov_add_cstr(row, "Check", rs[i].v[k].name);
+			err |= ov_add_cstr(row, "Result",
+			    check_result_name(rs[i].v[k].result));
+			err |= ov_add_cstr(row, "Detail", rs[i].v[k].detail);
+			err |= out_item(out, row);
+			ov_free(row);
+		}
+	return out_close(out) == -1 || err ? -1 : 0;
+}
+
+static int
+print_tree(const struct vconn *rs, size_t n, enum check_result worst,
+    enum out_format fmt, FILE *fp)
+{
+	struct out	*out = NULL;
+	struct ov	*root, *arr, *one;
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((root = ov_new_object()) == NULL)
+		return -1;
+	if (ov_add_cstr(root, "Result", check_result_name(worst)) == -1 ||
+	    (arr = ov_new_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((one = vconn_ov(&rs[i])) == NULL || ov_push(arr, one) == -1) {
+			ov_free(arr);
+			goto out;
+		}
+	if (ov_add(root, "Connectors", arr) == -1)
+		goto out;
+	if (fmt == OUT_LIST) {
+		/* A list of connectors, each with its checks below it. */
+		if ((out = out_open(fp, fmt, NULL)) == NULL)
+			goto out;
+		for (i = 0; i < n; i++) {
+			if ((one = vconn_ov(&rs[i])) == NULL)
+				goto out;
+			if (out_item(out, one) == -1) {
+				ov_free(one);
+				goto out;
+			}
+			ov_free(one);
+		}
+	} else if ((out = out_open(fp, fmt, NULL)) == NULL ||
+	    out_value(out, root) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (out != NULL && out_close(out) == -1)
+		rc = -1;
+	ov_free(root);
+	return rc;
+}
+
+/*
+ * JUnit XML (the de-facto schema Jenkins, GitLab and GitHub read): one
+ * testsuite, a testcase per connector and check; Fail is a <failure>,
+ * Warn a <failure> with --strict, else a note in <system-out>.
+ */
+static int
+print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
+{
+	xmlBufferPtr		 buf;
+	xmlTextWriterPtr	 w;
+	size_t			 i, k, tests = 0, failures = 0;
+	char			 num[32];
+	int			 err = 0, fail;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < rs[i].n; k++) {
+			tests++;
+			failures += rs[i].v[k].result == CHECK_FAIL ||
+			    (strict && rs[i].v[k].result == CHECK_WARN);
+		}
+	if ((buf = xmlBufferCreate()) == NULL)
+		return -1;
+	if ((w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
+		xmlBufferFree(buf);
+		return -1;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	err |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
+	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
+	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+	    BAD_CAST "certbind validate") < 0;
+	snprintf(num, sizeof(num), "%zu", tests);
+	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "tests",
+	    BAD_CAST num) < 0;
+	snprintf(num, sizeof(num), "%zu", failures);
+	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
+	    BAD_CAST num) < 0;
+	for (i = 0; i < n && !err; i++)
+		for (k = 0; k < rs[i].n && !err; k++) {
+			const struct vcheck	*c = &rs[i].v[k];
+
+			fail = c->result == CHECK_FAIL ||
+			    (strict && c->result == CHECK_WARN);
+			err |= xmlTextWriterStartElement(w,
+			    BAD_CAST "testcase") < 0;
+			err |= xmlTextWriterWriteAttribute(w,
+			    BAD_CAST "classname",
+			    BAD_CAST rs[i].cn->identity) < 0;
+			err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+			    BAD_CAST c->name) < 0;
+			if (fail) {
+				err |= xmlTextWriterStartElement(w,
+				    BAD_CAST "failure") < 0;
+				err |= xmlTextWriterWriteAttribute(w,
+				    BAD_CAST "type",
+				    BAD_CAST check_result_name(c->result)) < 0;
+				err |= xmlTextWriterWriteAttribute(w,
+				    BAD_CAST "message", BAD_CAST c->detail) < 0;
+				err |= xmlTextWriterEndElement(w) < 0;
+			} else {
+				err |= xmlTextWriterWriteFormatElement(w,
+				    BAD_CAST "system-out", "%s: %s",
+				    check_result_name(c->result),
+				    c->detail) < 0;
+			}
+			err |= xmlTextWriterEndElement(w) < 0;
+		}
+	err |= xmlTextWriterEndDocument(w) < 0;
+	xmlFreeTextWriter(w);
+	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf), fp)
+	    != (size_t)xmlBufferLength(buf))
+		err = 1;
+	xmlBufferFree(buf);
+	return err ? -1 : 0;
+}
+
+int
+cmd_validate(int argc, char **argv)
+{
+	struct validate_opts	 o;
+	struct conn_file	*cf = NULL;
+	struct conn_errs	 errs;
+	struct store		*st = NULL;
+	struct sel_index	*ix = NULL;
+	struct check_opts	 copts;
+	struct vconn		*rs = NULL;
+	enum check_result	 worst = CHECK_PASS;
+	enum out_format		 fmt;
+	size_t			 i, n = 0;
+	int			 rc = EXIT_FAIL, prc;
+
+	memset(&o, 0, sizeof(o));
+	o.identity = "*";
+	o.warn_days = 30;
+	argp_parse(&validate_argp, argc, argv, 0, NULL, &o);
+	fmt = cmd_format(OUT_TABLE);
+	memset(&copts, 0, sizeof(copts));
+	if (conn_load_flags(g.config, CONN_LOAD_DUPLICATES, &cf, &errs) == -1) {
+		cmd_conn_errs(&errs, 0);
+		conn_errs_release(&errs);
+		return EXIT_FAIL;
+	}
+	conn_errs_release(&errs);
+	if ((rs = calloc(cf->n + 1, sizeof(*rs))) == NULL)
+		goto nomem;
+	for (i = 0; i < cf->n; i++)
+		if (conn_match(o.identity, &cf->v[i]))
+			rs[n++].cn = &cf->v[i];
+	if (n == 0) {
+		diag_err(g.config, "no connector matches '%s'", o.identity);
+		rc = EXIT_NO;
+		goto out;
+	}
+	if ((st = cmd_load_store()) == NULL)
+		goto out;
+	if ((ix = sel_index_new(st)) == NULL)
+		goto nomem;
+	copts.at = g.at;
+	copts.warn_days = o.warn_days;
+	copts.no_chain = o.no_chain;
+	copts.ca_file = g.ca_file;
+	copts.ca_path = g.ca_path;
+	copts.store = st;
+	if (checks_opts_init(&copts) == -1) {
+		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
+		    "cannot load the trust anchors");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (validate_one(&rs[i], ix, &copts) == -1)
+			goto nomem;
+		if (rs[i].worst > worst)
+			worst = rs[i].worst;
+	}
+	if (fmt == OUT_JUNIT)
+		prc = print_junit(rs, n, o.strict, stdout);
+	else if (fmt == OUT_TABLE)
+		prc = print_table(rs, n, stdout);
+	else
+		prc = print_tree(rs, n, worst, fmt, stdout);
+	if (prc == -1) {
+		diag_err("stdout", "write error");
+		goto out;
+	}
+	rc = worst == CHECK_FAIL || (o.strict && worst == CHECK_WARN) ?
+	    EXIT_NO : EXIT_OK;
+	goto out;
+nomem:
+	diag_err(NULL, "out of memory");
+out:
+	for (i = 0; rs != NULL && i < n; i++)
+		vconn_release(&rs[i]);
+	free(rs);
+	checks_opts_release(&copts);
+	sel_index_free(ix);
+	store_free(st);
+	conn_file_free(cf);
+	return rc;
+}

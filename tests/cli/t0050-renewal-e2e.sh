@@ -1,0 +1,127 @@
+#!/bin/sh
+# A real renewal, end to end, on loopback (issue 5): Debian's pebble as
+# the ACME server and certbot as the client, certbind as certbot's deploy
+# hook.  Issuing binds the connector; restarting pebble (a new
+# intermediate, so a new issuer name, as Let's Encrypt's R10 -> R11) and
+# renewing the same lineage rebinds it to the renewed certificate's name.
+. "$(dirname "$0")/lib.sh"
+if ! command -v pebble >/dev/null || ! command -v certbot >/dev/null; then
+	ok "# SKIP pebble or certbot is not installed (.ci/run installs both)"
+	done_testing
+	exit 0
+fi
+E=$T/e2e
+mkdir -p "$E"
+# Ports chosen per run, so parallel runs and leftovers don't collide.
+base=$((20000 + $$ % 20000))
+ACME=$base MGMT=$((base + 1)) HTTP=$((base + 2)) TLS=$((base + 3))
+PEBBLE_PID=
+
+stop_pebble() {
+	if [ -n "$PEBBLE_PID" ]; then
+		kill "$PEBBLE_PID" 2>/dev/null
+		wait "$PEBBLE_PID" 2>/dev/null
+		PEBBLE_PID=
+	fi
+}
+trap 'stop_pebble; rm -rf "$T"' EXIT INT TERM
+
+# pebble's own TLS certificate, from a CA of this test.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$E/ca.key" -out "$E/ca.pem" -days 2 -subj "/CN=certbind e2e CA" \
+    2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$E/pebble.key" -out "$E/pebble.csr" -subj "/CN=localhost" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$E/ext"
+openssl x509 -req -in "$E/pebble.csr" -CA "$E/ca.pem" -CAkey "$E/ca.key" \
+    -CAcreateserial -out "$E/pebble.pem" -days 2 -extfile "$E/ext" 2>/dev/null
+cat >"$E/pebble.json" <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:$ACME",
+  "managementListenAddress": "127.0.0.1:$MGMT",
+  "certificate": "$E/pebble.pem", "privateKey": "$E/pebble.key",
+  "httpPort": $HTTP, "tlsPort": $TLS, "ocspResponderURL": "",
+  "externalAccountBindingRequired": false}}
+JSON
+
+start_pebble() {
+	PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 \
+	    pebble -config "$E/pebble.json" >>"$E/pebble.log" 2>&1 &
+	PEBBLE_PID=$!
+	i=0
+	until curl -sf --cacert "$E/ca.pem" "https://127.0.0.1:$ACME/dir" >/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+	done
+	# The roots of this pebble run are certbind's trust anchors.
+	curl -sf --cacert "$E/ca.pem" "https://127.0.0.1:$MGMT/roots/0" >"$E/roots.pem"
+}
+
+# The connector to bind: Client Frontend of the sample, Fqdn mail.contoso.com.
+cp "$PKI/connectors.xml" "$E/connectors.xml"
+HOOK="$BIN --store $E/cfg/live --config $E/connectors.xml --ca-file $E/roots.pem renew --identity 'Client Frontend MAILBOX01' --exec 'printf \"%s|%s\\\\n\" \"\$CERTBIND_CHANGED\" \"\$CERTBIND_THUMBPRINTS\" >>$E/exec.log'"
+
+certbot_run() {
+	REQUESTS_CA_BUNDLE=$E/ca.pem certbot certonly --standalone \
+	    --server "https://127.0.0.1:$ACME/dir" \
+	    --http-01-port "$HTTP" --http-01-address 127.0.0.1 \
+	    -d mail.contoso.com --cert-name mail.contoso.com \
+	    --config-dir "$E/cfg" --work-dir "$E/work" --logs-dir "$E/logs" \
+	    --register-unsafely-without-email --agree-tos --non-interactive \
+	    --deploy-hook "$HOOK" "$@" >"$E/certbot.out" 2>&1
+}
+tlsname() {
+	xmllint --xpath "string(//ReceiveConnector[Name='Client Frontend MAILBOX01']/TlsCertificateName)" "$E/connectors.xml"
+}
+# What the name must be, from openssl: <I>issuer<S>subject of a
+# single-RDN pebble certificate ("CN=..." in Windows' form).
+want_name() {
+	i=$(openssl x509 -in "$1" -noout -issuer -nameopt sep_comma_plus,utf8,-esc_msb | sed 's/^issuer=//')
+	s=$(openssl x509 -in "$1" -noout -subject -nameopt sep_comma_plus,utf8,-esc_msb | sed 's/^subject=//')
+	printf '<I>%s<S>%s' "$i" "$s"
+}
+
+if ! start_pebble; then
+	not_ok "pebble starts on loopback"; sed 's/^/#   /' "$E/pebble.log"
+	done_testing; exit 1
+fi
+ok "pebble starts on loopback"
+before=$(tlsname)
+
+certbot_run
+rc=$?
+expect_rc 0 "certbot issues a certificate and runs certbind as its deploy hook"
+[ $rc -eq 0 ] || sed 's/^/#   /' "$E/certbot.out" | tail -n 30
+C1=$(readlink -f "$E/cfg/live/mail.contoso.com/cert.pem")
+W1=$(want_name "$C1")
+check "the first certificate's name is new to the config" test "$W1" != "$before"
+check "the connector is bound to the issued certificate's name" test "$(tlsname)" = "$W1"
+check "the --exec hook ran once, told the connector and thumbprint" \
+    grep -qx "MAILBOX01\\\\Client Frontend MAILBOX01|$(openssl x509 -in "$C1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')" "$E/exec.log"
+check "xmllint still reads the configuration" xmllint --noout "$E/connectors.xml"
+
+# Restart: a new intermediate and root; pebble forgot the account.
+stop_pebble
+start_pebble || not_ok "pebble restarts"
+rm -rf "$E/cfg/accounts"
+certbot_run --force-renewal
+rc=$?
+expect_rc 0 "certbot renews the same lineage against the restarted pebble"
+[ $rc -eq 0 ] || sed 's/^/#   /' "$E/certbot.out" | tail -n 30
+C2=$(readlink -f "$E/cfg/live/mail.contoso.com/cert.pem")
+W2=$(want_name "$C2")
+check "the renewed certificate is another file" test "$C2" != "$C1"
+check "its issuer name changed (new intermediate)" test "$W2" != "$W1"
+check "the connector is rebound to the renewed certificate's name" test "$(tlsname)" = "$W2"
+check "the hook ran a second time" test "$(wc -l <"$E/exec.log")" -eq 2
+
+# Nothing to change: renew again by hand; no write, no hook, exit 0.
+ino=$(stat -c '%i %Y' "$E/connectors.xml")
+sh -c "$HOOK" >"$out" 2>"$err"; rc=$?
+expect_rc 0 "a renew with nothing to change exits 0"
+check "and leaves the file untouched (inode and mtime)" test "$(stat -c '%i %Y' "$E/connectors.xml")" = "$ino"
+check "and runs no hook" test "$(wc -l <"$E/exec.log")" -eq 2
+last=$PEBBLE_PID
+stop_pebble
+check "pebble is stopped" sh -c "! kill -0 $last 2>/dev/null"
+done_testing
