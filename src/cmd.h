@@ -48,6 +48,8 @@ enum out_format	cmd_format(enum out_format dflt);
  */
 int	cmd_parse_bool(const char *s);
 
+int	cmd_bind(int, char **);
+int	cmd_connectors(int, char **);
 int	cmd_check(int, char **);
 int	cmd_list(int, char **);
 int	cmd_name(int, char **);

@@ -34,7 +34,11 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "bind", cmd_bind, "bind a certificate to connectors, set their "
+	    "Fqdn" },
 	{ "check", cmd_check, "check a certificate for a connector's FQDN" },
+	{ "connectors", cmd_connectors, "list the connectors of the "
+	    "configuration" },
 	{ "list", cmd_list, "list the certificates of the store" },
 	{ "name", cmd_name, "print a certificate's TLS certificate name" },
 	{ "renew", cmd_renew,

@@ -64,7 +64,7 @@ cmd_rewrite(struct rewrite *rw)
 		conn_errs_release(&errs);
 		goto out;
 	}
-	conn_errs_release(&errs);
+	conn_errs_release(&errs);	/* initialised on success too */
 	if ((edits = calloc(rw->cf->n + 1, sizeof(*edits))) == NULL) {
 		diag_err(NULL, "out of memory");
 		goto out;

@@ -1,0 +1,757 @@
+/*
+ * certbind bind --identity PATTERN [--thumbprint T] [--fqdn F]
+ *     [--advertise-client-settings BOOL] [--dry-run] [--force] [--backup]
+ *     [--no-chain]
+ *
+ * The one command that changes a file (SPEC §8, §9, §11), run unattended
+ * by renewal automation.  The order matters: every input is checked
+ * before the lock is taken; the configuration is read under the lock,
+ * so a concurrent bind's change is seen and kept; every refusal happens
+ * before anything is written; the file is replaced atomically or not at
+ * all, and not touched when nothing changes.
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "checks.h"
+#include "cmd.h"
+#include "connectors.h"
+#include "diag.h"
+#include "dn.h"
+#include "hostname.h"
+#include "output.h"
+#include "safe.h"
+#include "select.h"
+#include "store.h"
+
+enum {
+	OPT_IDENTITY = 0x200,
+	OPT_THUMBPRINT,
+	OPT_FQDN,
+	OPT_ADVERTISE,
+	OPT_DRY_RUN,
+	OPT_FORCE,
+	OPT_BACKUP,
+	OPT_NO_CHAIN
+};
+
+struct bind_opts {
+	const char	*identity;
+	const char	*thumbprint;
+	const char	*fqdn;		/* as given, validated */
+	struct host	 host;		/* fqdn parsed */
+	int		 advertise;	/* 0, 1 or CONN_UNSET */
+	int		 dry_run;
+	int		 force;
+	int		 backup;
+	int		 no_chain;
+};
+
+static const struct argp_option options[] = {
+	{ "identity", OPT_IDENTITY, "PATTERN", 0,
+	    "the connectors to change: a case-insensitive glob (* and ?) "
+	    "matched against Identity and Name (required)", 0 },
+	{ "thumbprint", OPT_THUMBPRINT, "T", 0,
+	    "bind the certificate with this thumbprint: set "
+	    "TlsCertificateName to its name", 0 },
+	{ "fqdn", OPT_FQDN, "FQDN", 0, "set Fqdn", 0 },
+	{ "advertise-client-settings", OPT_ADVERTISE, "BOOL", 0,
+	    "set AdvertiseClientSettings (true, false, 1 or 0)", 0 },
+	{ "dry-run", OPT_DRY_RUN, NULL, 0,
+	    "print the change as a unified diff; write nothing", 0 },
+	{ "force", OPT_FORCE, NULL, 0,
+	    "write even when a check fails (with a warning)", 0 },
+	{ "backup", OPT_BACKUP, NULL, 0,
+	    "keep the previous version as FILE.bak", 0 },
+	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 }
+};
+
+static error_t
+parse(int key, char *arg, struct argp_state *state)
+{
+	struct bind_opts	*o = state->input;
+	const char		*why;
+
+	switch (key) {
+	case OPT_IDENTITY:
+		o->identity = arg;
+		break;
+	case OPT_THUMBPRINT:
+		o->thumbprint = arg;
+		break;
+	case OPT_FQDN:
+		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1)
+			argp_error(state, "invalid FQDN '%s' for --fqdn: %s",
+			    arg, why);
+		o->fqdn = arg;
+		break;
+	case OPT_ADVERTISE:
+		if ((o->advertise = cmd_parse_bool(arg)) == -1)
+			argp_error(state, "--advertise-client-settings takes "
+			    "true, false, 1 or 0, not '%s'", arg);
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = 1;
+		break;
+	case OPT_FORCE:
+		o->force = 1;
+		break;
+	case OPT_BACKUP:
+		o->backup = 1;
+		break;
+	case OPT_NO_CHAIN:
+		o->no_chain = 1;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (o->identity == NULL)
+			argp_error(state, "--identity is required");
+		if (o->thumbprint == NULL && o->fqdn == NULL &&
+		    o->advertise == CONN_UNSET)
+			argp_error(state, "nothing to set: give --thumbprint, "
+			    "--fqdn or --advertise-client-settings");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &cmd_global_argp, 0, "Global options:", 0 },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct argp bind_argp = {
+	options, parse, NULL,
+	"Set TlsCertificateName (from --thumbprint), Fqdn and "
+	"AdvertiseClientSettings on every connector PATTERN selects.  The "
+	"configuration is rewritten atomically under a lock; only the values "
+	"set change.  Exit status 1 when a check refuses the binding or "
+	"PATTERN selects no connector.", children, NULL, NULL
+};
+
+/* Everything one run holds, released in one place. */
+struct bind_run {
+	struct bind_opts	 o;
+	struct store		*st;
+	struct cert		*cert;		/* --thumbprint's certificate */
+	char			*tls_name;	/* its TLS certificate name */
+	size_t			 tls_len;
+	struct conn_file	*cf;		/* owned by the rewrite */
+	struct conn_edit	*edits;		/* cf->n, a copy for output */
+	int			*selected;	/* cf->n */
+	struct ov		**items;	/* cf->n output objects */
+	struct check_opts	 co;		/* for --thumbprint's checks */
+	size_t			 refused;	/* connectors a check refused */
+};
+
+/* The store, loaded on first use.  NULL after reporting. */
+static struct store *
+run_store(struct bind_run *r)
+{
+	if (r->st == NULL)
+		r->st = cmd_load_store();
+	return r->st;
+}
+
+static void
+thumb_of(const struct cert *c, char *hex)
+{
+	cert_hex(c->sha1, 20, hex);
+}
+
+/*
+ * Warns when the name of the certificate being bound selects other
+ * certificates of the store too: Exchange then picks one of them by its
+ * own rules, which may not be the one the user pasted.
+ */
+static int
+warn_ambiguous(struct bind_run *r)
+{
+	struct sel_name	  sn;
+	struct cert	**v;
+	const char	 *why;
+	char		  hex[41], date[32];
+	size_t		  n, i;
+
+	if (sel_parse(r->tls_name, r->tls_len, &sn, &why) == -1)
+		return 0;
+	if ((v = sel_select(r->st, &sn, g.at, &n)) == NULL) {
+		if (n == (size_t)-1) {
+			diag_err(NULL, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (n > 1) {
+		thumb_of(r->cert, hex);
+		diag_warn(hex, "%zu certificates in the store have this "
+		    "certificate's name; the binding is ambiguous and Exchange "
+		    "may pick another:", n);
+		for (i = 0; i < n; i++) {
+			thumb_of(v[i], hex);
+			cert_format_time(v[i]->not_after, date, sizeof(date));
+			diag_warn(hex, "NotAfter %s, %s%s%s", date,
+			    cert_status_name(cert_status(v[i], g.at)),
+			    v[i]->has_key ? "" : ", no private key",
+			    i == 0 ? " (preferred)" : "");
+		}
+	}
+	free(v);
+	return 0;
+}
+
+/*
+ * Resolves --thumbprint: the certificate and its TLS certificate name.
+ * Returns EXIT_OK or the exit status after reporting.
+ */
+static int
+resolve_cert(struct bind_run *r)
+{
+	const char	*iss, *sub;
+	size_t		 ilen, slen;
+	int		 rc;
+
+	if (run_store(r) == NULL)
+		return EXIT_FAIL;
+	if ((rc = cmd_find_cert(r->st, r->o.thumbprint, &r->cert)) != EXIT_OK)
+		return rc;
+	if ((iss = cert_get0_issuer(r->cert, &ilen)) == NULL ||
+	    (sub = cert_get0_subject(r->cert, &slen)) == NULL) {
+		diag_err(r->cert->path, "cannot decode the certificate's "
+		    "names");
+		return EXIT_FAIL;
+	}
+	if ((r->tls_name = dn_tls_name(iss, ilen, sub, slen, &r->tls_len))
+	    == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	/*
+	 * A control character, bidi override or invalid UTF-8 in the name
+	 * would go into a file an administrator reads and Exchange parses;
+	 * no real CA issues such a name.  Refused even with --force.
+	 */
+	if (safe_is_unsafe(r->tls_name, r->tls_len) ||
+	    strlen(r->tls_name) != r->tls_len) {
+		diag_err(r->cert->path, "the certificate's name holds control "
+		    "characters or invalid UTF-8; it is not written to a "
+		    "configuration");
+		return EXIT_NO;
+	}
+	if (warn_ambiguous(r) == -1)
+		return EXIT_FAIL;
+	/* The trust anchors and intermediates, once for every connector. */
+	r->co.at = g.at;
+	r->co.warn_days = 30;
+	r->co.no_chain = r->o.no_chain;
+	r->co.ca_file = g.ca_file;
+	r->co.ca_path = g.ca_path;
+	r->co.store = r->st;
+	if (checks_opts_init(&r->co) == -1) {
+		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
+		    "cannot load the trust anchors");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * The checks of SPEC §9 for the certificate being bound against the
+ * connector's resulting Fqdn, reported on stderr and returned in *arrp
+ * (Name, Result, Detail; caller frees).  Returns 1 when the binding must
+ * be refused, 0 when not, -1 when memory ran out.
+ */
+static int
+check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
+{
+	struct checks		 ck;
+	struct host		 h;
+	struct ov		*arr = NULL, *o;
+	const struct check	*k;
+	const char		*fqdn, *why;
+	size_t			 i;
+	int			 err = 0, bad = 0;
+
+	*arrp = NULL;
+	fqdn = r->o.fqdn != NULL ? r->o.fqdn : c->fqdn;
+	if (fqdn == NULL || *fqdn == '\0') {
+		diag_err(c->identity, "the connector has no Fqdn to check the "
+		    "certificate against; give --fqdn");
+		return 1;
+	}
+	if (r->o.fqdn != NULL)
+		h = r->o.host;
+	else if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1) {
+		diag_err(c->identity, "the connector's Fqdn '%s' is not a host "
+		    "name (%s); give --fqdn", fqdn, why);
+		return 1;
+	}
+	if (checks_run(r->cert, &h, &r->co, &ck) == -1) {
+		diag_err(NULL, "out of memory");
+		return -1;
+	}
+	if ((arr = ov_new_array()) == NULL)
+		err = 1;
+	for (i = 0; i < ck.n; i++) {
+		k = &ck.v[i];
+		switch (k->result) {
+		case CHECK_FAIL:
+			bad = 1;
+			diag_err(c->identity, "%s: Fail: %s", k->name,
+			    k->detail);
+			break;
+		case CHECK_WARN:
+			diag_warn(c->identity, "%s: %s", k->name, k->detail);
+			break;
+		default:
+			diag_verbose(c->identity, "%s: Pass: %s", k->name,
+			    k->detail);
+			break;
+		}
+		if (err || (o = ov_new_object()) == NULL) {
+			err = 1;
+			continue;
+		}
+		err |= ov_add_cstr(o, "Name", k->name);
+		err |= ov_add_cstr(o, "Result", check_result_name(k->result));
+		err |= ov_add_cstr(o, "Detail", k->detail);
+		err |= ov_push(arr, o);
+	}
+	checks_release(&ck);
+	if (err) {
+		ov_free(arr);
+		diag_err(NULL, "out of memory");
+		return -1;
+	}
+	*arrp = arr;
+	return bad;
+}
+
+/*
+ * bind --fqdn without --thumbprint: the certificate the connector's
+ * current name selects (the preferred one, as certbind ranks them) must
+ * cover the new FQDN, or the connector would present a certificate for
+ * another name.  A connector without a name, or whose name selects
+ * nothing, has nothing to break: said, and allowed.  Returns 1 to
+ * refuse, 0 to allow, -1 after reporting a failure (exit 2).
+ */
+static int
+check_current(struct bind_run *r, const struct conn *c)
+{
+	struct sel_name		  sn;
+	struct host_match	  m;
+	struct cert		**v = NULL;
+	X509			 *x;
+	const char		 *why;
+	char			  hex[41];
+	size_t			  n;
+	int			  rc = -1;
+
+	if (c->tls_name == NULL || *c->tls_name == '\0') {
+		diag_note(c->identity, "no TlsCertificateName; the new Fqdn "
+		    "is not checked against a certificate");
+		return 0;
+	}
+	if (sel_parse(c->tls_name, strlen(c->tls_name), &sn, &why) == -1) {
+		diag_warn(c->identity, "TlsCertificateName is malformed (%s); "
+		    "the new Fqdn is not checked against a certificate", why);
+		return 0;
+	}
+	if (run_store(r) == NULL)
+		return -1;
+	if ((v = sel_select(r->st, &sn, g.at, &n)) == NULL) {
+		if (n == (size_t)-1) {
+			diag_err(NULL, "out of memory");
+			return -1;
+		}
+		diag_warn(c->identity, "TlsCertificateName selects no "
+		    "certificate in the store; the new Fqdn is not checked "
+		    "against a certificate");
+		return 0;
+	}
+	thumb_of(v[0], hex);
+	memset(&m, 0, sizeof(m));
+	if ((x = cert_get0_x509(v[0])) == NULL) {
+		diag_err(c->identity, "cannot decode certificate %s, which "
+		    "TlsCertificateName selects", hex);
+		rc = 1;
+		goto out;
+	}
+	if (host_match_cert(x, &r->o.host, &m) == -1) {
+		diag_ssl(c->identity, "cannot match certificate %s", hex);
+		goto out;
+	}
+	if (m.matched) {
+		diag_verbose(c->identity, "certificate %s covers %s", hex,
+		    r->o.host.name);
+		rc = 0;
+		goto out;
+	}
+	diag_err(c->identity, "certificate %s, which TlsCertificateName "
+	    "selects, does not cover %s; bind one that does with --thumbprint "
+	    "(or --force)", hex, r->o.fqdn);
+	rc = 1;
+out:
+	host_match_release(&m);
+	free(v);
+	return rc;
+}
+
+/* Adds {"Field", "Old", "New"} to changes for a string field. */
+static int
+change_str(struct ov *changes, const char *field, const char *old,
+    const char *new)
+{
+	struct ov	*o;
+	int		 err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return -1;
+	err |= ov_add_cstr(o, "Field", field);
+	err |= ov_add_cstr(o, "Old", old);
+	err |= ov_add_cstr(o, "New", new);
+	if (err) {
+		ov_free(o);
+		return -1;
+	}
+	return ov_push(changes, o);
+}
+
+static int
+change_bool(struct ov *changes, const char *field, int old, int new)
+{
+	struct ov	*o;
+	int		 err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return -1;
+	err |= ov_add_cstr(o, "Field", field);
+	err |= old == CONN_UNSET ? ov_add_null(o, "Old") :
+	    ov_add_bool(o, "Old", old);
+	err |= ov_add_bool(o, "New", new);
+	if (err) {
+		ov_free(o);
+		return -1;
+	}
+	return ov_push(changes, o);
+}
+
+/*
+ * The output object of connector c: Identity, Result, Changes (every
+ * field e changes, old and new) and, when not NULL, Checks (taken).
+ */
+static struct ov *
+connector_item(const struct conn *c, const struct conn_edit *e, int refused,
+    struct ov *checks)
+{
+	struct ov	*o, *ch;
+	unsigned int	 mask;
+	int		 err = 0;
+
+	mask = conn_edit_mask(c, e);
+	if ((o = ov_new_object()) == NULL) {
+		ov_free(checks);
+		return NULL;
+	}
+	if ((ch = ov_new_array()) == NULL) {
+		ov_free(checks);
+		ov_free(o);
+		return NULL;
+	}
+	if (mask & CONN_F_FQDN)
+		err |= change_str(ch, "Fqdn", c->fqdn, e->fqdn);
+	if (mask & CONN_F_TLSNAME)
+		err |= change_str(ch, "TlsCertificateName", c->tls_name,
+		    e->tls_name);
+	if (mask & CONN_F_ADVERTISE)
+		err |= change_bool(ch, "AdvertiseClientSettings", c->advertise,
+		    e->advertise);
+	err |= ov_add_cstr(o, "Identity", c->identity);
+	err |= ov_add_cstr(o, "Result", refused ? "Refused" :
+	    mask ? "Changed" : "Unchanged");
+	err |= ov_add(o, "Changes", ch);
+	if (checks != NULL)
+		err |= ov_add(o, "Checks", checks);
+	if (err) {
+		ov_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *const table_columns[] = {
+	"Identity", "Result", "Field", "Old", "New", NULL
+};
+
+/* One table row; old/new as the inline form of a value. */
+static int
+table_row(struct out *out, const struct conn *c, const char *result,
+    const char *field, const char *old, const char *new)
+{
+	struct ov	*o;
+	int		 err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return -1;
+	err |= ov_add_cstr(o, "Identity", c->identity);
+	err |= ov_add_cstr(o, "Result", result);
+	err |= ov_add_cstr(o, "Field", field);
+	err |= ov_add_cstr(o, "Old", old);
+	err |= ov_add_cstr(o, "New", new);
+	if (!err)
+		err |= out_item(out, o);
+	ov_free(o);
+	return err ? -1 : 0;
+}
+
+static const char *
+bool_name(int b)
+{
+	return b == CONN_UNSET ? NULL : b ? "True" : "False";
+}
+
+/*
+ * Prints the result: a table of one row per field changed (one
+ * "Unchanged" row for a connector left as it was), or per connector an
+ * object with its Changes in list and JSON, JSON wrapped in
+ * {"Result": result, "Connectors": [...]} plus "Diff" for --dry-run.
+ * Returns 0, or -1 when writing failed.
+ */
+static int
+print_result(struct bind_run *r, const char *result, const char *diff,
+    size_t difflen)
+{
+	struct out		*out = NULL;
+	struct ov		*doc = NULL, *arr = NULL;
+	const struct conn	*c;
+	const struct conn_edit	*e;
+	enum out_format		 fmt;
+	unsigned int		 mask;
+	size_t			 i;
+	int			 rc = -1, err = 0;
+
+	fmt = cmd_format(OUT_TABLE);
+	if (fmt == OUT_JSON) {
+		if ((doc = ov_new_object()) == NULL ||
+		    (arr = ov_new_array()) == NULL)
+			goto out;
+		for (i = 0; i < r->cf->n; i++) {
+			if (!r->selected[i])
+				continue;
+			err |= ov_push(arr, r->items[i]);
+			r->items[i] = NULL;
+		}
+		err |= ov_add_cstr(doc, "Result", result);
+		err |= ov_add(doc, "Connectors", arr);
+		arr = NULL;
+		if (diff != NULL)
+			err |= ov_add_str(doc, "Diff", diff, difflen);
+		if (err || (out = out_open(stdout, fmt, NULL)) == NULL ||
+		    out_value(out, doc) == -1)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+	if (diff != NULL) {
+		/* The diff alone, so that patch(1) can apply it. */
+		if (fwrite(diff, 1, difflen, stdout) != difflen)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+	if (fmt == OUT_LIST) {
+		if ((out = out_open(stdout, fmt, NULL)) == NULL)
+			goto out;
+		for (i = 0; i < r->cf->n; i++)
+			if (r->selected[i] && out_item(out, r->items[i]) == -1)
+				goto out;
+		rc = 0;
+		goto out;
+	}
+	if ((out = out_open(stdout, OUT_TABLE, table_columns)) == NULL)
+		goto out;
+	for (i = 0; i < r->cf->n; i++) {
+		if (!r->selected[i])
+			continue;
+		c = &r->cf->v[i];
+		e = &r->edits[i];
+		mask = conn_edit_mask(c, e);
+		if (mask == 0)
+			err |= table_row(out, c, "Unchanged", NULL, NULL, NULL);
+		if (mask & CONN_F_FQDN)
+			err |= table_row(out, c, "Changed", "Fqdn", c->fqdn,
+			    e->fqdn);
+		if (mask & CONN_F_TLSNAME)
+			err |= table_row(out, c, "Changed",
+			    "TlsCertificateName", c->tls_name, e->tls_name);
+		if (mask & CONN_F_ADVERTISE)
+			err |= table_row(out, c, "Changed",
+			    "AdvertiseClientSettings", bool_name(c->advertise),
+			    bool_name(e->advertise));
+	}
+	if (!err)
+		rc = 0;
+out:
+	if (out != NULL && out_close(out) == -1)
+		rc = -1;
+	ov_free(doc);
+	ov_free(arr);
+	return rc;
+}
+
+/*
+ * Selects the connectors, runs the checks, and fills edits and items.
+ * Returns EXIT_OK, or the exit status after reporting (EXIT_NO when the
+ * pattern selects nothing or a check refuses).
+ */
+static int
+plan(struct bind_run *r)
+{
+	struct conn	*c;
+	struct ov	*checks;
+	size_t		 i, nsel = 0;
+	int		 bad;
+
+	for (i = 0; i < r->cf->n; i++) {
+		c = &r->cf->v[i];
+		conn_edit_init(&r->edits[i]);
+		if (!conn_match(r->o.identity, c))
+			continue;
+		r->selected[i] = 1;
+		nsel++;
+		r->edits[i].fqdn = r->o.fqdn;
+		r->edits[i].tls_name = r->tls_name;
+		r->edits[i].advertise = r->o.advertise;
+		checks = NULL;
+		if (r->cert != NULL)
+			bad = check_binding(r, c, &checks);
+		else if (r->o.fqdn != NULL &&
+		    (conn_edit_mask(c, &r->edits[i]) & CONN_F_FQDN))
+			bad = check_current(r, c);
+		else
+			bad = 0;
+		if (bad == -1)
+			return EXIT_FAIL;
+		r->refused += bad;
+		if ((r->items[i] = connector_item(c, &r->edits[i],
+		    bad && !r->o.force, checks)) == NULL) {
+			diag_err(NULL, "out of memory");
+			return EXIT_FAIL;
+		}
+	}
+	if (nsel == 0) {
+		diag_err(g.config, "no connector matches '%s'; nothing written",
+		    r->o.identity);
+		return EXIT_NO;
+	}
+	if (r->refused == 0)
+		return EXIT_OK;
+	if (r->o.force) {
+		diag_warn(g.config, "writing although %zu connector%s failed "
+		    "the checks (--force)", r->refused,
+		    r->refused == 1 ? "" : "s");
+		return EXIT_OK;
+	}
+	diag_err(g.config, "bind refused for %zu connector%s; nothing "
+	    "written (--force writes anyway)", r->refused,
+	    r->refused == 1 ? "" : "s");
+	return EXIT_NO;
+}
+
+/*
+ * cmd_rewrite's plan: called under the lock with the configuration as
+ * read then.  Keeps its own copy of the edits for the output (cmd_rewrite
+ * frees its array).
+ */
+static int
+plan_cb(void *arg, struct conn_file *cf, struct conn_edit *edits)
+{
+	struct bind_run	*r = arg;
+	int		 rc;
+
+	r->cf = cf;
+	if ((r->edits = calloc(cf->n + 1, sizeof(*r->edits))) == NULL ||
+	    (r->selected = calloc(cf->n + 1, sizeof(*r->selected))) == NULL ||
+	    (r->items = calloc(cf->n + 1, sizeof(*r->items))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	if ((rc = plan(r)) != EXIT_OK)
+		return rc;
+	memcpy(edits, r->edits, cf->n * sizeof(*edits));
+	return EXIT_OK;
+}
+
+int
+cmd_bind(int argc, char **argv)
+{
+	struct bind_run		 r;
+	struct rewrite		 rw;
+	size_t			 i;
+	int			 rc = EXIT_FAIL;
+
+	memset(&r, 0, sizeof(r));
+	memset(&rw, 0, sizeof(rw));
+	r.o.advertise = CONN_UNSET;
+	argp_parse(&bind_argp, argc, argv, 0, NULL, &r.o);
+	if (cmd_format(OUT_TABLE) == OUT_JUNIT) {
+		diag_err(NULL, "--format junit is for validate only");
+		return EXIT_USAGE;
+	}
+	if (r.o.thumbprint != NULL && (rc = resolve_cert(&r)) != EXIT_OK)
+		goto out;
+	/*
+	 * The shared writer takes the lock, reads the configuration under
+	 * it, lets plan_cb select and check, and writes atomically or not
+	 * at all (SPEC §11).
+	 */
+	rw.dry_run = r.o.dry_run;
+	rw.backup = r.o.backup;
+	rw.plan = plan_cb;
+	rw.arg = &r;
+	rc = cmd_rewrite(&rw);
+	if (rc == EXIT_NO && r.refused > 0 && cmd_format(OUT_TABLE) == OUT_JSON)
+		(void)print_result(&r, "Refused", NULL, 0);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_FAIL;
+	switch (rw.state) {
+	case REWRITE_UNCHANGED:
+		diag_note(g.config, "nothing to change; the file is not "
+		    "touched");
+		if (print_result(&r, "Unchanged", NULL, 0) == 0)
+			rc = EXIT_OK;
+		break;
+	case REWRITE_DRY_RUN:
+		if (print_result(&r, "DryRun", rw.diff, rw.difflen) == 0)
+			rc = EXIT_OK;
+		break;
+	case REWRITE_WRITTEN:
+		if (print_result(&r, "Changed", NULL, 0) == 0)
+			rc = EXIT_OK;
+		break;
+	default:
+		diag_err(g.config, "internal error: no result from the writer");
+		break;
+	}
+out:
+	if (r.items != NULL)
+		for (i = 0; r.cf != NULL && i < r.cf->n; i++)
+			ov_free(r.items[i]);
+	free(r.items);
+	free(r.selected);
+	free(r.edits);
+	cmd_rewrite_release(&rw);
+	free(r.tls_name);
+	checks_opts_release(&r.co);
+	store_free(r.st);
+	return rc;
+}

@@ -1,0 +1,136 @@
+/*
+ * certbind connectors [--identity PATTERN]: the connectors of the
+ * configuration (SPEC §7, §8) with the fields certbind reads and sets.
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "connectors.h"
+#include "diag.h"
+#include "output.h"
+
+enum { OPT_IDENTITY = 0x200 };
+
+static const struct argp_option options[] = {
+	{ "identity", OPT_IDENTITY, "PATTERN", 0,
+	    "only connectors whose Identity or Name matches the "
+	    "case-insensitive glob PATTERN (* and ?)", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 }
+};
+
+static error_t
+parse(int key, char *arg, struct argp_state *state)
+{
+	const char	**pattern = state->input;
+
+	switch (key) {
+	case OPT_IDENTITY:
+		*pattern = arg;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &cmd_global_argp, 0, "Global options:", 0 },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct argp connectors_argp = {
+	options, parse, NULL,
+	"List the receive connectors of the configuration: Identity, Fqdn, "
+	"TlsCertificateName, AdvertiseClientSettings.  Exit status 1 when "
+	"PATTERN selects none.", children, NULL, NULL
+};
+
+static const char *const columns[] = {
+	"Identity", "Fqdn", "TlsCertificateName", "AdvertiseClientSettings",
+	NULL
+};
+
+/* The connector as an output object; NULL when memory ran out. */
+static struct ov *
+conn_ov(const struct conn *c)
+{
+	struct ov	*o;
+	int		 err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	err |= ov_add_cstr(o, "Identity", c->identity);
+	err |= ov_add_cstr(o, "Fqdn", c->fqdn);
+	err |= ov_add_cstr(o, "TlsCertificateName", c->tls_name);
+	if (c->advertise == CONN_UNSET)
+		err |= ov_add_null(o, "AdvertiseClientSettings");
+	else
+		err |= ov_add_bool(o, "AdvertiseClientSettings", c->advertise);
+	if (err) {
+		ov_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+cmd_connectors(int argc, char **argv)
+{
+	struct conn_file	*cf = NULL;
+	struct conn_errs	 errs;
+	struct out		*out = NULL;
+	struct ov		*item;
+	const char		*pattern = NULL;
+	enum out_format		 fmt;
+	size_t			 i, shown = 0;
+	int			 rc = EXIT_FAIL;
+
+	argp_parse(&connectors_argp, argc, argv, 0, NULL, &pattern);
+	fmt = cmd_format(OUT_TABLE);
+	if (fmt == OUT_JUNIT) {
+		diag_err(NULL, "--format junit is for validate only");
+		return EXIT_USAGE;
+	}
+	if (conn_load(g.config, &cf, &errs) == -1) {
+		cmd_conn_errs(&errs, 0);
+		conn_errs_release(&errs);
+		return EXIT_FAIL;
+	}
+	conn_errs_release(&errs);
+	if ((out = out_open(stdout, fmt, columns)) == NULL)
+		goto out;
+	for (i = 0; i < cf->n; i++) {
+		if (pattern != NULL && !conn_match(pattern, &cf->v[i]))
+			continue;
+		if ((item = conn_ov(&cf->v[i])) == NULL)
+			goto out;
+		if (out_item(out, item) == -1) {
+			ov_free(item);
+			goto out;
+		}
+		ov_free(item);
+		shown++;
+	}
+	if (shown == 0) {
+		if (pattern != NULL)
+			diag_err(g.config, "no connector matches '%s'",
+			    pattern);
+		else
+			diag_err(g.config, "no connectors");
+		rc = EXIT_NO;
+	} else
+		rc = EXIT_OK;
+out:
+	if (out != NULL && out_close(out) == -1) {
+		diag_err("stdout", "write error");
+		rc = EXIT_FAIL;
+	}
+	conn_file_free(cf);
+	return rc;
+}
