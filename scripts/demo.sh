@@ -27,6 +27,26 @@ step "A thumbprint pasted from the Windows certificate dialog (lower case, space
 step "The TLS certificate name Exchange wants for it" "certbind name '$T'"
 ./certbind $PW name "$PASTED"
 
+CA="--ca-file certs-test/ca/root-ca.pem"
+step "Does it fit the Client Frontend connector's FQDN?" \
+    "certbind $AT --ca-file certs-test/ca/root-ca.pem check '$T' --fqdn mail.contoso.com"
+./certbind $PW $AT $CA check "$PASTED" --fqdn mail.contoso.com
+
+step "Bind it to every Client Frontend connector: first the diff, then for real" \
+    "certbind bind --identity 'Client Frontend*' --thumbprint '$T' --fqdn mail.contoso.com --dry-run"
+./certbind $PW $AT $CA bind --identity 'Client Frontend*' --thumbprint "$PASTED" \
+    --fqdn mail.contoso.com --dry-run
+./certbind $PW $AT $CA bind --identity 'Client Frontend*' --thumbprint "$PASTED" \
+    --fqdn mail.contoso.com
+
+step "The connectors now" "certbind connectors"
+./certbind connectors
+
+step "Validate every connector before rollout (exit status 1 when a check fails)" \
+    "certbind $AT validate --identity 'Client Frontend*'"
+./certbind $PW $AT $CA validate --identity 'Client Frontend*'
+echo "(exit status $?)"
+
 step "Certificates that expire within 30 days" "certbind $AT list --expiring 30"
 ./certbind $PW $AT list --expiring 30
 printf '\n(the configuration used is a copy in %s; nothing committed was changed)\n' "$W"

@@ -4,7 +4,7 @@
 # make check, is what the whole test suite and the demo target prove.)
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 2
-awk '/^## A short tour/ { on = 1 } on && /^```sh$/ { blk++; inb = 1; next }
+awk '/^## / { on = 0 } /^## A short tour/ { on = 1 } on && /^```sh$/ { blk++; inb = 1; next }
     inb && /^```$/ { inb = 0; next } inb { print blk "\t" $0 }' README.md >"$T/cmds"
 check "the tour has commands" test -s "$T/cmds"
 for b in $(cut -f1 "$T/cmds" | sort -un); do
