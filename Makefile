@@ -95,7 +95,8 @@ uninstall:
 	    $(DESTDIR)$(COMPDIR)/certbind
 
 lint:
-	clang-format --dry-run -Werror src/*.c src/*.h src/cmd/*.c tests/unit/*.c
+	clang-format --dry-run -Werror src/*.c src/*.h src/cmd/*.c tests/unit/*.c \
+	    tests/fuzz/*.c bench/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
 

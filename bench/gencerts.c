@@ -27,7 +27,7 @@
 static EVP_PKEY *
 keygen(void)
 {
-	EVP_PKEY	*k;
+	EVP_PKEY *k;
 
 	if ((k = EVP_EC_gen("P-256")) == NULL)
 		errx(1, "EC key generation failed");
@@ -37,27 +37,29 @@ keygen(void)
 static X509_NAME *
 name(const char *cn, int leaf)
 {
-	X509_NAME	*n;
+	X509_NAME *n;
 
 	if ((n = X509_NAME_new()) == NULL)
 		errx(1, "out of memory");
 	X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC,
-	    (const unsigned char *)"US", -1, -1, 0);
+				   (const unsigned char *)"US", -1, -1, 0);
 	if (leaf)
 		X509_NAME_add_entry_by_txt(n, "ST", MBSTRING_ASC,
-		    (const unsigned char *)"WA", -1, -1, 0);
+					   (const unsigned char *)"WA", -1, -1,
+					   0);
 	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
-	    (const unsigned char *)"Bench Org", -1, -1, 0);
+				   (const unsigned char *)"Bench Org", -1, -1,
+				   0);
 	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0);
+				   (const unsigned char *)cn, -1, -1, 0);
 	return n;
 }
 
 static void
 ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
-	X509V3_CTX	 ctx;
-	X509_EXTENSION	*e;
+	X509V3_CTX	ctx;
+	X509_EXTENSION *e;
 
 	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
 	if ((e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL ||
@@ -68,9 +70,9 @@ ext(X509 *x, X509 *issuer, int nid, const char *value)
 
 static X509 *
 make(X509_NAME *subj, X509_NAME *iss, EVP_PKEY *pub, EVP_PKEY *signer,
-    long serial, X509 *issuer)
+     long serial, X509 *issuer)
 {
-	X509	*x;
+	X509 *x;
 
 	if ((x = X509_new()) == NULL)
 		errx(1, "out of memory");
@@ -100,8 +102,8 @@ sign(X509 *x, EVP_PKEY *k)
 static FILE *
 create(const char *dir, const char *file)
 {
-	char	 p[4096];
-	FILE	*f;
+	char  p[4096];
+	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, file);
 	if ((f = fopen(p, "w")) == NULL)
@@ -119,12 +121,12 @@ finish(FILE *f)
 int
 main(int argc, char **argv)
 {
-	EVP_PKEY	*cak, *leafk;
-	X509_NAME	*can, *ln;
-	X509		*ca, *x;
-	FILE		*f, *b;
-	char		 dir[4096], cn[64], san[160], file[64];
-	long		 n, i;
+	EVP_PKEY  *cak, *leafk;
+	X509_NAME *can, *ln;
+	X509	  *ca, *x;
+	FILE	  *f, *b;
+	char	   dir[4096], cn[64], san[160], file[64];
+	long	   n, i;
 
 	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) < 1)
 		errx(64, "usage: gencerts OUTDIR N");

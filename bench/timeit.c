@@ -19,10 +19,10 @@
 int
 main(int argc, char **argv)
 {
-	struct timespec	 t0, t1;
-	struct rusage	 ru;
-	pid_t		 pid;
-	int		 status, fd;
+	struct timespec t0, t1;
+	struct rusage	ru;
+	pid_t		pid;
+	int		status, fd;
 
 	if (argc < 2)
 		errx(64, "usage: timeit CMD [ARG...]");
@@ -39,11 +39,13 @@ main(int argc, char **argv)
 	if (wait4(pid, &status, 0, &ru) == -1)
 		err(1, "wait4");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%lld %ld\n", (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL +
-	    (t1.tv_nsec - t0.tv_nsec), ru.ru_maxrss);
+	printf("%lld %ld\n",
+	       (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL +
+		   (t1.tv_nsec - t0.tv_nsec),
+	       ru.ru_maxrss);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "timeit: %s: exit status %d\n", argv[1],
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return 1;
 	}
 	return 0;

@@ -61,9 +61,9 @@ int
 atomic_lock(const char *path, unsigned int timeout, int *fdp, const char **what)
 {
 	struct timespec nap = {0, 50 * 1000 * 1000};
-	char *real = NULL, *lock = NULL;
-	double deadline;
-	int fd = -1, rc = ATOMIC_ERR, saved;
+	char	       *real = NULL, *lock = NULL;
+	double		deadline;
+	int		fd = -1, rc = ATOMIC_ERR, saved;
 
 	*fdp = -1;
 	*what = "cannot resolve the path";
@@ -149,9 +149,9 @@ make_temp(const char *dir, const char *base, const char *buf, size_t len,
 	  const struct stat *old, char **tmpp, const char **what)
 {
 	struct stat st;
-	char *tmp = NULL;
-	mode_t um;
-	int fd = -1, rc = -1, saved;
+	char	   *tmp = NULL;
+	mode_t	    um;
+	int	    fd = -1, rc = -1, saved;
 
 	*tmpp = NULL;
 	*what = "out of memory";
@@ -219,10 +219,10 @@ static char *
 slurp(const char *path, size_t *lenp)
 {
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t r;
-	int fd, saved;
+	char	   *buf = NULL;
+	size_t	    len = 0;
+	ssize_t	    r;
+	int	    fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return NULL;
@@ -259,9 +259,9 @@ static int
 backup_old(const char *real, const char *dir, const char *base, const char *tmp,
 	   const struct stat *old, const char **what)
 {
-	char *bak = NULL, *btmp = NULL, *data = NULL;
+	char  *bak = NULL, *btmp = NULL, *data = NULL;
 	size_t len = 0;
-	int rc = -1, saved;
+	int    rc = -1, saved;
 
 	*what = "out of memory";
 	if (asprintf(&bak, "%s.bak", real) == -1) {
@@ -311,8 +311,8 @@ atomic_replace(const char *path, const char *buf, size_t len, int backup,
 {
 	struct stat old;
 	const char *base;
-	char *real = NULL, *dir = NULL, *tmp = NULL;
-	int have_old, dfd = -1, rc = ATOMIC_ERR, saved;
+	char	   *real = NULL, *dir = NULL, *tmp = NULL;
+	int	    have_old, dfd = -1, rc = ATOMIC_ERR, saved;
 
 	*what = "cannot resolve the path";
 	if ((real = resolve(path)) == NULL)

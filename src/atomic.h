@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 
-#define ATOMIC_OK 0
-#define ATOMIC_ERR (-1)
+#define ATOMIC_OK      0
+#define ATOMIC_ERR     (-1)
 #define ATOMIC_TIMEOUT (-2) /* the lock was not free in time */
 
 /*

@@ -22,8 +22,8 @@ static int
 tlv(const unsigned char **p, const unsigned char *end, int *tag,
     const unsigned char **val, size_t *vlen)
 {
-	const unsigned char	*q = *p;
-	size_t			 len, n, i;
+	const unsigned char *q = *p;
+	size_t		     len, n, i;
 
 	if (end - q < 2)
 		return -1;
@@ -55,8 +55,8 @@ tlv(const unsigned char **p, const unsigned char *end, int *tag,
 static int
 der_time(int tag, const unsigned char *v, size_t len, time_t *t)
 {
-	struct tm	 tm;
-	int		 d[7], i, off;
+	struct tm tm;
+	int	  d[7], i, off;
 
 	if ((tag == 0x17 && len != 13) || (tag == 0x18 && len != 15) ||
 	    (tag != 0x17 && tag != 0x18) || v[len - 1] != 'Z')
@@ -70,12 +70,12 @@ der_time(int tag, const unsigned char *v, size_t len, time_t *t)
 		off = 2;
 	} else {
 		d[0] = (v[0] - '0') * 1000 + (v[1] - '0') * 100 +
-		    (v[2] - '0') * 10 + (v[3] - '0');
+		       (v[2] - '0') * 10 + (v[3] - '0');
 		off = 4;
 	}
 	for (i = 1; i < 6; i++)
 		d[i] = (v[off + 2 * (i - 1)] - '0') * 10 +
-		    (v[off + 2 * (i - 1) + 1] - '0');
+		       (v[off + 2 * (i - 1) + 1] - '0');
 	if (d[1] < 1 || d[1] > 12 || d[2] < 1 || d[2] > 31 || d[3] > 23 ||
 	    d[4] > 59 || d[5] > 60)
 		return -1;
@@ -92,7 +92,7 @@ der_time(int tag, const unsigned char *v, size_t len, time_t *t)
 
 static void
 span(struct cert_span *s, const unsigned char *base, const unsigned char *from,
-    const unsigned char *to)
+     const unsigned char *to)
 {
 	s->off = from - base;
 	s->len = to - from;
@@ -105,15 +105,15 @@ span(struct cert_span *s, const unsigned char *base, const unsigned char *from,
 static int
 walk(struct cert *c, int trailing_ok, const char **why)
 {
-	const unsigned char	*p = c->der, *end = c->der + c->derlen;
-	const unsigned char	*v, *tbs, *tend, *start, *vv, *vend;
-	size_t			 len, vlen;
-	int			 tag;
+	const unsigned char *p = c->der, *end = c->der + c->derlen;
+	const unsigned char *v, *tbs, *tend, *start, *vv, *vend;
+	size_t		     len, vlen;
+	int		     tag;
 
 	*why = "not a DER certificate";
 	if (tlv(&p, end, &tag, &v, &len) == -1) {
-		if (c->derlen > 4 && c->der[0] == 0x30 &&
-		    c->der[1] >= 0x81 && c->der[1] <= 0x84)
+		if (c->derlen > 4 && c->der[0] == 0x30 && c->der[1] >= 0x81 &&
+		    c->der[1] <= 0x84)
 			*why = "truncated or damaged DER certificate";
 		return -1;
 	}
@@ -178,15 +178,16 @@ walk(struct cert *c, int trailing_ok, const char **why)
 	while (p != tend) {
 		if (tlv(&p, tend, &tag, &v, &vlen) == -1 ||
 		    (tag != 0x81 && tag != 0xa1 && tag != 0x82 && tag != 0xa2 &&
-		    tag != 0xa3))
+		     tag != 0xa3))
 			return -1;
 		if (tag != 0xa3)
 			continue;
 		/* [3] EXPLICIT Extensions: exactly one SEQUENCE, once. */
 		vv = v;
 		vend = v + vlen;
-		if (c->exts.len != 0 || tlv(&vv, vend, &tag, &start, &len) ==
-		    -1 || tag != 0x30 || vv != vend)
+		if (c->exts.len != 0 ||
+		    tlv(&vv, vend, &tag, &start, &len) == -1 || tag != 0x30 ||
+		    vv != vend)
 			return -1;
 		span(&c->exts, c->der, v, vv);
 	}
@@ -194,8 +195,8 @@ walk(struct cert *c, int trailing_ok, const char **why)
 }
 
 int
-cert_init_der(struct cert *c, unsigned char *der, size_t len,
-    int trailing_ok, const char **why)
+cert_init_der(struct cert *c, unsigned char *der, size_t len, int trailing_ok,
+	      const char **why)
 {
 	memset(c, 0, sizeof(*c));
 	c->der = der;
@@ -225,8 +226,8 @@ const char *
 cert_get0_subject(struct cert *c, size_t *len)
 {
 	if (c->subject_str == NULL)
-		c->subject_str = dn_der_to_windows(c->der + c->subject.off,
-		    c->subject.len, &c->subject_len);
+		c->subject_str = dn_der_to_windows(
+		    c->der + c->subject.off, c->subject.len, &c->subject_len);
 	*len = c->subject_len;
 	return c->subject_str;
 }
@@ -235,8 +236,8 @@ const char *
 cert_get0_issuer(struct cert *c, size_t *len)
 {
 	if (c->issuer_str == NULL)
-		c->issuer_str = dn_der_to_windows(c->der + c->issuer.off,
-		    c->issuer.len, &c->issuer_len);
+		c->issuer_str = dn_der_to_windows(
+		    c->der + c->issuer.off, c->issuer.len, &c->issuer_len);
 	*len = c->issuer_len;
 	return c->issuer_str;
 }
@@ -254,7 +255,7 @@ cert_get0_sha256(struct cert *c)
 X509 *
 cert_get0_x509(struct cert *c)
 {
-	const unsigned char	*p = c->der;
+	const unsigned char *p = c->der;
 
 	if (c->x509 == NULL && !c->x509_failed) {
 		c->x509 = d2i_X509(NULL, &p, (long)c->derlen);
@@ -293,8 +294,8 @@ cert_status_name(int status)
 void
 cert_hex(const unsigned char *p, size_t n, char *out)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 i;
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		  i;
 
 	for (i = 0; i < n; i++) {
 		out[2 * i] = hex[p[i] >> 4];
@@ -306,10 +307,10 @@ cert_hex(const unsigned char *p, size_t n, char *out)
 char *
 cert_get1_serial_hex(const struct cert *c)
 {
-	const unsigned char	*p = c->der + c->serial.off, *v;
-	size_t			 vlen;
-	int			 tag;
-	char			*s;
+	const unsigned char *p = c->der + c->serial.off, *v;
+	size_t		     vlen;
+	int		     tag;
+	char		    *s;
 
 	if (tlv(&p, p + c->serial.len, &tag, &v, &vlen) == -1)
 		return NULL;
@@ -322,7 +323,7 @@ cert_get1_serial_hex(const struct cert *c)
 void
 cert_format_time(time_t t, char *buf, size_t sz)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -330,8 +331,8 @@ cert_format_time(time_t t, char *buf, size_t sz)
 }
 
 /* Is (v, len), the contents of an OBJECT IDENTIFIER, the OID lit? */
-#define OID_IS(v, len, lit)	((len) == sizeof(lit) - 1 && \
-	memcmp((v), (lit), sizeof(lit) - 1) == 0)
+#define OID_IS(v, len, lit)                                                    \
+	((len) == sizeof(lit) - 1 && memcmp((v), (lit), sizeof(lit) - 1) == 0)
 
 /*
  * Splits AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY
@@ -340,11 +341,11 @@ cert_format_time(time_t t, char *buf, size_t sz)
  */
 static int
 alg_id(const unsigned char *p, size_t len, const unsigned char **oid,
-    size_t *oidlen, const unsigned char **par, size_t *parlen)
+       size_t *oidlen, const unsigned char **par, size_t *parlen)
 {
-	const unsigned char	*end = p + len, *v, *pv;
-	size_t			 vlen, pvlen;
-	int			 tag;
+	const unsigned char *end = p + len, *v, *pv;
+	size_t		     vlen, pvlen;
+	int		     tag;
 
 	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30 || p != end)
 		return -1;
@@ -370,8 +371,8 @@ alg_id(const unsigned char *p, size_t len, const unsigned char **oid,
 static int
 uint_bits(const unsigned char *v, size_t len)
 {
-	int	 bits;
-	unsigned char	 b;
+	int	      bits;
+	unsigned char b;
 
 	if (len == 0 || (v[0] & 0x80) ||
 	    (len > 1 && v[0] == 0 && !(v[1] & 0x80)))
@@ -389,21 +390,24 @@ uint_bits(const unsigned char *v, size_t len)
 
 /* Named curves: OID contents, bits as EVP_PKEY_get_bits, field bytes. */
 static const struct curve {
-	const char	*oid;
-	size_t		 oidlen;
-	int		 bits;
-	size_t		 field;
+	const char *oid;
+	size_t	    oidlen;
+	int	    bits;
+	size_t	    field;
 } curves[] = {
-#define C(o, b, f)	{ o, sizeof(o) - 1, b, f }
-	C("\x2a\x86\x48\xce\x3d\x03\x01\x07", 256, 32),	/* P-256 */
-	C("\x2b\x81\x04\x00\x22", 384, 48),		/* P-384 */
-	C("\x2b\x81\x04\x00\x23", 521, 66),		/* P-521 */
-	C("\x2b\x81\x04\x00\x21", 224, 28),		/* P-224 */
-	C("\x2a\x86\x48\xce\x3d\x03\x01\x01", 192, 24),	/* P-192 */
-	C("\x2b\x81\x04\x00\x0a", 256, 32),		/* secp256k1 */
-	C("\x2b\x24\x03\x03\x02\x08\x01\x01\x07", 256, 32), /* brainpool */
-	C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0b", 384, 48),
-	C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0d", 512, 64),
+#define C(o, b, f)                                                             \
+	{                                                                      \
+		o, sizeof(o) - 1, b, f                                         \
+	}
+    C("\x2a\x86\x48\xce\x3d\x03\x01\x07", 256, 32),	/* P-256 */
+    C("\x2b\x81\x04\x00\x22", 384, 48),			/* P-384 */
+    C("\x2b\x81\x04\x00\x23", 521, 66),			/* P-521 */
+    C("\x2b\x81\x04\x00\x21", 224, 28),			/* P-224 */
+    C("\x2a\x86\x48\xce\x3d\x03\x01\x01", 192, 24),	/* P-192 */
+    C("\x2b\x81\x04\x00\x0a", 256, 32),			/* secp256k1 */
+    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x07", 256, 32), /* brainpool */
+    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0b", 384, 48),
+    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0d", 512, 64),
 #undef C
 };
 
@@ -415,10 +419,10 @@ static const struct curve {
 static int
 spki_info(const struct cert *c, const char **alg, int *bits)
 {
-	const unsigned char	*p = c->der + c->spki.off, *end, *v, *oid;
-	const unsigned char	*par, *k, *kend, *n;
-	size_t			 vlen, oidlen, parlen, klen, nlen, i;
-	int			 tag;
+	const unsigned char *p = c->der + c->spki.off, *end, *v, *oid;
+	const unsigned char *par, *k, *kend, *n;
+	size_t		     vlen, oidlen, parlen, klen, nlen, i;
+	int		     tag;
 
 	if (tlv(&p, p + c->spki.len, &tag, &v, &vlen) == -1)
 		return -1;
@@ -428,8 +432,8 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 	    alg_id(p, v - p, &oid, &oidlen, &par, &parlen) == -1)
 		return -1;
 	/* subjectPublicKey BIT STRING, no unused bits. */
-	if (tlv(&v, end, &tag, &k, &klen) == -1 || tag != 0x03 ||
-	    v != end || klen < 2 || k[0] != 0)
+	if (tlv(&v, end, &tag, &k, &klen) == -1 || tag != 0x03 || v != end ||
+	    klen < 2 || k[0] != 0)
 		return -1;
 	k++;
 	klen--;
@@ -454,8 +458,9 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 		return 0;
 	}
 	if (OID_IS(oid, oidlen, "\x2a\x86\x48\xce\x3d\x02\x01")) {
-		if (par == NULL || tlv(&par, par + parlen, &tag, &v, &vlen) ==
-		    -1 || tag != 0x06)
+		if (par == NULL ||
+		    tlv(&par, par + parlen, &tag, &v, &vlen) == -1 ||
+		    tag != 0x06)
 			return -1;
 		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
 			if (vlen != curves[i].oidlen ||
@@ -463,8 +468,9 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 				continue;
 			/* Uncompressed or compressed point of that field. */
 			if (!(klen == 1 + 2 * curves[i].field &&
-			    k[0] == 0x04) && !(klen == 1 + curves[i].field &&
-			    (k[0] == 0x02 || k[0] == 0x03)))
+			      k[0] == 0x04) &&
+			    !(klen == 1 + curves[i].field &&
+			      (k[0] == 0x02 || k[0] == 0x03)))
 				return -1;
 			*alg = "EC";
 			*bits = curves[i].bits;
@@ -490,8 +496,8 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 static int
 key_info_openssl(struct cert *c, const char **alg, int *bits)
 {
-	X509		*x;
-	EVP_PKEY	*pk;
+	X509	 *x;
+	EVP_PKEY *pk;
 
 	if ((x = cert_get0_x509(c)) == NULL ||
 	    (pk = X509_get0_pubkey(x)) == NULL) {
@@ -536,13 +542,13 @@ cert_key_info(struct cert *c, const char **alg, int *bits)
 const char *
 cert_sig_alg(struct cert *c)
 {
-	const unsigned char	*oid, *par, *p;
-	ASN1_OBJECT		*obj;
-	size_t			 oidlen, parlen;
-	int			 nid;
+	const unsigned char *oid, *par, *p;
+	ASN1_OBJECT	    *obj;
+	size_t		     oidlen, parlen;
+	int		     nid;
 
-	if (alg_id(c->der + c->sig_alg.off, c->sig_alg.len, &oid, &oidlen,
-	    &par, &parlen) == -1)
+	if (alg_id(c->der + c->sig_alg.off, c->sig_alg.len, &oid, &oidlen, &par,
+		   &parlen) == -1)
 		return NULL;
 	/* The OID's whole TLV starts two bytes before its contents. */
 	p = oid - 2;
@@ -559,12 +565,12 @@ cert_sig_alg(struct cert *c)
 int
 cert_is_self_signed(struct cert *c)
 {
-	X509	*x;
-	int	 rc;
+	X509 *x;
+	int   rc;
 
 	if (c->issuer.len != c->subject.len ||
 	    memcmp(c->der + c->issuer.off, c->der + c->subject.off,
-	    c->issuer.len) != 0)
+		   c->issuer.len) != 0)
 		return 0;
 	if ((x = cert_get0_x509(c)) == NULL)
 		return 0;
@@ -580,15 +586,15 @@ cert_is_self_signed(struct cert *c)
 static int
 tlvs(const unsigned char *p, const unsigned char *end, int depth)
 {
-	const unsigned char	*v;
-	size_t			 vlen;
-	int			 tag;
+	const unsigned char *v;
+	size_t		     vlen;
+	int		     tag;
 
 	while (p != end) {
 		if (tlv(&p, end, &tag, &v, &vlen) == -1)
 			return -1;
-		if ((tag & 0x20) && (depth == 0 || tlvs(v, v + vlen,
-		    depth - 1) == -1))
+		if ((tag & 0x20) &&
+		    (depth == 0 || tlvs(v, v + vlen, depth - 1) == -1))
 			return -1;
 	}
 	return 0;
@@ -598,7 +604,7 @@ tlvs(const unsigned char *p, const unsigned char *end, int depth)
 static int
 oid_ok(const unsigned char *v, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	if (len == 0 || (v[len - 1] & 0x80))
 		return -1;
@@ -616,34 +622,32 @@ oid_ok(const unsigned char *v, size_t len)
 static int
 general_name_ok(int tag, const unsigned char *v, size_t vlen)
 {
-	const unsigned char	*end = v + vlen, *q;
-	size_t			 qlen;
-	int			 t;
+	const unsigned char *end = v + vlen, *q;
+	size_t		     qlen;
+	int		     t;
 
 	switch (tag) {
-	case 0x81:	/* rfc822Name */
-	case 0x82:	/* dNSName */
-	case 0x86:	/* uniformResourceIdentifier */
-	case 0x87:	/* iPAddress */
+	case 0x81: /* rfc822Name */
+	case 0x82: /* dNSName */
+	case 0x86: /* uniformResourceIdentifier */
+	case 0x87: /* iPAddress */
 		return 0;
-	case 0x88:	/* registeredID */
+	case 0x88: /* registeredID */
 		return oid_ok(v, vlen);
-	case 0xa0:	/* otherName: type-id, [0] EXPLICIT value */
+	case 0xa0: /* otherName: type-id, [0] EXPLICIT value */
 		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x06 ||
 		    oid_ok(q, qlen) == -1 ||
-		    tlv(&v, end, &t, &q, &qlen) == -1 || t != 0xa0 ||
-		    v != end)
+		    tlv(&v, end, &t, &q, &qlen) == -1 || t != 0xa0 || v != end)
 			return -1;
 		end = q + qlen;
 		if (tlv(&q, end, &t, &v, &vlen) == -1 || q != end)
 			return -1;
 		return (t & 0x20) ? tlvs(v, v + vlen, 8) : 0;
-	case 0xa3:	/* x400Address */
-	case 0xa5:	/* ediPartyName */
+	case 0xa3: /* x400Address */
+	case 0xa5: /* ediPartyName */
 		return tlvs(v, end, 8);
-	case 0xa4:	/* directoryName: [4] EXPLICIT Name */
-		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x30 ||
-		    v != end)
+	case 0xa4: /* directoryName: [4] EXPLICIT Name */
+		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x30 || v != end)
 			return -1;
 		return tlvs(q, q + qlen, 8);
 	default:
@@ -659,11 +663,11 @@ general_name_ok(int tag, const unsigned char *v, size_t vlen)
  */
 static int
 find_ext(const struct cert *c, const char *oid, size_t oidlen,
-    const unsigned char **val, size_t *vallen)
+	 const unsigned char **val, size_t *vallen)
 {
-	const unsigned char	*p, *end, *v, *e, *eend, *id, *ov;
-	size_t			 vlen, idlen, ovlen;
-	int			 tag, found = 0;
+	const unsigned char *p, *end, *v, *e, *eend, *id, *ov;
+	size_t		     vlen, idlen, ovlen;
+	int		     tag, found = 0;
 
 	if (c->exts.len == 0)
 		return 0;
@@ -701,9 +705,9 @@ find_ext(const struct cert *c, const char *oid, size_t oidlen,
 int
 cert_get_dns_names(struct cert *c, struct cert_names *out)
 {
-	const unsigned char	*p, *end, *v, *q;
-	size_t			 vlen, n;
-	int			 tag, rc = -1;
+	const unsigned char *p, *end, *v, *q;
+	size_t		     vlen, n;
+	int		     tag, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	switch (find_ext(c, "\x55\x1d\x11", 3, &v, &vlen)) {
@@ -727,7 +731,7 @@ cert_get_dns_names(struct cert *c, struct cert_names *out)
 	if ((out->s = calloc(n + 1, sizeof(*out->s))) == NULL ||
 	    (out->len = calloc(n + 1, sizeof(*out->len))) == NULL)
 		goto out;
-	for (p = v; p != end; ) {
+	for (p = v; p != end;) {
 		tlv(&p, end, &tag, &q, &vlen);
 		if (tag != 0x82)
 			continue;
@@ -747,7 +751,7 @@ out:
 void
 cert_names_free(struct cert_names *nm)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < nm->n; i++)
 		free(nm->s[i]);

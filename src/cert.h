@@ -14,41 +14,41 @@
 
 /* A byte range of a certificate's DER: a whole TLV. */
 struct cert_span {
-	size_t	off;
-	size_t	len;
+	size_t off;
+	size_t len;
 };
 
 struct cert {
-	unsigned char	*der;		/* owned */
+	unsigned char	*der; /* owned */
 	size_t		 derlen;
 	unsigned char	 sha1[20];
 	unsigned char	 sha256[32];
 	int		 have_sha256;
-	struct cert_span serial;	/* INTEGER */
-	struct cert_span issuer;	/* Name */
-	struct cert_span subject;	/* Name */
-	struct cert_span spki;		/* SubjectPublicKeyInfo */
-	struct cert_span sig_alg;	/* outer signatureAlgorithm */
-	struct cert_span exts;		/* Extensions (the SEQUENCE inside
-					   [3]); len 0 when absent */
-	time_t		 not_before;
-	time_t		 not_after;
-	const char	*path;		/* file it was first read from; the
-					   store owns the string */
-	int		 has_key;	/* a private key in the store pairs */
+	struct cert_span serial;  /* INTEGER */
+	struct cert_span issuer;  /* Name */
+	struct cert_span subject; /* Name */
+	struct cert_span spki;	  /* SubjectPublicKeyInfo */
+	struct cert_span sig_alg; /* outer signatureAlgorithm */
+	struct cert_span exts;	  /* Extensions (the SEQUENCE inside
+				     [3]); len 0 when absent */
+	time_t	    not_before;
+	time_t	    not_after;
+	const char *path; /* file it was first read from; the
+			     store owns the string */
+	int has_key;	  /* a private key in the store pairs */
 
 	/* Cached on first use; owned. */
-	char		*subject_str;
-	size_t		 subject_len;
-	char		*issuer_str;
-	size_t		 issuer_len;
-	X509		*x509;
-	int		 x509_failed;
+	char  *subject_str;
+	size_t subject_len;
+	char  *issuer_str;
+	size_t issuer_len;
+	X509  *x509;
+	int    x509_failed;
 };
 
-#define CERT_STATUS_VALID	0
-#define CERT_STATUS_EXPIRED	1
-#define CERT_STATUS_NOTYET	2
+#define CERT_STATUS_VALID   0
+#define CERT_STATUS_EXPIRED 1
+#define CERT_STATUS_NOTYET  2
 
 /*
  * Takes ownership of (der, len) -- also on failure, when it is freed --
@@ -56,31 +56,31 @@ struct cert {
  * trailing_ok, at the start of der).  Returns 0, or -1 with *why a static
  * description of what is wrong.
  */
-int	cert_init_der(struct cert *, unsigned char *der, size_t len,
-	    int trailing_ok, const char **why);
-void	cert_release(struct cert *);
+int  cert_init_der(struct cert *, unsigned char *der, size_t len,
+		   int trailing_ok, const char **why);
+void cert_release(struct cert *);
 
 /* The Windows strings of SPEC §5 (cached); NULL when undecodable. */
-const char	*cert_get0_subject(struct cert *, size_t *len);
-const char	*cert_get0_issuer(struct cert *, size_t *len);
+const char *cert_get0_subject(struct cert *, size_t *len);
+const char *cert_get0_issuer(struct cert *, size_t *len);
 /* The SHA-256 of the DER (computed once). */
 const unsigned char *cert_get0_sha256(struct cert *);
 /* The whole certificate decoded by OpenSSL (cached); NULL if it fails. */
-X509		*cert_get0_x509(struct cert *);
+X509 *cert_get0_x509(struct cert *);
 
 /* CERT_STATUS_* at time t. */
-int	cert_status(const struct cert *, time_t t);
+int	    cert_status(const struct cert *, time_t t);
 const char *cert_status_name(int status);
 
 /* Upper-case hex of (p, n) into out (2n+1 bytes). */
-void	cert_hex(const unsigned char *p, size_t n, char *out);
+void cert_hex(const unsigned char *p, size_t n, char *out);
 /*
  * The serial number as upper-case hex of its encoded bytes, as .NET's
  * X509Certificate2.SerialNumber gives it.  Returns a new string or NULL.
  */
-char	*cert_get1_serial_hex(const struct cert *);
+char *cert_get1_serial_hex(const struct cert *);
 /* UTC time as YYYY-MM-DDThh:mm:ssZ into buf (21 bytes). */
-void	cert_format_time(time_t t, char *buf, size_t sz);
+void cert_format_time(time_t t, char *buf, size_t sz);
 
 /*
  * The key algorithm ("RSA", "EC", "Ed25519", ...; a static string) and
@@ -89,7 +89,7 @@ void	cert_format_time(time_t t, char *buf, size_t sz);
  * other keys are decoded by OpenSSL.  Returns 0, or -1 when the key
  * cannot be decoded.  An EC point is not checked to be on its curve.
  */
-int	cert_key_info(struct cert *, const char **alg, int *bits);
+int cert_key_info(struct cert *, const char **alg, int *bits);
 /*
  * The signature algorithm's long name (OpenSSL's, from the OID of the
  * outer signatureAlgorithm); NULL when not decodable or unknown.
@@ -102,7 +102,7 @@ const char *cert_sig_alg(struct cert *);
  * canonical comparison (case, string type) count as different.  Only
  * certificates whose names are byte-equal pay for the signature check.
  */
-int	cert_is_self_signed(struct cert *);
+int cert_is_self_signed(struct cert *);
 
 /*
  * The SAN dNSName entries in certificate order, as a new array of
@@ -113,11 +113,11 @@ int	cert_is_self_signed(struct cert *);
  * Returns 0 (possibly n == 0) or -1.
  */
 struct cert_names {
-	size_t	  n;
-	char	**s;
-	size_t	 *len;
+	size_t	n;
+	char  **s;
+	size_t *len;
 };
-int	cert_get_dns_names(struct cert *, struct cert_names *);
-void	cert_names_free(struct cert_names *);
+int  cert_get_dns_names(struct cert *, struct cert_names *);
+void cert_names_free(struct cert_names *);
 
 #endif

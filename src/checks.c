@@ -22,28 +22,28 @@
 #include "hostname.h"
 #include "store.h"
 
-#define DAY		86400
+#define DAY 86400
 /* A "covers" list longer than this is cut, saying how many are left. */
-#define COVERS_MAX	32
+#define COVERS_MAX 32
 
 struct checks_chain {
-	X509_STORE	*anchors;
-	STACK_OF(X509)	*untrusted;
+	X509_STORE *anchors;
+	STACK_OF(X509) * untrusted;
 };
 
 /* A growing one-line detail; err is set once memory ran out. */
 struct sb {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	int	 err;
+	char  *buf;
+	size_t len;
+	size_t cap;
+	int    err;
 };
 
 static void
 sb_grow(struct sb *b, size_t more)
 {
-	char	*n;
-	size_t	 cap;
+	char  *n;
+	size_t cap;
 
 	if (b->err || b->len + more + 1 <= b->cap)
 		return;
@@ -66,7 +66,7 @@ sb_grow(struct sb *b, size_t more)
 static void
 sb_addn(struct sb *b, const char *s, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++) {
 		sb_grow(b, 4);
@@ -84,8 +84,8 @@ sb_addn(struct sb *b, const char *s, size_t len)
 static void __attribute__((format(printf, 2, 3)))
 sb_printf(struct sb *b, const char *fmt, ...)
 {
-	va_list	 ap;
-	int	 n;
+	va_list ap;
+	int	n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -122,9 +122,9 @@ set(struct check *ck, const char *name, enum check_result r, struct sb *b)
 /* A check whose detail is a fixed text. */
 static int
 set_str(struct check *ck, const char *name, enum check_result r,
-    const char *detail)
+	const char *detail)
 {
-	struct sb	 b;
+	struct sb b;
 
 	memset(&b, 0, sizeof(b));
 	sb_printf(&b, "%s", detail);
@@ -135,8 +135,8 @@ set_str(struct check *ck, const char *name, enum check_result r,
 static void
 sb_add_name(struct sb *b, const X509_NAME *name)
 {
-	char	*s;
-	size_t	 len;
+	char  *s;
+	size_t len;
 
 	if ((s = dn_name_to_windows(name, &len)) == NULL) {
 		ERR_clear_error();
@@ -154,16 +154,16 @@ sb_add_name(struct sb *b, const X509_NAME *name)
 static int
 check_domain(struct check *ck, X509 *x, const struct host *h)
 {
-	struct host_match	 m;
-	struct sb		 b;
-	enum check_result	 r;
-	size_t			 i;
-	int			 rc;
+	struct host_match m;
+	struct sb	  b;
+	enum check_result r;
+	size_t		  i;
+	int		  rc;
 
 	memset(&b, 0, sizeof(b));
 	if (x == NULL)
 		return set_str(ck, "Domain", CHECK_FAIL,
-		    "cannot decode the certificate");
+			       "cannot decode the certificate");
 	if (host_match_cert(x, h, &m) == -1) {
 		ERR_clear_error();
 		return -1;
@@ -171,17 +171,17 @@ check_domain(struct check *ck, X509 *x, const struct host *h)
 	if (m.bad_san) {
 		r = CHECK_FAIL;
 		sb_printf(&b, "the subject alternative name extension cannot "
-		    "be decoded: covers nothing");
+			      "be decoded: covers nothing");
 	} else if (m.matched && m.by_cn) {
 		r = CHECK_WARN;
 		sb_printf(&b, "matches the subject CN ");
 		sb_addn(&b, m.ident, m.identlen);
 		sb_printf(&b, " only: the certificate has no DNS names, which "
-		    "current clients require");
+			      "current clients require");
 	} else if (m.matched) {
 		r = CHECK_PASS;
-		sb_printf(&b, "matches %s", h->kind == HOST_DNS ? "" :
-		    "IP address ");
+		sb_printf(&b, "matches %s",
+			  h->kind == HOST_DNS ? "" : "IP address ");
 		sb_addn(&b, m.ident, m.identlen);
 	} else {
 		r = CHECK_FAIL;
@@ -207,11 +207,11 @@ check_domain(struct check *ck, X509 *x, const struct host *h)
 /* Validity at opts->at, warning within warn_days of NotAfter. */
 static int
 check_validity(struct check *ck, const struct cert *c,
-    const struct check_opts *o)
+	       const struct check_opts *o)
 {
-	struct sb	 b;
-	char		 date[32];
-	long long	 left, days;
+	struct sb	  b;
+	char		  date[32];
+	long long	  left, days;
 	enum check_result r;
 
 	memset(&b, 0, sizeof(b));
@@ -231,20 +231,19 @@ check_validity(struct check *ck, const struct cert *c,
 		left = (long long)c->not_after - (long long)o->at;
 		days = left / DAY;
 		/* Same rule as list --expiring: NotAfter <= at + days. */
-		r = left <= (long long)o->warn_days * DAY ? CHECK_WARN :
-		    CHECK_PASS;
+		r = left <= (long long)o->warn_days * DAY ? CHECK_WARN
+							  : CHECK_PASS;
 		if (r == CHECK_WARN && days == 0)
 			sb_printf(&b, "expires in less than a day (%s)", date);
 		else if (r == CHECK_WARN)
 			sb_printf(&b, "expires in %lld day%s (%s)", days,
-			    days == 1 ? "" : "s", date);
+				  days == 1 ? "" : "s", date);
 		else
-			sb_printf(&b, "valid until %s (%lld days)", date,
-			    days);
+			sb_printf(&b, "valid until %s (%lld days)", date, days);
 		break;
 	default:
 		return set_str(ck, "Validity", CHECK_FAIL,
-		    "cannot read the dates");
+			       "cannot read the dates");
 	}
 	return set(ck, "Validity", r, &b);
 }
@@ -254,8 +253,9 @@ check_private_key(struct check *ck, const struct cert *c)
 {
 	if (c->has_key)
 		return set_str(ck, "PrivateKey", CHECK_PASS,
-		    "private key in the store");
-	return set_str(ck, "PrivateKey", CHECK_FAIL,
+			       "private key in the store");
+	return set_str(
+	    ck, "PrivateKey", CHECK_FAIL,
 	    "no private key in the store (an encrypted one needs the "
 	    "passphrase)");
 }
@@ -264,11 +264,11 @@ check_private_key(struct check *ck, const struct cert *c)
 static void
 sb_add_ekus(struct sb *b, X509 *x)
 {
-	EXTENDED_KEY_USAGE	*eku;
-	const ASN1_OBJECT	*obj;
-	const char		*sn;
-	char			 oid[128];
-	int			 i, nid;
+	EXTENDED_KEY_USAGE *eku;
+	const ASN1_OBJECT  *obj;
+	const char	   *sn;
+	char		    oid[128];
+	int		    i, nid;
 
 	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) ==
 	    NULL) {
@@ -291,25 +291,25 @@ sb_add_ekus(struct sb *b, X509 *x)
 }
 
 static const struct {
-	uint32_t	 bit;
-	const char	*name;
+	uint32_t    bit;
+	const char *name;
 } ku_names[] = {
-	{ KU_DIGITAL_SIGNATURE,	"digitalSignature" },
-	{ KU_NON_REPUDIATION,	"nonRepudiation" },
-	{ KU_KEY_ENCIPHERMENT,	"keyEncipherment" },
-	{ KU_DATA_ENCIPHERMENT,	"dataEncipherment" },
-	{ KU_KEY_AGREEMENT,	"keyAgreement" },
-	{ KU_KEY_CERT_SIGN,	"keyCertSign" },
-	{ KU_CRL_SIGN,		"cRLSign" },
-	{ KU_ENCIPHER_ONLY,	"encipherOnly" },
-	{ KU_DECIPHER_ONLY,	"decipherOnly" },
+    {KU_DIGITAL_SIGNATURE, "digitalSignature"},
+    {KU_NON_REPUDIATION, "nonRepudiation"},
+    {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+    {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+    {KU_KEY_AGREEMENT, "keyAgreement"},
+    {KU_KEY_CERT_SIGN, "keyCertSign"},
+    {KU_CRL_SIGN, "cRLSign"},
+    {KU_ENCIPHER_ONLY, "encipherOnly"},
+    {KU_DECIPHER_ONLY, "decipherOnly"},
 };
 
 static void
 sb_add_kus(struct sb *b, uint32_t ku)
 {
-	size_t	 i;
-	int	 any = 0;
+	size_t i;
+	int    any = 0;
 
 	for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
 		if (ku & ku_names[i].bit) {
@@ -328,21 +328,22 @@ sb_add_kus(struct sb *b, uint32_t ku)
 static int
 check_usage(struct check *ck, struct cert *c, X509 *x)
 {
-	struct sb	 b;
-	uint32_t	 eku, ku, want;
-	const char	*alg;
-	int		 bits, rsa, fail = 0;
+	struct sb   b;
+	uint32_t    eku, ku, want;
+	const char *alg;
+	int	    bits, rsa, fail = 0;
 
 	memset(&b, 0, sizeof(b));
 	if (x == NULL)
 		return set_str(ck, "Usage", CHECK_FAIL,
-		    "cannot decode the certificate");
+			       "cannot decode the certificate");
 	/* Computes OpenSSL's cached extension flags first. */
 	eku = X509_get_extended_key_usage(x);
 	ku = X509_get_key_usage(x);
 	if (X509_get_extension_flags(x) & EXFLAG_INVALID) {
 		ERR_clear_error();
-		return set_str(ck, "Usage", CHECK_FAIL,
+		return set_str(
+		    ck, "Usage", CHECK_FAIL,
 		    "the certificate's extensions cannot be decoded");
 	}
 	rsa = cert_key_info(c, &alg, &bits) == 0 && strcmp(alg, "RSA") == 0;
@@ -355,7 +356,7 @@ check_usage(struct check *ck, struct cert *c, X509 *x)
 	}
 	if (ku != UINT32_MAX && !(ku & want)) {
 		sb_printf(&b, "%skey usage lacks digitalSignature%s: ",
-		    fail ? "; " : "", rsa ? " and keyEncipherment" : "");
+			  fail ? "; " : "", rsa ? " and keyEncipherment" : "");
 		fail = 1;
 		sb_add_kus(&b, ku);
 	}
@@ -390,10 +391,10 @@ chain_free(struct checks_chain *ch)
 static struct checks_chain *
 chain_new(const struct check_opts *o)
 {
-	struct checks_chain	*ch;
-	struct cert		*c;
-	X509			*x;
-	size_t			 i;
+	struct checks_chain *ch;
+	struct cert	    *c;
+	X509		    *x;
+	size_t		     i;
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return NULL;
@@ -461,23 +462,23 @@ checks_opts_release(struct check_opts *o)
  */
 static int
 check_chain(struct check *ck, struct cert *c, X509 *x,
-    const struct check_opts *o)
+	    const struct check_opts *o)
 {
-	struct checks_chain	*ch = o->chain, *own = NULL;
-	X509_STORE_CTX		*ctx = NULL;
-	X509_VERIFY_PARAM	*param;
-	STACK_OF(X509)		*path;
-	X509			*at;
-	struct sb		 b;
-	unsigned long		 e;
-	char			 reason[256];
-	enum check_result	 r;
-	int			 ok, err, depth, self, rc = -1;
+	struct checks_chain *ch = o->chain, *own = NULL;
+	X509_STORE_CTX	    *ctx = NULL;
+	X509_VERIFY_PARAM   *param;
+	STACK_OF(X509) * path;
+	X509		 *at;
+	struct sb	  b;
+	unsigned long	  e;
+	char		  reason[256];
+	enum check_result r;
+	int		  ok, err, depth, self, rc = -1;
 
 	memset(&b, 0, sizeof(b));
 	if (x == NULL)
 		return set_str(ck, "Chain", CHECK_FAIL,
-		    "cannot decode the certificate");
+			       "cannot decode the certificate");
 	if (ch == NULL && (ch = own = chain_new(o)) == NULL) {
 		e = ERR_peek_last_error();
 		if (e == 0 || ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
@@ -500,21 +501,24 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	depth = X509_STORE_CTX_get_error_depth(ctx);
 	self = cert_is_self_signed(c);
 
-	if (self && (ok == 1 || err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)) {
+	if (self &&
+	    (ok == 1 || err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)) {
 		r = CHECK_WARN;
-		sb_printf(&b, "self-signed%s", ok == 1 ? ", and a trust "
-		    "anchor" : ": no trust anchor vouches for it");
+		sb_printf(&b, "self-signed%s",
+			  ok == 1 ? ", and a trust "
+				    "anchor"
+				  : ": no trust anchor vouches for it");
 	} else if (ok == 1) {
 		r = CHECK_PASS;
 		path = X509_STORE_CTX_get0_chain(ctx);
 		sb_printf(&b, "trusted: %d certificate%s up to ",
-		    sk_X509_num(path), sk_X509_num(path) == 1 ? "" : "s");
-		sb_add_name(&b, X509_get_subject_name(sk_X509_value(path,
-		    sk_X509_num(path) - 1)));
+			  sk_X509_num(path), sk_X509_num(path) == 1 ? "" : "s");
+		sb_add_name(&b, X509_get_subject_name(sk_X509_value(
+				    path, sk_X509_num(path) - 1)));
 	} else {
 		r = CHECK_FAIL;
 		sb_printf(&b, "untrusted: %s",
-		    X509_verify_cert_error_string(err));
+			  X509_verify_cert_error_string(err));
 		at = X509_STORE_CTX_get_current_cert(ctx);
 		if (depth > 0 && at != NULL) {
 			sb_printf(&b, " (at ");
@@ -558,15 +562,15 @@ weak_digest(int mdnid)
 static int
 check_key(struct check *ck, struct cert *c, X509 *x)
 {
-	struct sb	 b;
-	const char	*alg, *sig, *weak = NULL;
+	struct sb	  b;
+	const char	 *alg, *sig, *weak = NULL;
 	enum check_result r = CHECK_PASS;
-	int		 bits, mdnid;
+	int		  bits, mdnid;
 
 	memset(&b, 0, sizeof(b));
 	if (x == NULL || cert_key_info(c, &alg, &bits) == -1)
 		return set_str(ck, "Key", CHECK_FAIL,
-		    "cannot decode the public key");
+			       "cannot decode the public key");
 	if ((sig = cert_sig_alg(c)) == NULL)
 		sig = "unknown signature algorithm";
 	if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) == 1)
@@ -581,19 +585,19 @@ check_key(struct check *ck, struct cert *c, X509 *x)
 		if (r == CHECK_PASS)
 			r = CHECK_WARN;
 		sb_printf(&b, "; signed with %s (%s), which can be forged",
-		    weak, sig);
+			  weak, sig);
 	} else
 		sb_printf(&b, "%s%s", r == CHECK_FAIL ? "; " : ", ", sig);
 	return set(ck, "Key", r, &b);
 }
 
 int
-checks_run(struct cert *c, const struct host *h,
-    const struct check_opts *o, struct checks *out)
+checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
+	   struct checks *out)
 {
-	X509	*x;
-	size_t	 i;
-	int	 rc = -1;
+	X509  *x;
+	size_t i;
+	int    rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((x = cert_get0_x509(c)) == NULL)
@@ -634,7 +638,7 @@ out:
 void
 checks_release(struct checks *cs)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < cs->n; i++)
 		free(cs->v[i].detail);

@@ -13,33 +13,29 @@ struct checks_chain;
 struct host;
 struct store;
 
-enum check_result {
-	CHECK_PASS = 0,
-	CHECK_WARN = 1,
-	CHECK_FAIL = 2
-};
+enum check_result { CHECK_PASS = 0, CHECK_WARN = 1, CHECK_FAIL = 2 };
 
 struct check {
-	const char		*name;	/* "Domain", "Validity", ... (static) */
-	enum check_result	 result;
-	char			*detail;	/* one line, owned */
+	const char	 *name; /* "Domain", "Validity", ... (static) */
+	enum check_result result;
+	char		 *detail; /* one line, owned */
 };
 
-#define CHECKS_MAX	8
+#define CHECKS_MAX 8
 
 struct checks {
-	struct check		 v[CHECKS_MAX];
-	size_t			 n;
-	enum check_result	 worst;
+	struct check	  v[CHECKS_MAX];
+	size_t		  n;
+	enum check_result worst;
 };
 
 struct check_opts {
-	time_t		 at;		/* validity and chain time */
-	long		 warn_days;	/* Validity warns within this (30) */
-	int		 no_chain;	/* skip Chain */
-	const char	*ca_file;	/* trust anchors, or NULL ... */
-	const char	*ca_path;	/* ... for OpenSSL's default paths */
-	struct store	*store;		/* intermediates for Chain */
+	time_t		     at;	/* validity and chain time */
+	long		     warn_days; /* Validity warns within this (30) */
+	int		     no_chain;	/* skip Chain */
+	const char	    *ca_file;	/* trust anchors, or NULL ... */
+	const char	    *ca_path;	/* ... for OpenSSL's default paths */
+	struct store	    *store;	/* intermediates for Chain */
 	struct checks_chain *chain;	/* from checks_opts_init, or NULL */
 };
 
@@ -51,9 +47,9 @@ struct check_opts {
  * Returns 0, or -1 when the anchors cannot be loaded or memory ran out,
  * with OpenSSL's error queue left for the caller to report.
  */
-int	checks_opts_init(struct check_opts *);
+int checks_opts_init(struct check_opts *);
 /* Frees what checks_opts_init built; safe on a zeroed struct. */
-void	checks_opts_release(struct check_opts *);
+void checks_opts_release(struct check_opts *);
 
 /*
  * Runs Domain, Validity, PrivateKey, Usage, Chain (unless no_chain: then
@@ -62,9 +58,9 @@ void	checks_opts_release(struct check_opts *);
  * itself).  Returns 0 with out filled (release with checks_release), or
  * -1 when memory ran out.
  */
-int	checks_run(struct cert *c, const struct host *h,
-	    const struct check_opts *, struct checks *out);
-void	checks_release(struct checks *);
+int  checks_run(struct cert *c, const struct host *h, const struct check_opts *,
+		struct checks *out);
+void checks_release(struct checks *);
 
 /* "Pass", "Warn", "Fail". */
 const char *check_result_name(enum check_result);

@@ -13,52 +13,50 @@
 #include "output.h"
 
 /* Exit status, SPEC §13. */
-#define EXIT_OK		0	/* done, found, passed, nothing to change */
-#define EXIT_NO		1	/* a negative answer */
-#define EXIT_FAIL	2	/* could not do the job */
-#define EXIT_USAGE	64	/* usage error */
+#define EXIT_OK	   0  /* done, found, passed, nothing to change */
+#define EXIT_NO	   1  /* a negative answer */
+#define EXIT_FAIL  2  /* could not do the job */
+#define EXIT_USAGE 64 /* usage error */
 
 /* The global options (SPEC §1), valid before and after the command. */
 struct globals {
-	char		**stores;	/* store paths (argv or heap strings) */
-	size_t		  nstores;
-	int		  stores_given;	/* -s was used (else env/default) */
-	const char	 *config;
-	int		  config_given;	/* -c or $CERTBIND_CONFIG */
-	enum out_format	  format;
-	int		  format_given;
-	const char	 *password_file;
-	time_t		  at;		/* --at, else the time we started */
-	int		  at_given;
-	const char	 *ca_file;
-	const char	 *ca_path;
+	char	      **stores; /* store paths (argv or heap strings) */
+	size_t		nstores;
+	int		stores_given; /* -s was used (else env/default) */
+	const char     *config;
+	int		config_given; /* -c or $CERTBIND_CONFIG */
+	enum out_format format;
+	int		format_given;
+	const char     *password_file;
+	time_t		at; /* --at, else the time we started */
+	int		at_given;
+	const char     *ca_file;
+	const char     *ca_path;
 };
 
-extern struct globals	g;
+extern struct globals g;
 
 /* The global options as an argp child, for every command's parser. */
 extern const struct argp cmd_global_argp;
 
 /* The output format: --format, or dflt when none was given. */
-enum out_format	cmd_format(enum out_format dflt);
+enum out_format cmd_format(enum out_format dflt);
 
 /*
  * Parses a boolean as the config reads it (true/false/1/0, any case).
  * Returns 0 or 1, or -1 when s is none of these.
  */
-int	cmd_parse_bool(const char *s);
+int cmd_parse_bool(const char *s);
 
-int	cmd_bind(int, char **);
-int	cmd_connectors(int, char **);
-int	cmd_check(int, char **);
-int	cmd_list(int, char **);
-int	cmd_name(int, char **);
-int	cmd_resolve(int, char **);
-int	cmd_show(int, char **);
-int	cmd_renew(int, char **);
-int	cmd_validate(int, char **);
-
-
+int cmd_bind(int, char **);
+int cmd_connectors(int, char **);
+int cmd_check(int, char **);
+int cmd_list(int, char **);
+int cmd_name(int, char **);
+int cmd_resolve(int, char **);
+int cmd_show(int, char **);
+int cmd_renew(int, char **);
+int cmd_validate(int, char **);
 
 /* Shared by the commands (src/cmd/common.c). */
 struct store;
@@ -70,35 +68,33 @@ struct cert;
  * files.  Returns the store, or NULL after reporting when a store path
  * cannot be read or memory ran out (exit EXIT_FAIL).
  */
-struct store	*cmd_load_store(void);
+struct store *cmd_load_store(void);
 
 /*
  * Finds the one certificate the thumbprint arg selects (SPEC §4),
  * printing notes and errors.  Returns EXIT_OK with *out set, EXIT_NO
  * (not found), EXIT_FAIL (ambiguous prefix) or EXIT_USAGE (bad input).
  */
-int		 cmd_find_cert(struct store *, const char *arg,
-		    struct cert **out);
+int cmd_find_cert(struct store *, const char *arg, struct cert **out);
 
 /*
  * The certificate as an output object: every field of SPEC §3 when full,
  * else only those named in columns (NULL-terminated).  NULL when memory
  * ran out.
  */
-struct ov	*cmd_cert_ov(struct cert *, int full,
-		    const char *const *columns);
+struct ov *cmd_cert_ov(struct cert *, int full, const char *const *columns);
 
 struct conn_errs;
 /* Prints every problem of errs as "certbind: FILE:LINE: message";
  * as warnings when warn is set. */
-void		 cmd_conn_errs(const struct conn_errs *, int warn);
+void cmd_conn_errs(const struct conn_errs *, int warn);
 
 /*
  * Reads the configuration for the Services field, once.  A missing
  * default configuration is silently no configuration; any other problem
  * is a warning.  Returns 0 when Services can be shown, -1 when not.
  */
-int		 cmd_services_init(void);
+int cmd_services_init(void);
 
 struct conn_file;
 struct conn_edit;
@@ -114,26 +110,25 @@ struct conn_edit;
  * for the caller's output; free both with cmd_rewrite_release.
  */
 enum rewrite_state {
-	REWRITE_NONE,		/* stopped before deciding */
+	REWRITE_NONE, /* stopped before deciding */
 	REWRITE_UNCHANGED,
 	REWRITE_DRY_RUN,
 	REWRITE_WRITTEN
 };
 
 struct rewrite {
-	int			 dry_run;
-	int			 backup;
-	int			(*plan)(void *, struct conn_file *,
-				    struct conn_edit *);
-	void			*arg;
-	enum rewrite_state	 state;
-	struct conn_file	*cf;
-	char			*diff;
-	size_t			 difflen;
+	int dry_run;
+	int backup;
+	int (*plan)(void *, struct conn_file *, struct conn_edit *);
+	void		  *arg;
+	enum rewrite_state state;
+	struct conn_file  *cf;
+	char		  *diff;
+	size_t		   difflen;
 };
 
-int		 cmd_rewrite(struct rewrite *);
-void		 cmd_rewrite_release(struct rewrite *);
-void		 cmd_services_free(void);
+int  cmd_rewrite(struct rewrite *);
+void cmd_rewrite_release(struct rewrite *);
+void cmd_services_free(void);
 
 #endif

@@ -30,7 +30,7 @@
 #include "connectors.h"
 #include "safe.h"
 
-extern const char conn_schema_rng[];
+extern const char	   conn_schema_rng[];
 extern const unsigned long conn_schema_rng_len;
 
 /* The fields certbind sets, in the order missing ones are added. */
@@ -50,19 +50,19 @@ static const char *const known_names[] = {"Name",
 #define NKNOWN (sizeof(known_names) / sizeof(known_names[0]))
 
 struct field_span {
-	int present;
-	int empty;     /* written <X/> */
+	int    present;
+	int    empty;  /* written <X/> */
 	size_t tag;    /* offset of the start tag's '<' */
 	size_t tagend; /* just after the start tag's '>' */
 	size_t cend;   /* offset of the end tag's '<' */
 };
 
 struct conn_span {
-	size_t start;	  /* '<' of <ReceiveConnector> */
-	size_t insert;	  /* missing fields go here */
-	size_t sep_start; /* white space before the */
-	size_t sep_end;	  /* last child element */
-	int nchild;
+	size_t		  start;     /* '<' of <ReceiveConnector> */
+	size_t		  insert;    /* missing fields go here */
+	size_t		  sep_start; /* white space before the */
+	size_t		  sep_end;   /* last child element */
+	int		  nchild;
 	struct field_span f[NFIELDS];
 };
 
@@ -101,9 +101,9 @@ static void
 errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
 {
 	struct conn_err *nv;
-	va_list ap;
-	char *msg = NULL;
-	int r;
+	va_list		 ap;
+	char		*msg = NULL;
+	int		 r;
 
 	if (errs->n > CONN_MAX_ERRS)
 		return;
@@ -225,8 +225,8 @@ static unsigned int
 u8_next(const unsigned char **sp)
 {
 	const unsigned char *s = *sp;
-	unsigned int c = s[0], lo = 0x80, hi = 0xbf;
-	int n, i;
+	unsigned int	     c = s[0], lo = 0x80, hi = 0xbf;
+	int		     n, i;
 
 	if (c < 0x80) {
 		*sp = s + 1;
@@ -265,8 +265,8 @@ bad:
 static unsigned long
 fold_at(const unsigned char *s, size_t len, size_t *i)
 {
-	unsigned long	 cp;
-	size_t		 n;
+	unsigned long cp;
+	size_t	      n;
 
 	if ((n = safe_utf8_next(s + *i, len - *i, &cp)) == 0) {
 		cp = 0x110000 + s[*i];
@@ -280,10 +280,10 @@ fold_at(const unsigned char *s, size_t len, size_t *i)
 int
 conn_casecmp_n(const char *a, size_t alen, const char *b, size_t blen)
 {
-	const unsigned char	*p = (const unsigned char *)a;
-	const unsigned char	*q = (const unsigned char *)b;
-	size_t			 i = 0, j = 0;
-	unsigned long		 x, y;
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+	size_t		     i = 0, j = 0;
+	unsigned long	     x, y;
 
 	while (i < alen && j < blen) {
 		x = fold_at(p, alen, &i);
@@ -301,7 +301,7 @@ conn_casecmp(const char *a, const char *b)
 {
 	const unsigned char *p = (const unsigned char *)a;
 	const unsigned char *q = (const unsigned char *)b;
-	unsigned int x, y;
+	unsigned int	     x, y;
 
 	while (*p != '\0' && *q != '\0') {
 		x = conn_fold(u8_next(&p));
@@ -325,7 +325,7 @@ conn_glob(const char *pattern, const char *str)
 	const unsigned char *p = (const unsigned char *)pattern;
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *star_p = NULL, *star_s = NULL, *np, *ns;
-	unsigned int pc, sc;
+	unsigned int	     pc, sc;
 
 	while (*s != '\0') {
 		if (*p == '*') {
@@ -366,7 +366,7 @@ conn_match(const char *pattern, const struct conn *c)
 static long
 line_at(const char *b, size_t pos)
 {
-	long line = 1;
+	long   line = 1;
 	size_t i;
 
 	for (i = 0; i < pos; i++)
@@ -409,7 +409,7 @@ static const char *
 decl_encoding(const char *b, size_t end, size_t *vlen)
 {
 	const char *p, *e;
-	char q;
+	char	    q;
 
 	p = memmem(b, end, "encoding", 8);
 	if (p == NULL)
@@ -442,9 +442,9 @@ check_prolog(const char *b, size_t len, struct conn_errs *errs)
 {
 	static const char *const ok_enc[] = {"UTF-8", "UTF8", "US-ASCII",
 					     "ASCII"};
-	const unsigned char *u = (const unsigned char *)b;
-	const char *enc;
-	size_t pos = 0, end, elen, i;
+	const unsigned char	*u = (const unsigned char *)b;
+	const char		*enc;
+	size_t			 pos = 0, end, elen, i;
 
 	if (len >= 2 &&
 	    ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe) ||
@@ -499,10 +499,10 @@ static int
 read_file(const char *path, char **out, size_t *outlen, struct conn_errs *errs)
 {
 	struct stat st;
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0;
-	ssize_t r;
-	int fd, flags, rc = -1;
+	char	   *buf = NULL, *nb;
+	size_t	    len = 0, cap = 0;
+	ssize_t	    r;
+	int	    fd, flags, rc = -1;
 
 	/* O_NONBLOCK: opening a FIFO must not hang before fstat refuses it. */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
@@ -594,11 +594,11 @@ static void
 xml_error(void *arg, XERR_CONST xmlError *e)
 {
 	struct conn_errs *errs = arg;
-	const xmlNode *node = e->node;
-	const char *m = e->message != NULL ? e->message : "error";
-	size_t mlen = strlen(m);
-	long line = e->line;
-	char first;
+	const xmlNode	 *node = e->node;
+	const char	 *m = e->message != NULL ? e->message : "error";
+	size_t		  mlen = strlen(m);
+	long		  line = e->line;
+	char		  first;
 
 	if (e->level < XML_ERR_ERROR)
 		return;
@@ -633,9 +633,9 @@ xml_generic_quiet(void *ctx, const char *fmt, ...)
  */
 struct xml_handlers {
 	xmlStructuredErrorFunc serror;
-	void *sctx;
-	xmlGenericErrorFunc gerror;
-	void *gctx;
+	void		      *sctx;
+	xmlGenericErrorFunc    gerror;
+	void		      *gctx;
 };
 
 static void
@@ -660,9 +660,9 @@ static int
 validate(xmlDoc *doc, struct conn_errs *errs)
 {
 	xmlRelaxNGParserCtxt *pctx = NULL;
-	xmlRelaxNG *schema = NULL;
-	xmlRelaxNGValidCtxt *vctx = NULL;
-	int rc = -1;
+	xmlRelaxNG	     *schema = NULL;
+	xmlRelaxNGValidCtxt  *vctx = NULL;
+	int		      rc = -1;
 
 	if ((pctx = xmlRelaxNGNewMemParserCtxt(
 		 conn_schema_rng, (int)conn_schema_rng_len)) == NULL ||
@@ -739,7 +739,7 @@ static char *
 node_text(const xmlNode *n)
 {
 	xmlChar *x;
-	char *s;
+	char	*s;
 
 	if ((x = xmlNodeGetContent(n)) == NULL)
 		return strdup("");
@@ -758,10 +758,10 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 {
 	const xmlNode *root, *n, *k;
 	const xmlNode *seen[NKNOWN];
-	struct conn *c;
-	char *text;
-	size_t count = 0;
-	int ki, b, bad = 0;
+	struct conn   *c;
+	char	      *text;
+	size_t	       count = 0;
+	int	       ki, b, bad = 0;
 
 	if ((root = xmlDocGetRootElement(doc)) == NULL ||
 	    !is_elem(root, "ReceiveConnectors")) {
@@ -862,7 +862,7 @@ cmp_identity(const void *a, const void *b)
 {
 	const struct conn *x = *(const struct conn *const *)a;
 	const struct conn *y = *(const struct conn *const *)b;
-	int r;
+	int		   r;
 
 	if ((r = conn_casecmp(x->identity, y->identity)) != 0)
 		return r;
@@ -874,8 +874,8 @@ static int
 check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 {
 	struct conn **s;
-	size_t i, first = 0;
-	int bad = 0;
+	size_t	      i, first = 0;
+	int	      bad = 0;
 
 	if (cf->n < 2)
 		return 0;
@@ -927,14 +927,14 @@ field_index(const char *name, size_t nlen)
 static int
 scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 {
-	struct conn_span *sp = NULL;
+	struct conn_span  *sp = NULL;
 	struct field_span *fs = NULL;
-	size_t pos = 0, tag, nend, last = 0, w;
-	size_t ci = 0, i;
-	long line = 1;
-	size_t counted = 0;
-	int depth = 0, empty, fi, ws_text;
-	char q;
+	size_t		   pos = 0, tag, nend, last = 0, w;
+	size_t		   ci = 0, i;
+	long		   line = 1;
+	size_t		   counted = 0;
+	int		   depth = 0, empty, fi, ws_text;
+	char		   q;
 
 	while (pos < len) {
 		tag = pos;
@@ -1067,14 +1067,14 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 	   struct conn_file **out, struct conn_errs *errs)
 {
 	struct xml_handlers h;
-	struct conn_file *cf = NULL;
-	struct conn_span *spans;
-	xmlParserCtxt *ctxt = NULL;
-	xmlDoc *doc = NULL;
-	const char *nul, *p;
-	size_t i;
-	long line;
-	int rc = -1, captured = 0;
+	struct conn_file   *cf = NULL;
+	struct conn_span   *spans;
+	xmlParserCtxt	   *ctxt = NULL;
+	xmlDoc		   *doc = NULL;
+	const char	   *nul, *p;
+	size_t		    i;
+	long		    line;
+	int		    rc = -1, captured = 0;
 
 	*out = NULL;
 	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
@@ -1157,8 +1157,7 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 		}
 	}
 	/* After scan: its line numbers are those of the '<'. */
-	if (check_duplicates(cf, errs) == -1 &&
-	    !(flags & CONN_LOAD_DUPLICATES))
+	if (check_duplicates(cf, errs) == -1 && !(flags & CONN_LOAD_DUPLICATES))
 		goto out;
 	*out = cf;
 	cf = NULL;
@@ -1176,7 +1175,7 @@ out:
 int
 conn_load(const char *path, struct conn_file **out, struct conn_errs *errs)
 {
-	char *buf;
+	char  *buf;
 	size_t len;
 
 	*out = NULL;
@@ -1192,9 +1191,9 @@ int
 conn_load_flags(const char *path, int flags, struct conn_file **out,
 		struct conn_errs *errs)
 {
-	char *buf;
+	char  *buf;
 	size_t len;
-	int rc;
+	int    rc;
 
 	*out = NULL;
 	errs_init(errs, path);
@@ -1271,7 +1270,7 @@ static int
 value_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	unsigned int c;
+	unsigned int	     c;
 
 	while (*p != '\0') {
 		c = u8_next(&p);
@@ -1285,7 +1284,7 @@ value_ok(const char *s)
 struct splice {
 	size_t start, end; /* bytes of the old file replaced */
 	size_t order;	   /* keeps insertions in field order */
-	char *text;
+	char  *text;
 };
 
 static int
@@ -1308,12 +1307,12 @@ splice_text(const struct conn_file *cf, const struct conn_span *sp, int fi,
 	    const char *value, struct splice *out)
 {
 	const struct field_span *fs = &sp->f[fi];
-	const char *b = cf->buf, *name = field_names[fi];
-	const char *sep = "\n    ";
-	xmlChar *esc;
-	char *text = NULL;
-	size_t seplen = 5, t;
-	int r;
+	const char		*b = cf->buf, *name = field_names[fi];
+	const char		*sep = "\n    ";
+	xmlChar			*esc;
+	char			*text = NULL;
+	size_t			 seplen = 5, t;
+	int			 r;
 
 	if ((esc = xmlEncodeSpecialChars(NULL, BAD_CAST value)) == NULL)
 		return NULL;
@@ -1362,11 +1361,11 @@ static int
 check_result(const struct conn_file *old, const struct conn_file *nf,
 	     const struct conn_edit *edits)
 {
-	const struct conn *a, *b;
+	const struct conn      *a, *b;
 	const struct conn_edit *e;
-	const char *fq, *tn;
-	size_t i;
-	int adv;
+	const char	       *fq, *tn;
+	size_t			i;
+	int			adv;
 
 	if (old->n != nf->n)
 		return -1;
@@ -1395,15 +1394,15 @@ int
 conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	   char **out, size_t *outlen, struct conn_errs *errs)
 {
-	struct conn_errs rerrs;
-	struct conn_file *nf = NULL;
-	struct splice *sv = NULL;
+	struct conn_errs	rerrs;
+	struct conn_file       *nf = NULL;
+	struct splice	       *sv = NULL;
 	const struct conn_edit *e;
-	const char *val;
-	char *nb = NULL;
-	size_t ns = 0, i, j, pos, total;
-	unsigned int mask;
-	int fi, rc = -1;
+	const char	       *val;
+	char		       *nb = NULL;
+	size_t			ns = 0, i, j, pos, total;
+	unsigned int		mask;
+	int			fi, rc = -1;
 
 	*out = NULL;
 	*outlen = 0;
@@ -1496,15 +1495,15 @@ out:
 /* ------------------------------------------------------------------ diff */
 
 struct obuf {
-	char *p;
+	char  *p;
 	size_t len, cap;
-	int failed;
+	int    failed;
 };
 
 static void
 ob_add(struct obuf *o, const char *s, size_t n)
 {
-	char *np;
+	char  *np;
 	size_t ncap;
 
 	if (o->failed)
@@ -1531,9 +1530,9 @@ static void ob_printf(struct obuf *o, const char *fmt, ...)
 static void
 ob_printf(struct obuf *o, const char *fmt, ...)
 {
-	char tmp[128];
+	char	tmp[128];
 	va_list ap;
-	int n;
+	int	n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
@@ -1546,17 +1545,17 @@ ob_printf(struct obuf *o, const char *fmt, ...)
 }
 
 struct line {
-	const char *p;
-	size_t len; /* with its '\n', if it has one */
+	const char   *p;
+	size_t	      len; /* with its '\n', if it has one */
 	unsigned long hash;
 };
 
 static struct line *
 split_lines(const char *s, size_t len, size_t *n)
 {
-	struct line *v;
-	const char *nl;
-	size_t count = 0, i, pos;
+	struct line  *v;
+	const char   *nl;
+	size_t	      count = 0, i, pos;
 	unsigned long h;
 
 	for (i = 0; i < len; i++)
@@ -1599,10 +1598,10 @@ static int
 myers(const struct line *a, size_t n, const struct line *b, size_t m, char *del,
       char *ins)
 {
-	long *v = NULL, *trace = NULL, *prev;
-	long maxd, d, k, x, y, px, pk, off, N = (long)n, M = (long)m;
+	long  *v = NULL, *trace = NULL, *prev;
+	long   maxd, d, k, x, y, px, pk, off, N = (long)n, M = (long)m;
 	size_t i, tlen;
-	int rc = -1;
+	int    rc = -1;
 
 	maxd = N + M < DIFF_MAX_D ? N + M : DIFF_MAX_D;
 	tlen = (size_t)(maxd + 1) * (size_t)(maxd + 1) + 1;
@@ -1685,11 +1684,11 @@ char *
 conn_diff(const char *old, size_t oldlen, const char *new, size_t newlen,
 	  const char *label, size_t *outlen)
 {
-	struct obuf o;
+	struct obuf  o;
 	struct line *a = NULL, *b = NULL;
-	char *del = NULL, *ins = NULL, *ret = NULL;
-	size_t n = 0, m = 0, pre = 0, suf = 0, i, j, hi, hj, ei, ej;
-	size_t ci, cj, gap;
+	char	    *del = NULL, *ins = NULL, *ret = NULL;
+	size_t	     n = 0, m = 0, pre = 0, suf = 0, i, j, hi, hj, ei, ej;
+	size_t	     ci, cj, gap;
 
 	memset(&o, 0, sizeof(o));
 	ob_add(&o, "", 0);

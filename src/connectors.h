@@ -22,23 +22,23 @@
 
 /* One problem with an input.  line is 0 when there is none. */
 struct conn_err {
-	long line;
+	long  line;
 	char *msg; /* lower case, no full stop */
 };
 
 /* Every problem found, then the load fails once. */
 struct conn_errs {
-	char *file;    /* the path or label given to the load */
-	int sys_errno; /* errno when reading failed, else 0 */
+	char		*file;	    /* the path or label given to the load */
+	int		 sys_errno; /* errno when reading failed, else 0 */
 	struct conn_err *v;
-	size_t n;
+	size_t		 n;
 };
 
 #define CONN_UNSET (-1) /* AdvertiseClientSettings absent */
 
 /* Fields certbind sets, as bits (conn_edit_mask). */
-#define CONN_F_FQDN 0x1
-#define CONN_F_TLSNAME 0x2
+#define CONN_F_FQDN	 0x1
+#define CONN_F_TLSNAME	 0x2
 #define CONN_F_ADVERTISE 0x4
 
 struct conn_span; /* private: byte ranges in the file */
@@ -46,23 +46,23 @@ struct conn_span; /* private: byte ranges in the file */
 struct conn {
 	char *server; /* NULL when absent */
 	char *name;
-	char *identity; /* "server\name", or name without server */
-	char *fqdn;	/* NULL when absent; "" when empty */
-	char *tls_name; /* NULL when absent; "" when empty */
-	int advertise;	/* 0, 1 or CONN_UNSET */
-	long line;	/* of the <ReceiveConnector> tag */
-	long dup_line;	/* another connector with the same identity, or 0
-			   (only a CONN_LOAD_DUPLICATES load keeps such) */
+	char *identity;	 /* "server\name", or name without server */
+	char *fqdn;	 /* NULL when absent; "" when empty */
+	char *tls_name;	 /* NULL when absent; "" when empty */
+	int   advertise; /* 0, 1 or CONN_UNSET */
+	long  line;	 /* of the <ReceiveConnector> tag */
+	long  dup_line;	 /* another connector with the same identity, or 0
+			    (only a CONN_LOAD_DUPLICATES load keeps such) */
 	struct conn_span *span;
 };
 
 /* A loaded file: its exact bytes and its connectors in file order. */
 struct conn_file {
-	char *path;
-	char *buf; /* the bytes as read, NUL-terminated */
-	size_t len;
+	char	    *path;
+	char	    *buf; /* the bytes as read, NUL-terminated */
+	size_t	     len;
 	struct conn *v;
-	size_t n;
+	size_t	     n;
 };
 
 /*
@@ -120,7 +120,7 @@ int conn_match(const char *pattern, const struct conn *);
 struct conn_edit {
 	const char *fqdn;
 	const char *tls_name;
-	int advertise;
+	int	    advertise;
 };
 
 /* Sets every member of e to "leave alone". */

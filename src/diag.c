@@ -25,13 +25,13 @@ diag_get_level(void)
  * The subject (a file name, a thumbprint) may come from a hostile
  * store: it is escaped so it cannot drive the terminal.
  */
-static void	emit(const char *, const char *, const char *, va_list)
+static void emit(const char *, const char *, const char *, va_list)
     __attribute__((format(printf, 3, 0)));
 
 static void
 emit(const char *tag, const char *subject, const char *fmt, va_list ap)
 {
-	char	 msg[2048];
+	char msg[2048];
 
 	fputs("certbind: ", stderr);
 	if (tag != NULL)
@@ -48,7 +48,7 @@ emit(const char *tag, const char *subject, const char *fmt, va_list ap)
 void
 diag_err(const char *subject, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	emit(NULL, subject, fmt, ap);
@@ -58,8 +58,8 @@ diag_err(const char *subject, const char *fmt, ...)
 char *
 diag_ssl_reason(char *buf, unsigned long sz, const char *fallback)
 {
-	unsigned long	 e;
-	const char	*r;
+	unsigned long e;
+	const char   *r;
 
 	e = ERR_get_error();
 	r = e != 0 ? ERR_reason_error_string(e) : NULL;
@@ -71,8 +71,8 @@ diag_ssl_reason(char *buf, unsigned long sz, const char *fallback)
 void
 diag_ssl(const char *subject, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 msg[1024], why[256];
+	va_list ap;
+	char	msg[1024], why[256];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -84,7 +84,7 @@ diag_ssl(const char *subject, const char *fmt, ...)
 void
 diag_warn(const char *subject, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (level < DIAG_NORMAL)
 		return;
@@ -96,7 +96,7 @@ diag_warn(const char *subject, const char *fmt, ...)
 void
 diag_note(const char *subject, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (level < DIAG_NORMAL)
 		return;
@@ -108,7 +108,7 @@ diag_note(const char *subject, const char *fmt, ...)
 void
 diag_verbose(const char *subject, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (level < DIAG_VERBOSE)
 		return;

@@ -26,30 +26,30 @@
 
 /* Where output goes: measured only while p is NULL. */
 struct out {
-	char	*p;
-	size_t	 n;
+	char  *p;
+	size_t n;
 };
 
 struct tlv {
-	const unsigned char	*start;		/* first header byte */
-	const unsigned char	*val;		/* contents */
-	size_t			 vlen;
-	size_t			 tlen;		/* header and contents */
-	unsigned int		 tag;		/* first identifier byte */
+	const unsigned char *start; /* first header byte */
+	const unsigned char *val;   /* contents */
+	size_t		     vlen;
+	size_t		     tlen; /* header and contents */
+	unsigned int	     tag;  /* first identifier byte */
 };
 
 /* How a value's contents become code points. */
 enum vkind {
-	VK_BYTES,	/* one byte, one code point (ISO 8859-1) */
+	VK_BYTES, /* one byte, one code point (ISO 8859-1) */
 	VK_UTF8,
-	VK_BMP,		/* UCS-2 / UTF-16 big-endian */
-	VK_UCS4		/* UniversalString, big-endian */
+	VK_BMP, /* UCS-2 / UTF-16 big-endian */
+	VK_UCS4 /* UniversalString, big-endian */
 };
 
 struct key {
-	const char		*name;
-	size_t			 olen;
-	const unsigned char	 oid[10];	/* DER contents of the OID */
+	const char	   *name;
+	size_t		    olen;
+	const unsigned char oid[10]; /* DER contents of the OID */
 };
 
 /*
@@ -57,31 +57,30 @@ struct key {
  * first name of each OID; SPEC §5).  Every other OID is "OID." + dotted.
  */
 static const struct key keys[] = {
-	{ "CN", 3, { 0x55, 0x04, 0x03 } },
-	{ "SN", 3, { 0x55, 0x04, 0x04 } },
-	{ "SERIALNUMBER", 3, { 0x55, 0x04, 0x05 } },
-	{ "C", 3, { 0x55, 0x04, 0x06 } },
-	{ "L", 3, { 0x55, 0x04, 0x07 } },
-	{ "S", 3, { 0x55, 0x04, 0x08 } },
-	{ "STREET", 3, { 0x55, 0x04, 0x09 } },
-	{ "O", 3, { 0x55, 0x04, 0x0a } },
-	{ "OU", 3, { 0x55, 0x04, 0x0b } },
-	{ "T", 3, { 0x55, 0x04, 0x0c } },
-	{ "Description", 3, { 0x55, 0x04, 0x0d } },
-	{ "PostalCode", 3, { 0x55, 0x04, 0x11 } },
-	{ "POBox", 3, { 0x55, 0x04, 0x12 } },
-	{ "Phone", 3, { 0x55, 0x04, 0x14 } },
-	{ "X21Address", 3, { 0x55, 0x04, 0x18 } },
-	{ "G", 3, { 0x55, 0x04, 0x2a } },
-	{ "I", 3, { 0x55, 0x04, 0x2b } },
-	{ "dnQualifier", 3, { 0x55, 0x04, 0x2e } },
-	{ "DC", 10, { 0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01,
-	    0x19 } },
-	{ "E", 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01 } },
+    {"CN", 3, {0x55, 0x04, 0x03}},
+    {"SN", 3, {0x55, 0x04, 0x04}},
+    {"SERIALNUMBER", 3, {0x55, 0x04, 0x05}},
+    {"C", 3, {0x55, 0x04, 0x06}},
+    {"L", 3, {0x55, 0x04, 0x07}},
+    {"S", 3, {0x55, 0x04, 0x08}},
+    {"STREET", 3, {0x55, 0x04, 0x09}},
+    {"O", 3, {0x55, 0x04, 0x0a}},
+    {"OU", 3, {0x55, 0x04, 0x0b}},
+    {"T", 3, {0x55, 0x04, 0x0c}},
+    {"Description", 3, {0x55, 0x04, 0x0d}},
+    {"PostalCode", 3, {0x55, 0x04, 0x11}},
+    {"POBox", 3, {0x55, 0x04, 0x12}},
+    {"Phone", 3, {0x55, 0x04, 0x14}},
+    {"X21Address", 3, {0x55, 0x04, 0x18}},
+    {"G", 3, {0x55, 0x04, 0x2a}},
+    {"I", 3, {0x55, 0x04, 0x2b}},
+    {"dnQualifier", 3, {0x55, 0x04, 0x2e}},
+    {"DC", 10, {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19}},
+    {"E", 9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01}},
 };
 
 /* Small names keep their RDN list on the stack. */
-#define RDN_STACK	32
+#define RDN_STACK 32
 
 static void
 put(struct out *o, const void *s, size_t len)
@@ -94,8 +93,8 @@ put(struct out *o, const void *s, size_t len)
 static void
 put_cp(struct out *o, unsigned long cp)
 {
-	unsigned char	 b[4];
-	size_t		 n;
+	unsigned char b[4];
+	size_t	      n;
 
 	if (cp < 0x80) {
 		b[0] = cp;
@@ -122,9 +121,9 @@ put_cp(struct out *o, unsigned long cp)
 static void
 put_hex(struct out *o, const unsigned char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	char			 b[2];
-	size_t			 i;
+	static const char hex[] = "0123456789ABCDEF";
+	char		  b[2];
+	size_t		  i;
 
 	for (i = 0; i < len; i++) {
 		b[0] = hex[s[i] >> 4];
@@ -142,8 +141,8 @@ put_hex(struct out *o, const unsigned char *s, size_t len)
 static int
 der_next(const unsigned char **pp, const unsigned char *end, struct tlv *t)
 {
-	const unsigned char	*p = *pp;
-	size_t			 len, i, n;
+	const unsigned char *p = *pp;
+	size_t		     len, i, n;
 
 	if (p >= end)
 		return -1;
@@ -186,8 +185,8 @@ der_next(const unsigned char **pp, const unsigned char *end, struct tlv *t)
 static size_t
 utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 {
-	unsigned long	 c;
-	size_t		 len, i;
+	unsigned long c;
+	size_t	      len, i;
 
 	if (s[0] < 0x80) {
 		*cp = s[0];
@@ -221,8 +220,8 @@ utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 static int
 utf8_valid(const unsigned char *s, size_t len)
 {
-	unsigned long	 cp;
-	size_t		 i, n;
+	unsigned long cp;
+	size_t	      i, n;
 
 	for (i = 0; i < len; i += n)
 		if ((n = utf8_next(s + i, len - i, &cp)) == 0)
@@ -241,8 +240,8 @@ utf8_valid(const unsigned char *s, size_t len)
 static unsigned long
 next_cp(enum vkind k, const unsigned char *s, size_t len, size_t *i)
 {
-	unsigned long	 cp, lo;
-	size_t		 n;
+	unsigned long cp, lo;
+	size_t	      n;
 
 	switch (k) {
 	case VK_BYTES:
@@ -278,8 +277,8 @@ next_cp(enum vkind k, const unsigned char *s, size_t len, size_t *i)
 			return 0xfffd;
 		}
 		cp = (unsigned long)s[*i] << 24 |
-		    (unsigned long)s[*i + 1] << 16 |
-		    (unsigned long)s[*i + 2] << 8 | s[*i + 3];
+		     (unsigned long)s[*i + 1] << 16 |
+		     (unsigned long)s[*i + 2] << 8 | s[*i + 3];
 		*i += 4;
 		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return 0xfffd;
@@ -325,9 +324,9 @@ is_quote_char(unsigned long cp)
 static void
 put_string(struct out *o, enum vkind k, const unsigned char *s, size_t len)
 {
-	unsigned long	 cp;
-	size_t		 i;
-	int		 quote = (len == 0), first = 1;
+	unsigned long cp;
+	size_t	      i;
+	int	      quote = (len == 0), first = 1;
 
 	for (i = 0; i < len && !quote; first = 0) {
 		cp = next_cp(k, s, len, &i);
@@ -337,7 +336,7 @@ put_string(struct out *o, enum vkind k, const unsigned char *s, size_t len)
 	}
 	if (quote)
 		put(o, "\"", 1);
-	for (i = 0; i < len; ) {
+	for (i = 0; i < len;) {
 		cp = next_cp(k, s, len, &i);
 		put_cp(o, cp);
 		if (cp == '"')
@@ -375,7 +374,7 @@ put_value(struct out *o, const struct tlv *v)
 		break;
 	case V_ASN1_T61STRING:
 		put_string(o, utf8_valid(v->val, v->vlen) ? VK_UTF8 : VK_BYTES,
-		    v->val, v->vlen);
+			   v->val, v->vlen);
 		break;
 	case V_ASN1_BMPSTRING:
 		put_string(o, VK_BMP, v->val, v->vlen);
@@ -402,17 +401,17 @@ put_value(struct out *o, const struct tlv *v)
 static int
 put_dotted(struct out *o, const unsigned char *s, size_t len)
 {
-	char		 b[24];
-	uint64_t	 v;
-	size_t		 i, n;
-	int		 first = 1;
+	char	 b[24];
+	uint64_t v;
+	size_t	 i, n;
+	int	 first = 1;
 
 	if (len == 0 || (s[len - 1] & 0x80))
 		return -1;
-	for (i = 0; i < len; ) {
+	for (i = 0; i < len;) {
 		if (s[i] == 0x80)
-			return -1;	/* not minimal: X.690 8.19.2 */
-		for (v = 0; ; i++) {
+			return -1; /* not minimal: X.690 8.19.2 */
+		for (v = 0;; i++) {
 			if (v > (UINT64_MAX >> 7))
 				return 1;
 			v = (v << 7) | (s[i] & 0x7f);
@@ -441,10 +440,10 @@ put_dotted(struct out *o, const unsigned char *s, size_t len)
 static int
 put_dotted_big(struct out *o, const struct tlv *t)
 {
-	ASN1_OBJECT		*obj = NULL;
-	const unsigned char	*p = t->start;
-	char			 sbuf[128], *b = sbuf;
-	int			 n, rc = -1;
+	ASN1_OBJECT	    *obj = NULL;
+	const unsigned char *p = t->start;
+	char		     sbuf[128], *b = sbuf;
+	int		     n, rc = -1;
 
 	if ((obj = d2i_ASN1_OBJECT(NULL, &p, (long)t->tlen)) == NULL)
 		goto out;
@@ -469,8 +468,8 @@ out:
 static int
 put_key(struct out *o, const struct tlv *t)
 {
-	size_t	 i;
-	int	 rc;
+	size_t i;
+	int    rc;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (keys[i].olen == t->vlen &&
@@ -480,12 +479,10 @@ put_key(struct out *o, const struct tlv *t)
 		}
 	}
 	/* A dry run first: put_dotted may give up halfway. */
-	if ((rc = put_dotted(&(struct out){ NULL, 0 }, t->val, t->vlen)) ==
-	    -1)
+	if ((rc = put_dotted(&(struct out){NULL, 0}, t->val, t->vlen)) == -1)
 		return -1;
 	put(o, "OID.", 4);
-	return rc == 0 ? put_dotted(o, t->val, t->vlen) :
-	    put_dotted_big(o, t);
+	return rc == 0 ? put_dotted(o, t->val, t->vlen) : put_dotted_big(o, t);
 }
 
 /*
@@ -495,9 +492,9 @@ put_key(struct out *o, const struct tlv *t)
 static int
 put_rdn(struct out *o, const struct tlv *rdn)
 {
-	const unsigned char	*p = rdn->val, *end = rdn->val + rdn->vlen;
-	const unsigned char	*q, *aend;
-	struct tlv		 atv, oid, val;
+	const unsigned char *p = rdn->val, *end = rdn->val + rdn->vlen;
+	const unsigned char *q, *aend;
+	struct tlv	     atv, oid, val;
 
 	while (p < end) {
 		if (der_next(&p, end, &atv) == -1 || atv.tag != 0x30)
@@ -522,7 +519,7 @@ put_rdn(struct out *o, const struct tlv *rdn)
 static int
 put_name(struct out *o, const struct tlv *rdns, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = n; i > 0; i--) {
 		if (i != n)
@@ -536,12 +533,12 @@ put_name(struct out *o, const struct tlv *rdns, size_t n)
 char *
 dn_der_to_windows(const unsigned char *der, size_t len, size_t *outlen)
 {
-	struct tlv		 name, sbuf[RDN_STACK] = { { 0 } };
-	struct tlv		*rdns = sbuf, *tmp;
-	struct out		 o = { NULL, 0 };
-	const unsigned char	*p = der, *end, *q;
-	size_t			 n = 0, cap = RDN_STACK;
-	char			*ret = NULL;
+	struct tlv	     name, sbuf[RDN_STACK] = {{0}};
+	struct tlv	    *rdns = sbuf, *tmp;
+	struct out	     o = {NULL, 0};
+	const unsigned char *p = der, *end, *q;
+	size_t		     n = 0, cap = RDN_STACK;
+	char		    *ret = NULL;
 
 	/* Output is bounded by a small multiple of the input: no overflow. */
 	if (der == NULL || len > SIZE_MAX / 16)
@@ -587,8 +584,8 @@ out:
 char *
 dn_name_to_windows(const X509_NAME *name, size_t *outlen)
 {
-	const unsigned char	*der;
-	size_t			 len;
+	const unsigned char *der;
+	size_t		     len;
 
 	if (name == NULL || !X509_NAME_get0_der(name, &der, &len)) {
 		ERR_clear_error();
@@ -598,11 +595,11 @@ dn_name_to_windows(const X509_NAME *name, size_t *outlen)
 }
 
 char *
-dn_tls_name(const char *issuer, size_t ilen, const char *subject,
-    size_t slen, size_t *outlen)
+dn_tls_name(const char *issuer, size_t ilen, const char *subject, size_t slen,
+	    size_t *outlen)
 {
-	char	*s;
-	size_t	 n;
+	char  *s;
+	size_t n;
 
 	if (ilen > SIZE_MAX / 2 || slen > SIZE_MAX / 2 - 8)
 		return NULL;

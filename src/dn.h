@@ -16,17 +16,16 @@
  * the DER is not a Name or memory ran out.  The string is valid UTF-8;
  * the empty Name gives "" (as Windows does).
  */
-char	*dn_der_to_windows(const unsigned char *der, size_t len,
-	    size_t *outlen);
+char *dn_der_to_windows(const unsigned char *der, size_t len, size_t *outlen);
 
 /* The same for a decoded name. */
-char	*dn_name_to_windows(const X509_NAME *name, size_t *outlen);
+char *dn_name_to_windows(const X509_NAME *name, size_t *outlen);
 
 /*
  * The TLS certificate name "<I>issuer<S>subject" as a new buffer,
  * NUL-terminated, length in *outlen; NULL when memory ran out.
  */
-char	*dn_tls_name(const char *issuer, size_t ilen, const char *subject,
-	    size_t slen, size_t *outlen);
+char *dn_tls_name(const char *issuer, size_t ilen, const char *subject,
+		  size_t slen, size_t *outlen);
 
 #endif

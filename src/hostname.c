@@ -7,8 +7,8 @@
 
 #include "hostname.h"
 
-#define HOST_LABEL_MAX	63
-#define HOST_IP6_TEXT	64
+#define HOST_LABEL_MAX 63
+#define HOST_IP6_TEXT  64
 
 /*
  * SPEC §6.3: only a whole left-most "*" label, never partial ones.
@@ -18,13 +18,13 @@
  * holds as well: the host is LDH only and OpenSSL compares bytes
  * exactly (ASCII case aside), refusing a NUL in the pattern.
  */
-#define HOST_CHECK_FLAGS	X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+#define HOST_CHECK_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
 static int
 host_is_ldh(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-';
+	       (c >= '0' && c <= '9') || c == '-';
 }
 
 /* Message for a byte that may not appear in a DNS name, or NULL. */
@@ -37,7 +37,7 @@ host_bad_byte(unsigned char c)
 		return "embedded NUL character in host name";
 	if (c >= 0x80)
 		return "non-ASCII character in host name: give an "
-		    "internationalised name as its A-label (xn--...)";
+		       "internationalised name as its A-label (xn--...)";
 	if (c == '_')
 		return "underscore in host name: not allowed in a host name";
 	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
@@ -48,15 +48,14 @@ host_bad_byte(unsigned char c)
 	if (c == '*')
 		return "wildcard in host name: give the name itself";
 	return "invalid character in host name: only letters, digits, "
-	    "hyphens and dots are allowed";
+	       "hyphens and dots are allowed";
 }
 
 static int
-host_parse_ipv6(const char *in, size_t len, struct host *out,
-    const char **why)
+host_parse_ipv6(const char *in, size_t len, struct host *out, const char **why)
 {
-	char	 buf[HOST_IP6_TEXT];
-	size_t	 i, ncolon = 0;
+	char   buf[HOST_IP6_TEXT];
+	size_t i, ncolon = 0;
 
 	if (memchr(in, '%', len) != NULL) {
 		*why = "IPv6 zone index (%...) is not allowed";
@@ -76,8 +75,8 @@ host_parse_ipv6(const char *in, size_t len, struct host *out,
 	memcpy(buf, in, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, out->addr) != 1 ||
-	    inet_ntop(AF_INET6, out->addr, out->name,
-	    sizeof(out->name)) == NULL) {
+	    inet_ntop(AF_INET6, out->addr, out->name, sizeof(out->name)) ==
+		NULL) {
 		*why = "invalid IPv6 address";
 		return -1;
 	}
@@ -89,11 +88,10 @@ host_parse_ipv6(const char *in, size_t len, struct host *out,
 
 /* (in, len) is LDH and dots only, its last label all digits. */
 static int
-host_parse_ipv4(const char *in, size_t len, struct host *out,
-    const char **why)
+host_parse_ipv4(const char *in, size_t len, struct host *out, const char **why)
 {
-	char	 buf[INET_ADDRSTRLEN];
-	size_t	 i, ndots = 0;
+	char   buf[INET_ADDRSTRLEN];
+	size_t i, ndots = 0;
 
 	for (i = 0; i < len; i++) {
 		if (in[i] == '.')
@@ -103,7 +101,7 @@ host_parse_ipv4(const char *in, size_t len, struct host *out,
 	}
 	if (i < len || ndots != 3 || len >= sizeof(buf)) {
 		*why = "last label is all digits but the name is not an IPv4 "
-		    "address";
+		       "address";
 		return -1;
 	}
 	/* inet_pton refuses them too, but say why: some read them as octal. */
@@ -127,12 +125,11 @@ host_parse_ipv4(const char *in, size_t len, struct host *out,
 }
 
 int
-host_parse_fqdn(const char *in, size_t len, struct host *out,
-    const char **why)
+host_parse_fqdn(const char *in, size_t len, struct host *out, const char **why)
 {
-	const char	*dummy, *msg;
-	size_t		 i, label = 0, last = 0;
-	int		 digits = 1;
+	const char *dummy, *msg;
+	size_t	    i, label = 0, last = 0;
+	int	    digits = 1;
 
 	if (why == NULL)
 		why = &dummy;
@@ -149,7 +146,7 @@ host_parse_fqdn(const char *in, size_t len, struct host *out,
 	}
 	if (memchr(in, '/', len) != NULL || memchr(in, '@', len) != NULL) {
 		*why = "not a host name: give the FQDN alone, without a URL "
-		    "or user part";
+		       "or user part";
 		return -1;
 	}
 
@@ -182,7 +179,7 @@ host_parse_fqdn(const char *in, size_t len, struct host *out,
 		if (i == len || in[i] == '.') {
 			if (label == 0) {
 				*why = "empty label in host name (two dots "
-				    "in a row, or a leading dot)";
+				       "in a row, or a leading dot)";
 				return -1;
 			}
 			if (in[i - 1] == '-') {
@@ -216,8 +213,8 @@ host_parse_fqdn(const char *in, size_t len, struct host *out,
 
 	out->kind = HOST_DNS;
 	for (i = 0; i < len; i++)
-		out->name[i] = (in[i] >= 'A' && in[i] <= 'Z') ?
-		    in[i] - 'A' + 'a' : in[i];
+		out->name[i] =
+		    (in[i] >= 'A' && in[i] <= 'Z') ? in[i] - 'A' + 'a' : in[i];
 	out->name[len] = '\0';
 	out->namelen = len;
 	return 0;
@@ -227,7 +224,7 @@ host_parse_fqdn(const char *in, size_t len, struct host *out,
 static char *
 host_memdup(const void *s, size_t len)
 {
-	char	*p;
+	char *p;
 
 	if ((p = malloc(len + 1)) == NULL)
 		return NULL;
@@ -238,10 +235,10 @@ host_memdup(const void *s, size_t len)
 }
 
 static int
-host_covers_add(struct host_match *m, enum host_ident_kind kind,
-    const void *s, size_t len)
+host_covers_add(struct host_match *m, enum host_ident_kind kind, const void *s,
+		size_t len)
 {
-	struct host_ident	*p;
+	struct host_ident *p;
 
 	p = reallocarray(m->covers, m->ncovers + 1, sizeof(*p));
 	if (p == NULL)
@@ -263,13 +260,13 @@ host_covers_add(struct host_match *m, enum host_ident_kind kind,
 static X509_NAME_ENTRY *
 host_get0_cn(X509 *x)
 {
-	X509_NAME	*subj;
-	int		 i, last = -1;
+	X509_NAME *subj;
+	int	   i, last = -1;
 
 	if ((subj = X509_get_subject_name(x)) == NULL)
 		return NULL;
-	while ((i = X509_NAME_get_index_by_NID(subj, NID_commonName,
-	    last)) >= 0)
+	while ((i = X509_NAME_get_index_by_NID(subj, NID_commonName, last)) >=
+	       0)
 		last = i;
 	return last < 0 ? NULL : X509_NAME_get_entry(subj, last);
 }
@@ -284,8 +281,8 @@ host_get0_cn(X509 *x)
 static X509 *
 host_cn_cert_new(const X509_NAME_ENTRY *cn)
 {
-	X509		*x = NULL, *ret = NULL;
-	X509_NAME	*name = NULL;
+	X509	  *x = NULL, *ret = NULL;
+	X509_NAME *name = NULL;
 
 	if ((x = X509_new()) == NULL || (name = X509_NAME_new()) == NULL)
 		goto out;
@@ -306,14 +303,14 @@ out:
  */
 static int
 host_covers_fill(struct host_match *m, X509 *x, const GENERAL_NAMES *gens,
-    const X509_NAME_ENTRY **cn)
+		 const X509_NAME_ENTRY **cn)
 {
-	const GENERAL_NAME	*gen;
-	const ASN1_STRING	*s;
-	const X509_NAME_ENTRY	*e;
-	unsigned char		*utf8 = NULL;
-	char			 text[HOST_IP6_TEXT];
-	int			 i, n, ndns = 0, rc = -1;
+	const GENERAL_NAME    *gen;
+	const ASN1_STRING     *s;
+	const X509_NAME_ENTRY *e;
+	unsigned char	      *utf8 = NULL;
+	char		       text[HOST_IP6_TEXT];
+	int		       i, n, ndns = 0, rc = -1;
 
 	*cn = NULL;
 	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++)
@@ -324,8 +321,7 @@ host_covers_fill(struct host_match *m, X509 *x, const GENERAL_NAMES *gens,
 		 * A CN that is not valid in its string type covers
 		 * nothing; X509_check_host would fail on it as well.
 		 */
-		n = ASN1_STRING_to_UTF8(&utf8,
-		    X509_NAME_ENTRY_get_data(e));
+		n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
 		if (n < 0)
 			ERR_clear_error();
 		else {
@@ -339,8 +335,8 @@ host_covers_fill(struct host_match *m, X509 *x, const GENERAL_NAMES *gens,
 		if (gen->type == GEN_DNS) {
 			s = gen->d.dNSName;
 			if (host_covers_add(m, HOST_IDENT_DNS,
-			    ASN1_STRING_get0_data(s),
-			    ASN1_STRING_length(s)) == -1)
+					    ASN1_STRING_get0_data(s),
+					    ASN1_STRING_length(s)) == -1)
 				goto out;
 		} else if (gen->type == GEN_IPADD) {
 			s = gen->d.iPAddress;
@@ -349,11 +345,11 @@ host_covers_fill(struct host_match *m, X509 *x, const GENERAL_NAMES *gens,
 			if (n != 4 && n != 16)
 				continue;
 			if (inet_ntop(n == 4 ? AF_INET : AF_INET6,
-			    ASN1_STRING_get0_data(s), text,
-			    sizeof(text)) == NULL)
+				      ASN1_STRING_get0_data(s), text,
+				      sizeof(text)) == NULL)
 				continue;
 			if (host_covers_add(m, HOST_IDENT_IP, text,
-			    strlen(text)) == -1)
+					    strlen(text)) == -1)
 				goto out;
 		}
 	}
@@ -366,11 +362,11 @@ out:
 int
 host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 {
-	GENERAL_NAMES		*gens = NULL;
-	const X509_NAME_ENTRY	*cn;
-	X509			*cnx = NULL;
-	char			*peer = NULL;
-	int			 crit, r, rc = -1;
+	GENERAL_NAMES	      *gens = NULL;
+	const X509_NAME_ENTRY *cn;
+	X509		      *cnx = NULL;
+	char		      *peer = NULL;
+	int		       crit, r, rc = -1;
 
 	memset(m, 0, sizeof(*m));
 	gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
@@ -395,8 +391,8 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 		if ((r = X509_check_ip(x, h->addr, h->addrlen, 0)) < 0)
 			goto out;
 		/* The entry that matched has the same canonical text. */
-		if (r == 1 && (m->ident = host_memdup(h->name,
-		    h->namelen)) == NULL)
+		if (r == 1 &&
+		    (m->ident = host_memdup(h->name, h->namelen)) == NULL)
 			goto out;
 		m->identlen = r == 1 ? h->namelen : 0;
 		break;
@@ -409,19 +405,22 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 			 * ALWAYS_CHECK_SUBJECT: OpenSSL releases after 3.x
 			 * no longer fall back to the CN by default.
 			 */
-			r = X509_check_host(cnx, h->name, h->namelen,
+			r = X509_check_host(
+			    cnx, h->name, h->namelen,
 			    HOST_CHECK_FLAGS |
-			    X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT, &peer);
+				X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT,
+			    &peer);
 		} else
-			r = X509_check_host(x, h->name, h->namelen,
+			r = X509_check_host(
+			    x, h->name, h->namelen,
 			    HOST_CHECK_FLAGS |
-			    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, &peer);
+				X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+			    &peer);
 		if (r < 0 || (r == 1 && peer == NULL))
 			goto out;
 		if (r == 1) {
 			m->identlen = strlen(peer);
-			if ((m->ident = host_memdup(peer, m->identlen)) ==
-			    NULL)
+			if ((m->ident = host_memdup(peer, m->identlen)) == NULL)
 				goto out;
 		}
 		break;
@@ -442,7 +441,7 @@ out:
 void
 host_match_release(struct host_match *m)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < m->ncovers; i++)
 		free(m->covers[i].name);

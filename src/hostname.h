@@ -9,13 +9,9 @@
 
 #include <openssl/x509.h>
 
-#define HOST_FQDN_MAX	253	/* RFC 1035 §2.3.4, without the final dot */
+#define HOST_FQDN_MAX 253 /* RFC 1035 §2.3.4, without the final dot */
 
-enum host_kind {
-	HOST_DNS = 1,
-	HOST_IPV4,
-	HOST_IPV6
-};
+enum host_kind { HOST_DNS = 1, HOST_IPV4, HOST_IPV6 };
 
 /*
  * A validated FQDN.  name is NUL-terminated and normalised: a DNS name
@@ -24,11 +20,11 @@ enum host_kind {
  * addr holds the address in network order (addrlen 4 or 16; 0 for DNS).
  */
 struct host {
-	enum host_kind	 kind;
-	char		 name[HOST_FQDN_MAX + 1];
-	size_t		 namelen;
-	unsigned char	 addr[16];
-	size_t		 addrlen;
+	enum host_kind kind;
+	char	       name[HOST_FQDN_MAX + 1];
+	size_t	       namelen;
+	unsigned char  addr[16];
+	size_t	       addrlen;
 };
 
 /*
@@ -45,13 +41,13 @@ struct host {
  * message saying what is wrong (embedded NUL, non-ASCII, underscore,
  * empty label, label too long, ...).  out is unspecified on failure.
  */
-int	host_parse_fqdn(const char *in, size_t len, struct host *out,
-	    const char **why);
+int host_parse_fqdn(const char *in, size_t len, struct host *out,
+		    const char **why);
 
 enum host_ident_kind {
-	HOST_IDENT_DNS = 1,	/* a SAN dNSName */
-	HOST_IDENT_CN,		/* the most specific subject CN, as UTF-8 */
-	HOST_IDENT_IP		/* a SAN iPAddress, in canonical text form */
+	HOST_IDENT_DNS = 1, /* a SAN dNSName */
+	HOST_IDENT_CN,	    /* the most specific subject CN, as UTF-8 */
+	HOST_IDENT_IP	    /* a SAN iPAddress, in canonical text form */
 };
 
 /*
@@ -60,9 +56,9 @@ enum host_ident_kind {
  * NUL and control bytes: use (name, len) and print it with safe_fputs.
  */
 struct host_ident {
-	enum host_ident_kind	 kind;
-	char			*name;
-	size_t			 len;
+	enum host_ident_kind kind;
+	char		    *name;
+	size_t		     len;
 };
 
 /*
@@ -82,13 +78,13 @@ struct host_ident {
  *   or appears twice; such a certificate covers nothing (covers empty).
  */
 struct host_match {
-	int			 matched;
-	int			 by_cn;
-	int			 bad_san;
-	char			*ident;
-	size_t			 identlen;
-	struct host_ident	*covers;
-	size_t			 ncovers;
+	int		   matched;
+	int		   by_cn;
+	int		   bad_san;
+	char		  *ident;
+	size_t		   identlen;
+	struct host_ident *covers;
+	size_t		   ncovers;
 };
 
 /*
@@ -98,9 +94,9 @@ struct host_match {
  * in m->matched), or -1 on an allocation or OpenSSL failure, with the
  * OpenSSL error queue left for the caller to report.
  */
-int	host_match_cert(X509 *x, const struct host *h, struct host_match *m);
+int host_match_cert(X509 *x, const struct host *h, struct host_match *m);
 
 /* Frees what m owns and zeroes it; m may be a zeroed, unused struct. */
-void	host_match_release(struct host_match *m);
+void host_match_release(struct host_match *m);
 
 #endif

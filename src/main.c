@@ -18,36 +18,37 @@
 #define CERTBIND_VERSION "0.1.0"
 #endif
 
-#define DEFAULT_STORE	"/etc/certbind/certs"
-#define DEFAULT_CONFIG	"/etc/certbind/connectors.xml"
+#define DEFAULT_STORE  "/etc/certbind/certs"
+#define DEFAULT_CONFIG "/etc/certbind/connectors.xml"
 
-const char	*argp_program_version = "certbind " CERTBIND_VERSION;
-const char	*argp_program_bug_address = NULL;
+const char *argp_program_version = "certbind " CERTBIND_VERSION;
+const char *argp_program_bug_address = NULL;
 
-struct globals	 g;
+struct globals g;
 
 struct command {
-	const char	*name;
-	int		(*fn)(int, char **);
-	const char	*summary;
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
 };
 
 /* Sorted by name. */
 static const struct command commands[] = {
-	{ "bind", cmd_bind, "bind a certificate to connectors, set their "
-	    "Fqdn" },
-	{ "check", cmd_check, "check a certificate for a connector's FQDN" },
-	{ "connectors", cmd_connectors, "list the connectors of the "
-	    "configuration" },
-	{ "list", cmd_list, "list the certificates of the store" },
-	{ "name", cmd_name, "print a certificate's TLS certificate name" },
-	{ "renew", cmd_renew,
-	    "rebind connectors to the best certificate for their FQDN" },
-	{ "resolve", cmd_resolve,
-	    "the certificates a TLS certificate name selects" },
-	{ "show", cmd_show, "show every field of one certificate" },
-	{ "validate", cmd_validate,
-	    "check every connector's binding before deployment" },
+    {"bind", cmd_bind,
+     "bind a certificate to connectors, set their "
+     "Fqdn"},
+    {"check", cmd_check, "check a certificate for a connector's FQDN"},
+    {"connectors", cmd_connectors,
+     "list the connectors of the "
+     "configuration"},
+    {"list", cmd_list, "list the certificates of the store"},
+    {"name", cmd_name, "print a certificate's TLS certificate name"},
+    {"renew", cmd_renew,
+     "rebind connectors to the best certificate for their FQDN"},
+    {"resolve", cmd_resolve, "the certificates a TLS certificate name selects"},
+    {"show", cmd_show, "show every field of one certificate"},
+    {"validate", cmd_validate,
+     "check every connector's binding before deployment"},
 };
 
 enum {
@@ -58,20 +59,19 @@ enum {
 };
 
 static const struct argp_option global_options[] = {
-	{ "store", 's', "PATH", 0,
-	    "certificate store, a file or directory (repeatable)", 0 },
-	{ "config", 'c', "FILE", 0, "connector configuration XML", 0 },
-	{ "format", 'f', "FORMAT", 0, "output format: table, list or json", 0 },
-	{ "password-file", OPT_PASSWORD_FILE, "FILE", 0,
-	    "passphrase for PKCS#12 files and encrypted keys", 0 },
-	{ "at", OPT_AT, "TIME", 0,
-	    "judge validity at TIME (2027-03-01 or 2027-03-01T12:00:00Z)", 0 },
-	{ "ca-file", OPT_CA_FILE, "FILE", 0, "trust anchors for chain checks", 0 },
-	{ "ca-path", OPT_CA_PATH, "DIR", 0, "directory of trust anchors", 0 },
-	{ "quiet", 'q', NULL, 0, "less on stderr", 0 },
-	{ "verbose", 'v', NULL, 0, "more on stderr", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"store", 's', "PATH", 0,
+     "certificate store, a file or directory (repeatable)", 0},
+    {"config", 'c', "FILE", 0, "connector configuration XML", 0},
+    {"format", 'f', "FORMAT", 0, "output format: table, list or json", 0},
+    {"password-file", OPT_PASSWORD_FILE, "FILE", 0,
+     "passphrase for PKCS#12 files and encrypted keys", 0},
+    {"at", OPT_AT, "TIME", 0,
+     "judge validity at TIME (2027-03-01 or 2027-03-01T12:00:00Z)", 0},
+    {"ca-file", OPT_CA_FILE, "FILE", 0, "trust anchors for chain checks", 0},
+    {"ca-path", OPT_CA_PATH, "DIR", 0, "directory of trust anchors", 0},
+    {"quiet", 'q', NULL, 0, "less on stderr", 0},
+    {"verbose", 'v', NULL, 0, "more on stderr", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 /*
  * Parses --at: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm:ssZ.
@@ -80,8 +80,8 @@ static const struct argp_option global_options[] = {
 static int
 parse_at(const char *s, time_t *t)
 {
-	struct tm	 tm, chk;
-	const char	*end;
+	struct tm   tm, chk;
+	const char *end;
 
 	memset(&tm, 0, sizeof(tm));
 	if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
@@ -105,7 +105,7 @@ parse_at(const char *s, time_t *t)
 static int
 add_store(const char *path)
 {
-	char	**n;
+	char **n;
 
 	n = reallocarray(g.stores, g.nstores + 1, sizeof(*g.stores));
 	if (n == NULL)
@@ -145,8 +145,10 @@ global_parse(int key, char *arg, struct argp_state *state)
 		else if (strcmp(arg, "junit") == 0)
 			g.format = OUT_JUNIT;
 		else
-			argp_error(state, "unknown format '%s' (table, list or "
-			    "json)", arg);
+			argp_error(state,
+				   "unknown format '%s' (table, list or "
+				   "json)",
+				   arg);
 		g.format_given = 1;
 		break;
 	case OPT_PASSWORD_FILE:
@@ -154,8 +156,10 @@ global_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_AT:
 		if (parse_at(arg, &g.at) == -1)
-			argp_error(state, "invalid time '%s' for --at (use "
-			    "2027-03-01 or 2027-03-01T12:00:00Z)", arg);
+			argp_error(state,
+				   "invalid time '%s' for --at (use "
+				   "2027-03-01 or 2027-03-01T12:00:00Z)",
+				   arg);
 		g.at_given = 1;
 		break;
 	case OPT_CA_FILE:
@@ -176,9 +180,8 @@ global_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp cmd_global_argp = {
-	global_options, global_parse, NULL, NULL, NULL, NULL, NULL
-};
+const struct argp cmd_global_argp = {global_options, global_parse, NULL, NULL,
+				     NULL,	     NULL,	   NULL};
 
 enum out_format
 cmd_format(enum out_format dflt)
@@ -196,7 +199,7 @@ cmd_parse_bool(const char *s)
 	return -1;
 }
 
-static int	 cmd_index = -1;
+static int cmd_index = -1;
 
 static error_t
 top_parse(int key, char *arg, struct argp_state *state)
@@ -219,9 +222,9 @@ top_parse(int key, char *arg, struct argp_state *state)
 static char *
 top_help(int key, const char *text, void *input)
 {
-	FILE	*fp;
-	char	*buf = NULL;
-	size_t	 len = 0, i;
+	FILE  *fp;
+	char  *buf = NULL;
+	size_t len = 0, i;
 
 	if (key != ARGP_KEY_HELP_POST_DOC)
 		return (char *)text;
@@ -230,29 +233,32 @@ top_help(int key, const char *text, void *input)
 	fputs("Commands:\n", fp);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "  %-12s %s\n", commands[i].name,
-		    commands[i].summary);
+			commands[i].summary);
 	fputs("\n'certbind COMMAND --help' shows a command's options.  "
-	    "See certbind(1).", fp);
+	      "See certbind(1).",
+	      fp);
 	fclose(fp);
 	return buf;
 }
 
-static const struct argp_child top_children[] = {
-	{ &cmd_global_argp, 0, NULL, 0 },
-	{ NULL, 0, NULL, 0 }
-};
+static const struct argp_child top_children[] = {{&cmd_global_argp, 0, NULL, 0},
+						 {NULL, 0, NULL, 0}};
 
 static const struct argp top_argp = {
-	NULL, top_parse, "COMMAND [OPTION]... [ARG]...",
-	"Find, name, check and bind TLS certificates for SMTP receive "
-	"connectors.\v", top_children, top_help, NULL
-};
+    NULL,
+    top_parse,
+    "COMMAND [OPTION]... [ARG]...",
+    "Find, name, check and bind TLS certificates for SMTP receive "
+    "connectors.\v",
+    top_children,
+    top_help,
+    NULL};
 
 static void
 defaults(void)
 {
-	const char	*env;
-	char		*dup, *p, *tok;
+	const char *env;
+	char	   *dup, *p, *tok;
 
 	g.at = time(NULL);
 	g.format = OUT_TABLE;
@@ -274,10 +280,10 @@ defaults(void)
 int
 main(int argc, char *argv[])
 {
-	const struct command	*c = NULL;
-	char			*name;
-	size_t			 i;
-	int			 rc;
+	const struct command *c = NULL;
+	char		     *name;
+	size_t		      i;
+	int		      rc;
 
 	argp_err_exit_status = EXIT_USAGE;
 	defaults();
@@ -286,8 +292,10 @@ main(int argc, char *argv[])
 		if (strcmp(commands[i].name, argv[cmd_index]) == 0)
 			c = &commands[i];
 	if (c == NULL) {
-		diag_err(NULL, "unknown command '%s'; 'certbind --help' lists "
-		    "the commands", argv[cmd_index]);
+		diag_err(NULL,
+			 "unknown command '%s'; 'certbind --help' lists "
+			 "the commands",
+			 argv[cmd_index]);
 		return EXIT_USAGE;
 	}
 	if (asprintf(&name, "certbind %s", c->name) == -1) {

@@ -6,57 +6,50 @@
 #include "output.h"
 #include "safe.h"
 
-enum ov_type {
-	OV_NULL,
-	OV_BOOL,
-	OV_INT,
-	OV_STR,
-	OV_ARRAY,
-	OV_OBJECT
-};
+enum ov_type { OV_NULL, OV_BOOL, OV_INT, OV_STR, OV_ARRAY, OV_OBJECT };
 
 struct ov {
-	enum ov_type	  type;
-	int		  b;
-	long long	  i;
-	char		 *s;		/* OV_STR: slen bytes and a NUL */
-	size_t		  slen;
-	const char	**keys;		/* OV_OBJECT: names, not copied */
-	struct ov	**kids;		/* members or elements */
-	size_t		  n, cap;
+	enum ov_type type;
+	int	     b;
+	long long    i;
+	char	    *s; /* OV_STR: slen bytes and a NUL */
+	size_t	     slen;
+	const char **keys; /* OV_OBJECT: names, not copied */
+	struct ov  **kids; /* members or elements */
+	size_t	     n, cap;
 };
 
 /* A table: escaped cells, row after row, and the width of each column. */
 struct tbl {
-	char		**keys;		/* member names, copied */
-	char		**names;	/* the same, escaped for printing */
-	size_t		  ncols;
-	size_t		 *widths;
-	char		**cells;
-	size_t		  nrows, rowcap;
+	char  **keys;  /* member names, copied */
+	char  **names; /* the same, escaped for printing */
+	size_t	ncols;
+	size_t *widths;
+	char  **cells;
+	size_t	nrows, rowcap;
 };
 
 struct out {
-	FILE		*fp;
-	enum out_format	 fmt;
-	int		 have_cols;	/* table: columns fixed */
-	struct tbl	 tbl;
-	size_t		 nitems;
-	int		 value;		/* out_value was called */
-	int		 printed;	/* list: an object was printed */
-	int		 err;		/* a write or an allocation failed */
+	FILE	       *fp;
+	enum out_format fmt;
+	int		have_cols; /* table: columns fixed */
+	struct tbl	tbl;
+	size_t		nitems;
+	int		value;	 /* out_value was called */
+	int		printed; /* list: an object was printed */
+	int		err;	 /* a write or an allocation failed */
 };
 
 struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-	int	 err;
+	char  *p;
+	size_t len, cap;
+	int    err;
 };
 
 static struct ov *
 ov_new(enum ov_type type)
 {
-	struct ov	*v;
+	struct ov *v;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
@@ -79,7 +72,7 @@ ov_new_array(void)
 void
 ov_free(struct ov *v)
 {
-	size_t	 i;
+	size_t i;
 
 	if (v == NULL)
 		return;
@@ -94,7 +87,7 @@ ov_free(struct ov *v)
 static struct ov *
 ov_new_str(const char *s, size_t len)
 {
-	struct ov	*v;
+	struct ov *v;
 
 	if (s == NULL)
 		return ov_new(OV_NULL);
@@ -114,9 +107,9 @@ ov_new_str(const char *s, size_t len)
 static int
 ov_append(struct ov *v, enum ov_type type, const char *key, struct ov *child)
 {
-	struct ov	**nk;
-	const char	**nn;
-	size_t		  ncap;
+	struct ov  **nk;
+	const char **nn;
+	size_t	     ncap;
 
 	if (v == NULL || v->type != type || child == NULL ||
 	    (type == OV_OBJECT && key == NULL))
@@ -170,7 +163,7 @@ ov_add_cstr(struct ov *obj, const char *key, const char *s)
 int
 ov_add_bool(struct ov *obj, const char *key, int b)
 {
-	struct ov	*v;
+	struct ov *v;
 
 	if ((v = ov_new(OV_BOOL)) != NULL)
 		v->b = b != 0;
@@ -180,7 +173,7 @@ ov_add_bool(struct ov *obj, const char *key, int b)
 int
 ov_add_int(struct ov *obj, const char *key, long long i)
 {
-	struct ov	*v;
+	struct ov *v;
 
 	if ((v = ov_new(OV_INT)) != NULL)
 		v->i = i;
@@ -203,7 +196,7 @@ ov_push_str(struct ov *arr, const char *s, size_t len)
 static const struct ov *
 ov_get(const struct ov *obj, const char *key)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < obj->n; i++)
 		if (strcmp(obj->keys[i], key) == 0)
@@ -215,7 +208,7 @@ ov_get(const struct ov *obj, const char *key)
 static int
 ov_is_table(const struct ov *v)
 {
-	size_t	 i;
+	size_t i;
 
 	if (v->type != OV_ARRAY || v->n == 0)
 		return 0;
@@ -228,8 +221,8 @@ ov_is_table(const struct ov *v)
 static void
 sb_add(struct sbuf *b, const char *s, size_t len)
 {
-	char	*np;
-	size_t	 ncap;
+	char  *np;
+	size_t ncap;
 
 	if (b->err)
 		return;
@@ -256,7 +249,7 @@ sb_adds(struct sbuf *b, const char *s)
 static void
 sb_escaped(struct sbuf *b, const char *s, size_t len)
 {
-	char	*e;
+	char *e;
 
 	if ((e = safe_escape(s, len, NULL)) == NULL) {
 		b->err = 1;
@@ -274,8 +267,8 @@ sb_escaped(struct sbuf *b, const char *s, size_t len)
 static void
 sb_inline(struct sbuf *b, const struct ov *v)
 {
-	char	 num[32];
-	size_t	 i;
+	char   num[32];
+	size_t i;
 
 	switch (v->type) {
 	case OV_NULL:
@@ -314,7 +307,7 @@ sb_inline(struct sbuf *b, const struct ov *v)
 static char *
 inline_str(const struct ov *v)
 {
-	struct sbuf	 b = { NULL, 0, 0, 0 };
+	struct sbuf b = {NULL, 0, 0, 0};
 
 	sb_add(&b, "", 0);
 	if (v != NULL)
@@ -330,7 +323,7 @@ inline_str(const struct ov *v)
 static size_t
 width(const char *s)
 {
-	size_t	 w = 0;
+	size_t w = 0;
 
 	for (; *s != '\0'; s++)
 		if (((unsigned char)*s & 0xc0) != 0x80)
@@ -354,7 +347,7 @@ w_str(struct out *o, const char *s)
 static void
 w_spaces(struct out *o, size_t n)
 {
-	static const char	 sp[] = "                                ";
+	static const char sp[] = "                                ";
 
 	while (n > 0) {
 		w_bytes(o, sp, n < sizeof(sp) - 1 ? n : sizeof(sp) - 1);
@@ -365,7 +358,7 @@ w_spaces(struct out *o, size_t n)
 static void
 tbl_release(struct tbl *t)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
@@ -387,7 +380,7 @@ tbl_release(struct tbl *t)
 static int
 tbl_init(struct tbl *t, const char *const *names, size_t ncols)
 {
-	size_t	 i;
+	size_t i;
 
 	memset(t, 0, sizeof(*t));
 	if ((t->keys = calloc(ncols + 1, sizeof(*t->keys))) == NULL ||
@@ -396,8 +389,8 @@ tbl_init(struct tbl *t, const char *const *names, size_t ncols)
 		goto fail;
 	for (i = 0; i < ncols; i++) {
 		t->keys[i] = strdup(names[i]);
-		t->names[i] = safe_escape(names[i], strlen(names[i]),
-		    &t->widths[i]);
+		t->names[i] =
+		    safe_escape(names[i], strlen(names[i]), &t->widths[i]);
 		t->ncols++;
 		if (t->keys[i] == NULL || t->names[i] == NULL)
 			goto fail;
@@ -408,13 +401,12 @@ fail:
 	return -1;
 }
 
-
 /* Adds the row of obj's members named by the columns.  0 or -1. */
 static int
 tbl_add_row(struct tbl *t, const struct ov *obj)
 {
-	char	**nc, **row;
-	size_t	  ncap, c, w;
+	char **nc, **row;
+	size_t ncap, c, w;
 
 	if (t->ncols == 0)
 		return 0;
@@ -448,9 +440,9 @@ tbl_add_row(struct tbl *t, const struct ov *obj)
  */
 static void
 tbl_line(struct out *o, const struct tbl *t, char *const *cells,
-    const char *indent)
+	 const char *indent)
 {
-	size_t	 c, pad = 0;
+	size_t c, pad = 0;
 
 	w_str(o, indent);
 	for (c = 0; c < t->ncols; c++) {
@@ -468,9 +460,9 @@ tbl_line(struct out *o, const struct tbl *t, char *const *cells,
 static void
 tbl_print(struct out *o, const struct tbl *t, const char *indent)
 {
-	struct sbuf	 dash = { NULL, 0, 0, 0 };
-	char		**dashes;
-	size_t		 c, r, i;
+	struct sbuf dash = {NULL, 0, 0, 0};
+	char	  **dashes;
+	size_t	    c, r, i;
 
 	if (t->nrows == 0 || t->ncols == 0)
 		return;
@@ -507,9 +499,9 @@ out:
 static void
 list_table(struct out *o, const struct ov *arr)
 {
-	struct tbl	  t;
-	const char	**keys;
-	size_t		  nkeys = 0, cap = 0, e, m, k;
+	struct tbl   t;
+	const char **keys;
+	size_t	     nkeys = 0, cap = 0, e, m, k;
 
 	for (e = 0; e < arr->n; e++)
 		cap += arr->kids[e]->n;
@@ -551,17 +543,17 @@ out:
 static void
 list_object(struct out *o, const struct ov *obj)
 {
-	char	*k, *v;
-	size_t	 i, namew = 0, w;
-	int	 lines = 0;
+	char  *k, *v;
+	size_t i, namew = 0, w;
+	int    lines = 0;
 
 	if (obj->n == 0)
 		return;
 	for (i = 0; i < obj->n; i++) {
 		if (ov_is_table(obj->kids[i]))
 			continue;
-		if ((k = safe_escape(obj->keys[i], strlen(obj->keys[i]),
-		    &w)) == NULL)
+		if ((k = safe_escape(obj->keys[i], strlen(obj->keys[i]), &w)) ==
+		    NULL)
 			o->err = 1;
 		free(k);
 		if (w > namew)
@@ -609,8 +601,8 @@ list_object(struct out *o, const struct ov *obj)
 static size_t
 utf8_bad_len(const unsigned char *s, size_t n)
 {
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 need, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t	      need, i;
 
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		need = 1;
@@ -644,10 +636,10 @@ utf8_bad_len(const unsigned char *s, size_t n)
 static void
 json_str(struct out *o, const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned long		 cp;
-	size_t			 i = 0, run = 0, n;
-	char			 esc[16];
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long	     cp;
+	size_t		     i = 0, run = 0, n;
+	char		     esc[16];
 
 	w_str(o, "\"");
 	while (i < len) {
@@ -704,8 +696,8 @@ json_str(struct out *o, const char *s, size_t len)
 static void
 json_value(struct out *o, const struct ov *v, size_t level)
 {
-	char	 num[32];
-	size_t	 i;
+	char   num[32];
+	size_t i;
 
 	switch (v->type) {
 	case OV_NULL:
@@ -748,8 +740,8 @@ json_value(struct out *o, const struct ov *v, size_t level)
 struct out *
 out_open(FILE *fp, enum out_format fmt, const char *const *columns)
 {
-	struct out	*o;
-	size_t		 n = 0;
+	struct out *o;
+	size_t	    n = 0;
 
 	if (fmt != OUT_TABLE && fmt != OUT_LIST && fmt != OUT_JSON) {
 		errno = EINVAL;
@@ -836,7 +828,7 @@ out_value(struct out *o, const struct ov *obj)
 int
 out_close(struct out *o)
 {
-	int	 rc = -1;
+	int rc = -1;
 
 	if (o == NULL)
 		return 0;

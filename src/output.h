@@ -18,14 +18,14 @@ enum out_format {
 	OUT_TABLE,
 	OUT_LIST,
 	OUT_JSON,
-	OUT_JUNIT		/* validate only; rendered by its command */
+	OUT_JUNIT /* validate only; rendered by its command */
 };
 
-struct ov;			/* opaque value: object, array, string, ... */
+struct ov; /* opaque value: object, array, string, ... */
 
-struct ov	*ov_new_object(void);
-struct ov	*ov_new_array(void);
-void		 ov_free(struct ov *);
+struct ov *ov_new_object(void);
+struct ov *ov_new_array(void);
+void	   ov_free(struct ov *);
 
 /*
  * Members of an object keep insertion order.  Strings are copied; keys
@@ -36,16 +36,16 @@ void		 ov_free(struct ov *);
  * ov_add(obj, "k", ov_new_array()) needs no separate check.
  * ov_add_str, ov_add_cstr and ov_push_str with s == NULL add null.
  */
-int	ov_add_str(struct ov *obj, const char *key, const char *s, size_t len);
-int	ov_add_cstr(struct ov *obj, const char *key, const char *s);
-int	ov_add_bool(struct ov *obj, const char *key, int b);
-int	ov_add_int(struct ov *obj, const char *key, long long v);
-int	ov_add_null(struct ov *obj, const char *key);
-int	ov_add(struct ov *obj, const char *key, struct ov *child);
-int	ov_push(struct ov *arr, struct ov *child);
-int	ov_push_str(struct ov *arr, const char *s, size_t len);
+int ov_add_str(struct ov *obj, const char *key, const char *s, size_t len);
+int ov_add_cstr(struct ov *obj, const char *key, const char *s);
+int ov_add_bool(struct ov *obj, const char *key, int b);
+int ov_add_int(struct ov *obj, const char *key, long long v);
+int ov_add_null(struct ov *obj, const char *key);
+int ov_add(struct ov *obj, const char *key, struct ov *child);
+int ov_push(struct ov *arr, struct ov *child);
+int ov_push_str(struct ov *arr, const char *s, size_t len);
 
-struct out;			/* opaque writer */
+struct out; /* opaque writer */
 
 /*
  * Opens a writer on fp (not closed by out_close).  columns
@@ -83,8 +83,7 @@ struct out;			/* opaque writer */
  *   U+FFFD (as Python and browsers decode it).  The output ends in a
  *   newline.
  */
-struct out	*out_open(FILE *fp, enum out_format fmt,
-		    const char *const *columns);
+struct out *out_open(FILE *fp, enum out_format fmt, const char *const *columns);
 /*
  * One element of a list-like result (JSON: an element of the array).
  * List and JSON write it at once; a table keeps only its escaped cells.
@@ -92,19 +91,19 @@ struct out	*out_open(FILE *fp, enum out_format fmt,
  * or memory failure (also reported by out_close), or when obj is not an
  * object or out_value was called.
  */
-int		 out_item(struct out *, const struct ov *obj);
+int out_item(struct out *, const struct ov *obj);
 /*
  * A single object as the whole result (show, check, validate): JSON
  * writes it as the document instead of an array; table and list show
  * it as they would one item.  At most once, and not after out_item
  * (-1 otherwise).
  */
-int		 out_value(struct out *, const struct ov *obj);
+int out_value(struct out *, const struct ov *obj);
 /*
  * Finishes (table: prints the buffered rows; JSON: closes the array),
  * flushes and frees.  Returns 0, or -1 if anything failed to be written
  * (a failed item, fflush or ferror on fp).  out_close(NULL) returns 0.
  */
-int		 out_close(struct out *);
+int out_close(struct out *);
 
 #endif

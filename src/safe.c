@@ -7,8 +7,8 @@
 size_t
 safe_utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 {
-	unsigned long	 c;
-	size_t		 len, i;
+	unsigned long c;
+	size_t	      len, i;
 
 	if (s[0] < 0x80) {
 		*cp = s[0];
@@ -43,7 +43,7 @@ static int
 unsafe_cp(unsigned long c)
 {
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /*
@@ -52,13 +52,13 @@ unsafe_cp(unsigned long c)
  */
 static int
 escape(const char *s, size_t len, size_t *width,
-    int (*put)(void *, const char *, size_t), void *arg)
+       int (*put)(void *, const char *, size_t), void *arg)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned long		 cp;
-	size_t			 i = 0, n, w = 0;
-	char			 tmp[32];
-	int			 rc;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long	     cp;
+	size_t		     i = 0, n, w = 0;
+	char		     tmp[32];
+	int		     rc;
 
 	while (i < len) {
 		n = safe_utf8_next(p + i, len - i, &cp);
@@ -105,16 +105,16 @@ safe_fputs(const char *s, size_t len, FILE *fp)
 }
 
 struct sbuf {
-	char	*p;
-	size_t	 len, cap;
+	char  *p;
+	size_t len, cap;
 };
 
 static int
 put_buf(void *arg, const char *s, size_t len)
 {
-	struct sbuf	*b = arg;
-	char		*np;
-	size_t		 ncap;
+	struct sbuf *b = arg;
+	char	    *np;
+	size_t	     ncap;
 
 	if (b->len + len + 1 > b->cap) {
 		ncap = (b->cap + len + 1) * 2;
@@ -132,7 +132,7 @@ put_buf(void *arg, const char *s, size_t len)
 char *
 safe_escape(const char *s, size_t len, size_t *width)
 {
-	struct sbuf	 b = { NULL, 0, 0 };
+	struct sbuf b = {NULL, 0, 0};
 
 	if (width != NULL)
 		*width = 0;
@@ -147,9 +147,9 @@ safe_escape(const char *s, size_t len, size_t *width)
 int
 safe_is_unsafe(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned long		 cp;
-	size_t			 i = 0, n;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long	     cp;
+	size_t		     i = 0, n;
 
 	while (i < len) {
 		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0 ||

@@ -16,25 +16,24 @@
  * not reversible: JSON output is the exact one.  Valid UTF-8 text is
  * written as is.  Returns 0, or -1 on a write error.
  */
-int	safe_fputs(const char *s, size_t len, FILE *fp);
+int safe_fputs(const char *s, size_t len, FILE *fp);
 
 /*
  * The escaped form of (s, len) as a new NUL-terminated string (caller
  * frees), and its display width in *width (code points) when width is
  * not NULL.  NULL on allocation failure.
  */
-char	*safe_escape(const char *s, size_t len, size_t *width);
+char *safe_escape(const char *s, size_t len, size_t *width);
 
 /* 1 when (s, len) holds anything safe_fputs would escape: control
  * characters, bidi overrides, invalid UTF-8. */
-int	safe_is_unsafe(const char *s, size_t len);
+int safe_is_unsafe(const char *s, size_t len);
 
 /*
  * Length of the valid UTF-8 sequence at s (at most n > 0 bytes) and its
  * code point in *cp, or 0 when the bytes there are not valid UTF-8
  * (overlong forms, surrogates and values past U+10FFFF included).
  */
-size_t	safe_utf8_next(const unsigned char *s, size_t n, unsigned long *cp);
+size_t safe_utf8_next(const unsigned char *s, size_t n, unsigned long *cp);
 
 #endif
-

@@ -13,14 +13,14 @@ static int
 tag(const char *s, char c)
 {
 	return s[0] == '<' && (s[1] == c || s[1] == c + 'a' - 'A') &&
-	    s[2] == '>';
+	       s[2] == '>';
 }
 
 int
 sel_parse(const char *s, size_t len, struct sel_name *out, const char **why)
 {
-	size_t	 i;
-	int	 quoted = 0;
+	size_t i;
+	int    quoted = 0;
 
 	if (len < 6 || !tag(s, 'I')) {
 		*why = "does not begin with <I>";
@@ -47,25 +47,25 @@ sel_parse(const char *s, size_t len, struct sel_name *out, const char **why)
 int
 sel_matches(struct cert *c, const struct sel_name *n)
 {
-	const char	*iss, *sub;
-	size_t		 ilen, slen;
+	const char *iss, *sub;
+	size_t	    ilen, slen;
 
 	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
 	    (sub = cert_get0_subject(c, &slen)) == NULL)
 		return -1;
 	return conn_casecmp_n(iss, ilen, n->issuer, n->ilen) == 0 &&
-	    conn_casecmp_n(sub, slen, n->subject, n->slen) == 0;
+	       conn_casecmp_n(sub, slen, n->subject, n->slen) == 0;
 }
 
-static time_t	 sort_at;
+static time_t sort_at;
 
 /* Best first: usable (valid and keyed), NotAfter, NotBefore, Thumbprint. */
 static int
 prefer(const void *a, const void *b)
 {
-	const struct cert	*x = *(struct cert *const *)a;
-	const struct cert	*y = *(struct cert *const *)b;
-	int			 ux, uy;
+	const struct cert *x = *(struct cert *const *)a;
+	const struct cert *y = *(struct cert *const *)b;
+	int		   ux, uy;
 
 	ux = x->has_key && cert_status(x, sort_at) == CERT_STATUS_VALID;
 	uy = y->has_key && cert_status(y, sort_at) == CERT_STATUS_VALID;
@@ -82,7 +82,7 @@ prefer(const void *a, const void *b)
 static int
 push(struct cert ***v, size_t *cnt, size_t *cap, struct cert *c)
 {
-	struct cert	**nv;
+	struct cert **nv;
 
 	if (*cnt == *cap) {
 		*cap = *cap ? *cap * 2 : 4;
@@ -107,8 +107,8 @@ finish(struct cert **v, size_t cnt, time_t at, size_t *np)
 struct cert **
 sel_select(struct store *st, const struct sel_name *n, time_t at, size_t *np)
 {
-	struct cert	**v = NULL, *c;
-	size_t		  i, cnt = 0, cap = 0;
+	struct cert **v = NULL, *c;
+	size_t	      i, cnt = 0, cap = 0;
 
 	for (i = 0; i < store_count(st); i++) {
 		c = store_get0(st, i);
@@ -122,22 +122,22 @@ sel_select(struct store *st, const struct sel_name *n, time_t at, size_t *np)
 }
 
 struct sel_entry {
-	unsigned long long	 hash;
-	struct cert		*cert;
+	unsigned long long hash;
+	struct cert	  *cert;
 };
 
 struct sel_index {
-	struct sel_entry	*v;
-	size_t			 n;
+	struct sel_entry *v;
+	size_t		  n;
 };
 
 /* FNV-1a over the folded code points of (s, len), continuing from h. */
 static unsigned long long
 fold_hash(unsigned long long h, const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned long		 cp;
-	size_t			 i = 0, n, k;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long	     cp;
+	size_t		     i = 0, n, k;
 
 	while (i < len) {
 		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0) {
@@ -157,7 +157,7 @@ fold_hash(unsigned long long h, const char *s, size_t len)
 static unsigned long long
 name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
 {
-	unsigned long long	 h = 0xcbf29ce484222325ULL;
+	unsigned long long h = 0xcbf29ce484222325ULL;
 
 	h = fold_hash(h, iss, ilen);
 	h ^= 0xff;
@@ -168,7 +168,7 @@ name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
 static int
 entrycmp(const void *a, const void *b)
 {
-	const struct sel_entry	*x = a, *y = b;
+	const struct sel_entry *x = a, *y = b;
 
 	return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
@@ -176,10 +176,10 @@ entrycmp(const void *a, const void *b)
 struct sel_index *
 sel_index_new(struct store *st)
 {
-	struct sel_index	*ix;
-	struct cert		*c;
-	const char		*iss, *sub;
-	size_t			 i, ilen, slen;
+	struct sel_index *ix;
+	struct cert	 *c;
+	const char	 *iss, *sub;
+	size_t		  i, ilen, slen;
 
 	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
 	    (ix->v = calloc(store_count(st) + 1, sizeof(*ix->v))) == NULL) {
@@ -209,11 +209,11 @@ sel_index_free(struct sel_index *ix)
 
 struct cert **
 sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
-    size_t *np)
+		 size_t *np)
 {
-	struct cert		**v = NULL;
-	struct sel_entry	 key;
-	size_t			 lo = 0, hi = ix->n, mid, cnt = 0, cap = 0;
+	struct cert    **v = NULL;
+	struct sel_entry key;
+	size_t		 lo = 0, hi = ix->n, mid, cnt = 0, cap = 0;
 
 	key.hash = name_hash(n->issuer, n->ilen, n->subject, n->slen);
 	while (lo < hi) {

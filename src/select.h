@@ -15,10 +15,10 @@ struct store;
 
 /* The two parts of a TLS certificate name, as spans into it. */
 struct sel_name {
-	const char	*issuer;
-	size_t		 ilen;
-	const char	*subject;
-	size_t		 slen;
+	const char *issuer;
+	size_t	    ilen;
+	const char *subject;
+	size_t	    slen;
 };
 
 /*
@@ -26,11 +26,11 @@ struct sel_name {
  * hold "<S>" outside any quoted value, tags in any case.  Returns 0, or
  * -1 with *why a static message.
  */
-int	sel_parse(const char *s, size_t len, struct sel_name *out,
-	    const char **why);
+int sel_parse(const char *s, size_t len, struct sel_name *out,
+	      const char **why);
 
 /* 1 when the name selects c, 0 when not, -1 when c's names don't decode. */
-int	sel_matches(struct cert *c, const struct sel_name *);
+int sel_matches(struct cert *c, const struct sel_name *);
 
 /*
  * Every certificate of the store the name selects, best first: valid at
@@ -39,8 +39,8 @@ int	sel_matches(struct cert *c, const struct sel_name *);
  * of *n entries (NULL with *n == 0 when none), or NULL with *n == (size_t)-1
  * when memory ran out.
  */
-struct cert	**sel_select(struct store *, const struct sel_name *, time_t at,
-		    size_t *n);
+struct cert **sel_select(struct store *, const struct sel_name *, time_t at,
+			 size_t *np);
 
 /*
  * An index of a store's certificates by their folded (Issuer, Subject),
@@ -52,7 +52,7 @@ struct sel_index;
 struct sel_index *sel_index_new(struct store *);
 void		  sel_index_free(struct sel_index *);
 /* sel_select through the index: the same result, the same order. */
-struct cert	**sel_index_select(struct sel_index *, const struct sel_name *,
-		    time_t at, size_t *n);
+struct cert **sel_index_select(struct sel_index *, const struct sel_name *,
+			       time_t at, size_t *np);
 
 #endif

@@ -22,12 +22,12 @@
 #include "store.h"
 
 /* Directory depth and PKCS#12 MAC iterations we accept. */
-#define MAX_DEPTH	64
-#define MAX_P12_ITER	10000000
+#define MAX_DEPTH    64
+#define MAX_P12_ITER 10000000
 
 struct dirid {
-	dev_t	dev;
-	ino_t	ino;
+	dev_t dev;
+	ino_t ino;
 };
 
 /*
@@ -37,76 +37,76 @@ struct dirid {
  * certificates costs ~150 bytes each, not a kilobyte or more.
  */
 struct rec {
-	unsigned char	 sha1[20];
-	unsigned char	 sha256[32];
-	unsigned char	 spki[32];	/* SHA-256 of the SubjectPublicKeyInfo */
-	time_t		 not_before, not_after;
-	off_t		 off;		/* where the PEM base64 body or DER is */
-	unsigned int	 len;
-	unsigned int	 path;		/* index into paths */
-	unsigned char	 kind;		/* REC_* */
-	unsigned char	 has_key;
-	struct cert	*c;		/* the whole certificate, when loaded */
+	unsigned char sha1[20];
+	unsigned char sha256[32];
+	unsigned char spki[32]; /* SHA-256 of the SubjectPublicKeyInfo */
+	time_t	      not_before, not_after;
+	off_t	      off; /* where the PEM base64 body or DER is */
+	unsigned int  len;
+	unsigned int  path; /* index into paths */
+	unsigned char kind; /* REC_* */
+	unsigned char has_key;
+	struct cert  *c; /* the whole certificate, when loaded */
 };
 
-#define REC_PEM		0	/* base64 between BEGIN and END */
-#define REC_PEM_AUX	1	/* the same, TRUSTED CERTIFICATE */
-#define REC_DER		2	/* the whole file */
-#define REC_PINNED	3	/* from PKCS#12: c is kept, never re-read */
+#define REC_PEM	    0 /* base64 between BEGIN and END */
+#define REC_PEM_AUX 1 /* the same, TRUSTED CERTIFICATE */
+#define REC_DER	    2 /* the whole file */
+#define REC_PINNED  3 /* from PKCS#12: c is kept, never re-read */
 
 /* A file being read again, kept open while the next record is in it. */
 struct reread {
-	int		 fd;		/* -1 when none */
-	unsigned int	 path;
-	unsigned char	*buf;		/* bytes of the file from off */
-	off_t		 off;
-	size_t		 len, cap;
+	int	       fd; /* -1 when none */
+	unsigned int   path;
+	unsigned char *buf; /* bytes of the file from off */
+	off_t	       off;
+	size_t	       len, cap;
 };
 
 struct store {
-	struct rec	 *recs;
-	size_t		  ncerts, capcerts;
-	size_t		 *table;	/* SHA-1 hash set: index + 1, 0 empty */
-	size_t		  tablesz;
-	unsigned char	(*keys)[32];	/* SHA-256 of each key's SPKI */
-	size_t		  nkeys, capkeys;
-	char		**paths;	/* every file a certificate came from */
-	size_t		  npaths, cappaths;
-	struct dirid	 *dirs;		/* directories walked, against loops */
-	size_t		  ndirs, capdirs;
-	struct reread	  rr;
-	void		(*report)(void *, const char *, const char *);
-	void		 *arg;
+	struct rec *recs;
+	size_t	    ncerts, capcerts;
+	size_t	   *table; /* SHA-1 hash set: index + 1, 0 empty */
+	size_t	    tablesz;
+	unsigned char (*keys)[32]; /* SHA-256 of each key's SPKI */
+	size_t	      nkeys, capkeys;
+	char	    **paths; /* every file a certificate came from */
+	size_t	      npaths, cappaths;
+	struct dirid *dirs; /* directories walked, against loops */
+	size_t	      ndirs, capdirs;
+	struct reread rr;
+	void (*report)(void *, const char *, const char *);
+	void *arg;
 };
 
 /* A file being loaded, read in pieces so a large bundle is never whole. */
 struct rd {
-	int		 fd;
-	unsigned char	*buf;
-	size_t		 len, cap;
-	off_t		 base;		/* file offset of buf[0] */
-	int		 eof;
+	int	       fd;
+	unsigned char *buf;
+	size_t	       len, cap;
+	off_t	       base; /* file offset of buf[0] */
+	int	       eof;
 };
 
 /* What one file's loading needs. */
 struct file {
 	struct store		*st;
-	const struct store_opts	*opts;
+	const struct store_opts *opts;
 	const char		*path;
-	const char		*saved;	/* path as kept by the store, or NULL */
-	size_t			 pathi;	/* its index in st->paths */
-	size_t			 found;	/* certificates and keys */
+	const char		*saved; /* path as kept by the store, or NULL */
+	size_t			 pathi; /* its index in st->paths */
+	size_t			 found; /* certificates and keys */
 	int			 bad;	/* a problem was reported */
 };
 
 /* A piece of a file read at once; PEM blocks larger than this grow it. */
-#define RD_CHUNK	(1UL << 20)
+#define RD_CHUNK (1UL << 20)
 
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elem)
 {
-	void	*n;
-	size_t	 ncap;
+	void  *n;
+	size_t ncap;
 
 	if (need <= *cap)
 		return 0;
@@ -120,15 +120,14 @@ grow(void *pp, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static void
-report(struct file *f, const char *fmt, ...)
+static void report(struct file *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
 report(struct file *f, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 msg[512];
+	va_list ap;
+	char	msg[512];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -141,8 +140,8 @@ report(struct file *f, const char *fmt, ...)
 static const char *
 ssl_reason(const char *fallback)
 {
-	unsigned long	 e = ERR_peek_last_error();
-	const char	*r = e ? ERR_reason_error_string(e) : NULL;
+	unsigned long e = ERR_peek_last_error();
+	const char   *r = e ? ERR_reason_error_string(e) : NULL;
 
 	return r != NULL ? r : fallback;
 }
@@ -150,7 +149,7 @@ ssl_reason(const char *fallback)
 struct store *
 store_new(void)
 {
-	struct store	*st;
+	struct store *st;
 
 	if ((st = calloc(1, sizeof(*st))) != NULL)
 		st->rr.fd = -1;
@@ -160,7 +159,7 @@ store_new(void)
 void
 store_free(struct store *st)
 {
-	size_t	 i;
+	size_t i;
 
 	if (st == NULL)
 		return;
@@ -184,7 +183,7 @@ store_free(struct store *st)
 static size_t
 slot(const unsigned char *sha1, size_t tablesz)
 {
-	size_t	 h;
+	size_t h;
 
 	memcpy(&h, sha1, sizeof(h));
 	return h & (tablesz - 1);
@@ -193,7 +192,7 @@ slot(const unsigned char *sha1, size_t tablesz)
 static int
 rehash(struct store *st)
 {
-	size_t	*t, sz, i, j;
+	size_t *t, sz, i, j;
 
 	sz = st->tablesz ? st->tablesz * 2 : 1024;
 	if ((t = calloc(sz, sizeof(*t))) == NULL)
@@ -214,12 +213,12 @@ rehash(struct store *st)
 static size_t
 lookup(const struct store *st, const unsigned char *sha1)
 {
-	size_t	 j;
+	size_t j;
 
 	if (st->tablesz == 0)
 		return 0;
 	for (j = slot(sha1, st->tablesz); st->table[j] != 0;
-	    j = (j + 1) & (st->tablesz - 1))
+	     j = (j + 1) & (st->tablesz - 1))
 		if (memcmp(st->recs[st->table[j] - 1].sha1, sha1, 20) == 0)
 			return st->table[j];
 	return 0;
@@ -229,13 +228,13 @@ lookup(const struct store *st, const unsigned char *sha1)
 static const char *
 saved_path(struct file *f)
 {
-	struct store	*st = f->st;
+	struct store *st = f->st;
 
 	if (f->saved != NULL)
 		return f->saved;
 	if (st->npaths >= UINT_MAX ||
 	    grow(&st->paths, &st->cappaths, st->npaths + 1,
-	    sizeof(*st->paths)) == -1 ||
+		 sizeof(*st->paths)) == -1 ||
 	    (st->paths[st->npaths] = strdup(f->path)) == NULL)
 		return NULL;
 	f->pathi = st->npaths;
@@ -250,14 +249,14 @@ saved_path(struct file *f)
  * -1 when memory ran out.
  */
 static int
-add_cert(struct file *f, unsigned char *der, size_t len, int kind,
-    off_t off, size_t n, const char *what)
+add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
+	 size_t n, const char *what)
 {
-	struct store	*st = f->st;
-	struct cert	*c;
-	struct rec	*r;
-	const char	*why;
-	size_t		 j;
+	struct store *st = f->st;
+	struct cert  *c;
+	struct rec   *r;
+	const char   *why;
+	size_t	      j;
 
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		free(der);
@@ -277,8 +276,8 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind,
 		return 0;
 	}
 	if ((c->path = saved_path(f)) == NULL ||
-	    grow(&st->recs, &st->capcerts, st->ncerts + 1,
-	    sizeof(*st->recs)) == -1 ||
+	    grow(&st->recs, &st->capcerts, st->ncerts + 1, sizeof(*st->recs)) ==
+		-1 ||
 	    ((st->ncerts + 1) * 2 > st->tablesz && rehash(st) == -1)) {
 		cert_release(c);
 		free(c);
@@ -315,9 +314,9 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind,
 static int
 add_key(struct file *f, EVP_PKEY *pk)
 {
-	struct store	*st = f->st;
-	unsigned char	*spki = NULL;
-	int		 len, rc = -1;
+	struct store  *st = f->st;
+	unsigned char *spki = NULL;
+	int	       len, rc = -1;
 
 	len = i2d_PUBKEY(pk, &spki);
 	EVP_PKEY_free(pk);
@@ -326,8 +325,8 @@ add_key(struct file *f, EVP_PKEY *pk)
 		ERR_clear_error();
 		return 0;
 	}
-	if (grow(&st->keys, &st->capkeys, st->nkeys + 1,
-	    sizeof(*st->keys)) == -1)
+	if (grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) ==
+	    -1)
 		goto out;
 	SHA256(spki, len, st->keys[st->nkeys++]);
 	f->found++;
@@ -341,7 +340,7 @@ out:
 static unsigned char *
 dup_der(const unsigned char *p, size_t len)
 {
-	unsigned char	*d;
+	unsigned char *d;
 
 	if ((d = malloc(len)) != NULL)
 		memcpy(d, p, len);
@@ -349,7 +348,7 @@ dup_der(const unsigned char *p, size_t len)
 }
 
 struct pwarg {
-	const struct store_opts	*opts;
+	const struct store_opts *opts;
 	int			 asked;
 };
 
@@ -357,7 +356,7 @@ struct pwarg {
 static int
 pem_password(char *buf, int size, int rwflag, void *u)
 {
-	struct pwarg	*pw = u;
+	struct pwarg *pw = u;
 
 	pw->asked = 1;
 	if (pw->opts->password == NULL || pw->opts->passlen > (size_t)size)
@@ -369,9 +368,9 @@ pem_password(char *buf, int size, int rwflag, void *u)
 static int
 load_pem_key(struct file *f, const char *block, size_t len, int n)
 {
-	BIO		*bio;
-	EVP_PKEY	*pk;
-	struct pwarg	 pw = { f->opts, 0 };
+	BIO	    *bio;
+	EVP_PKEY    *pk;
+	struct pwarg pw = {f->opts, 0};
 
 	if ((bio = BIO_new_mem_buf(block, (int)len)) == NULL)
 		return -1;
@@ -379,15 +378,19 @@ load_pem_key(struct file *f, const char *block, size_t len, int n)
 	BIO_free(bio);
 	if (pk == NULL) {
 		if (pw.asked && f->opts->password == NULL)
-			report(f, "private key %d is encrypted; give its "
-			    "passphrase with --password-file or "
-			    "CERTBIND_PASSWORD", n);
+			report(f,
+			       "private key %d is encrypted; give its "
+			       "passphrase with --password-file or "
+			       "CERTBIND_PASSWORD",
+			       n);
 		else if (pw.asked)
-			report(f, "private key %d: cannot decrypt (wrong "
-			    "passphrase?)", n);
+			report(f,
+			       "private key %d: cannot decrypt (wrong "
+			       "passphrase?)",
+			       n);
 		else
 			report(f, "private key %d: %s", n,
-			    ssl_reason("damaged"));
+			       ssl_reason("damaged"));
 		ERR_clear_error();
 		return 0;
 	}
@@ -404,9 +407,9 @@ memmem_str(const char *h, size_t hlen, const char *n)
 static unsigned char *
 pem_body(const char *b, size_t len, size_t *outlen)
 {
-	EVP_ENCODE_CTX	*ctx;
-	unsigned char	*der;
-	int		 n1, n2;
+	EVP_ENCODE_CTX *ctx;
+	unsigned char  *der;
+	int		n1, n2;
 
 	if (len > INT_MAX || (der = malloc(len / 4 * 3 + 3)) == NULL)
 		return NULL;
@@ -416,8 +419,8 @@ pem_body(const char *b, size_t len, size_t *outlen)
 	}
 	EVP_DecodeInit(ctx);
 	if (EVP_DecodeUpdate(ctx, der, &n1, (const unsigned char *)b,
-	    (int)len) == -1 || EVP_DecodeFinal(ctx, der + n1, &n2) == -1 ||
-	    n1 + n2 == 0) {
+			     (int)len) == -1 ||
+	    EVP_DecodeFinal(ctx, der + n1, &n2) == -1 || n1 + n2 == 0) {
 		EVP_ENCODE_CTX_free(ctx);
 		free(der);
 		return NULL;
@@ -427,7 +430,7 @@ pem_body(const char *b, size_t len, size_t *outlen)
 	return der;
 }
 
-static int	pbe_check(struct file *, const X509_ALGOR *, const char *);
+static int pbe_check(struct file *, const X509_ALGOR *, const char *);
 
 /*
  * An EncryptedPrivateKeyInfo's iteration count, checked before OpenSSL
@@ -436,13 +439,13 @@ static int	pbe_check(struct file *, const X509_ALGOR *, const char *);
 static int
 pkcs8_iter_check(struct file *f, const char *body, size_t len, int n)
 {
-	const unsigned char	*p;
-	const X509_ALGOR	*alg;
-	unsigned char		*der;
-	X509_SIG		*sig;
-	size_t			 derlen;
-	char			 what[32];
-	int			 rc = 0;
+	const unsigned char *p;
+	const X509_ALGOR    *alg;
+	unsigned char	    *der;
+	X509_SIG	    *sig;
+	size_t		     derlen;
+	char		     what[32];
+	int		     rc = 0;
 
 	if ((der = pem_body(body, len, &derlen)) == NULL)
 		return 0;
@@ -466,13 +469,13 @@ pkcs8_iter_check(struct file *f, const char *body, size_t len, int n)
 static int
 rd_fill(struct file *f, struct rd *rd)
 {
-	unsigned char	*n;
-	ssize_t		 r;
+	unsigned char *n;
+	ssize_t	       r;
 
 	if (rd->len == rd->cap) {
 		if (rd->cap >= STORE_MAX_FILE) {
 			report(f, "file too large (over %lu MiB)",
-			    STORE_MAX_FILE >> 20);
+			       STORE_MAX_FILE >> 20);
 			return -1;
 		}
 		if ((n = malloc(rd->cap * 2)) == NULL) {
@@ -521,17 +524,17 @@ rd_drop(struct rd *rd, size_t n)
 static int
 load_pem(struct file *f, struct rd *rd)
 {
-	const char	*buf, *p, *end, *lab, *labend, *body, *e, *bend;
-	char		 endmark[96];
-	unsigned char	*der;
-	size_t		 labl, derlen, pos = 0, n;
-	int		 ncert = 0, nkey = 0, trusted;
+	const char    *buf, *p, *end, *lab, *labend, *body, *e, *bend;
+	char	       endmark[96];
+	unsigned char *der;
+	size_t	       labl, derlen, pos = 0, n;
+	int	       ncert = 0, nkey = 0, trusted;
 
 	for (;;) {
 		buf = (const char *)rd->buf;
 		end = buf + rd->len;
 		if ((p = memmem_str(buf + pos, end - buf - pos,
-		    "-----BEGIN ")) == NULL) {
+				    "-----BEGIN ")) == NULL) {
 			if (rd->eof)
 				return 0;
 			/* Keep what may be the start of a BEGIN line. */
@@ -550,12 +553,12 @@ load_pem(struct file *f, struct rd *rd)
 		    memchr(lab, '\n', labl) == NULL) {
 			body = labend + 5;
 			snprintf(endmark, sizeof(endmark), "-----END %.*s-----",
-			    (int)labl, lab);
+				 (int)labl, lab);
 			e = memmem_str(body, end - body, endmark);
 		}
 		if (!rd->eof && e == NULL && (labend != NULL || n < 70) &&
 		    (labend == NULL || (labl > 0 && labl <= 64 &&
-		    memchr(lab, '\n', labl) == NULL))) {
+					memchr(lab, '\n', labl) == NULL))) {
 			/* The block goes on past this piece: read it whole. */
 			rd_drop(rd, p - buf);
 			pos = 0;
@@ -563,38 +566,38 @@ load_pem(struct file *f, struct rd *rd)
 				return 0;
 			continue;
 		}
-		if (labend == NULL || (labl = labend - lab) == 0 ||
-		    labl > 64 || memchr(lab, '\n', labl) != NULL) {
+		if (labend == NULL || (labl = labend - lab) == 0 || labl > 64 ||
+		    memchr(lab, '\n', labl) != NULL) {
 			report(f, "damaged PEM header");
 			return 0;
 		}
 		body = labend + 5;
 		if (e == NULL) {
 			report(f, "truncated PEM: BEGIN %.*s without END",
-			    (int)labl, lab);
+			       (int)labl, lab);
 			return 0;
 		}
 		bend = e + strlen(endmark);
-		trusted = labl == 19 && memcmp(lab, "TRUSTED CERTIFICATE", 19)
-		    == 0;
+		trusted =
+		    labl == 19 && memcmp(lab, "TRUSTED CERTIFICATE", 19) == 0;
 		if ((labl == 11 && memcmp(lab, "CERTIFICATE", 11) == 0) ||
 		    (labl == 16 && memcmp(lab, "X509 CERTIFICATE", 16) == 0) ||
 		    trusted) {
-			char	what[32];
+			char what[32];
 
-			snprintf(what, sizeof(what), "certificate %d",
-			    ++ncert);
+			snprintf(what, sizeof(what), "certificate %d", ++ncert);
 			if ((der = pem_body(body, e - body, &derlen)) == NULL)
 				report(f, "%s: bad base64", what);
-			else if (add_cert(f, der, derlen, trusted ?
-			    REC_PEM_AUX : REC_PEM, rd->base + (body - buf),
-			    e - body, what) == -1)
+			else if (add_cert(f, der, derlen,
+					  trusted ? REC_PEM_AUX : REC_PEM,
+					  rd->base + (body - buf), e - body,
+					  what) == -1)
 				return -1;
 		} else if (labl >= 11 &&
-		    memcmp(lab + labl - 11, "PRIVATE KEY", 11) == 0) {
+			   memcmp(lab + labl - 11, "PRIVATE KEY", 11) == 0) {
 			++nkey;
 			if ((labl != 21 || memcmp(lab, "ENCRYPTED", 9) != 0 ||
-			    pkcs8_iter_check(f, body, e - body, nkey) == 0) &&
+			     pkcs8_iter_check(f, body, e - body, nkey) == 0) &&
 			    load_pem_key(f, p, bend - p, nkey) == -1)
 				return -1;
 		}
@@ -603,7 +606,7 @@ load_pem(struct file *f, struct rd *rd)
 }
 
 /* Loaded once for the life of the process, unloaded at exit. */
-static OSSL_PROVIDER	*legacy;
+static OSSL_PROVIDER *legacy;
 
 /*
  * A static that is only written is optimised away, which left the
@@ -619,7 +622,7 @@ unload_legacy(void)
 static void
 load_legacy(void)
 {
-	static int	 tried;
+	static int tried;
 
 	if (tried)
 		return;
@@ -642,39 +645,42 @@ load_legacy(void)
 static long
 pbe_work(const X509_ALGOR *alg)
 {
-	PBE2PARAM	*p2 = NULL;
-	PBKDF2PARAM	*kdf = NULL;
-	SCRYPT_PARAMS	*sc = NULL;
-	PBEPARAM	*p1 = NULL;
-	uint64_t	 n, r, par;
-	long		 work = -1;
+	PBE2PARAM     *p2 = NULL;
+	PBKDF2PARAM   *kdf = NULL;
+	SCRYPT_PARAMS *sc = NULL;
+	PBEPARAM      *p1 = NULL;
+	uint64_t       n, r, par;
+	long	       work = -1;
 
 	if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) {
 		if (EVP_PBE_find(EVP_PBE_TYPE_OUTER,
-		    OBJ_obj2nid(alg->algorithm), NULL, NULL, NULL) == 0)
-			work = 0;	/* not password-based */
+				 OBJ_obj2nid(alg->algorithm), NULL, NULL,
+				 NULL) == 0)
+			work = 0; /* not password-based */
 		else if ((p1 = ASN1_TYPE_unpack_sequence(
-		    ASN1_ITEM_rptr(PBEPARAM), alg->parameter)) != NULL)
+			      ASN1_ITEM_rptr(PBEPARAM), alg->parameter)) !=
+			 NULL)
 			work = ASN1_INTEGER_get(p1->iter);
 		goto out;
 	}
 	if ((p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
-	    alg->parameter)) == NULL)
+					    alg->parameter)) == NULL)
 		goto out;
 	switch (OBJ_obj2nid(p2->keyfunc->algorithm)) {
 	case NID_id_pbkdf2:
 		if ((kdf = ASN1_TYPE_unpack_sequence(
-		    ASN1_ITEM_rptr(PBKDF2PARAM), p2->keyfunc->parameter)) !=
-		    NULL)
+			 ASN1_ITEM_rptr(PBKDF2PARAM),
+			 p2->keyfunc->parameter)) != NULL)
 			work = ASN1_INTEGER_get(kdf->iter);
 		break;
 	case NID_id_scrypt:
 		if ((sc = ASN1_TYPE_unpack_sequence(
-		    ASN1_ITEM_rptr(SCRYPT_PARAMS), p2->keyfunc->parameter)) ==
-		    NULL || !ASN1_INTEGER_get_uint64(&n, sc->costParameter) ||
+			 ASN1_ITEM_rptr(SCRYPT_PARAMS),
+			 p2->keyfunc->parameter)) == NULL ||
+		    !ASN1_INTEGER_get_uint64(&n, sc->costParameter) ||
 		    !ASN1_INTEGER_get_uint64(&r, sc->blockSize) ||
 		    !ASN1_INTEGER_get_uint64(&par,
-		    sc->parallelizationParameter))
+					     sc->parallelizationParameter))
 			break;
 		/* Each factor is bounded first: the product cannot wrap. */
 		if (n > MAX_P12_ITER || r > MAX_P12_ITER ||
@@ -701,35 +707,37 @@ out:
 static int
 pbe_check(struct file *f, const X509_ALGOR *alg, const char *what)
 {
-	long	 work;
+	long work;
 
 	if ((work = pbe_work(alg)) <= MAX_P12_ITER)
 		return 0;
-	report(f, "%s: encryption iteration count %ld out of range (1 to "
-	    "%d)", what, work, MAX_P12_ITER);
+	report(f,
+	       "%s: encryption iteration count %ld out of range (1 to "
+	       "%d)",
+	       what, work, MAX_P12_ITER);
 	return -1;
 }
 
 /* pbe_check on every shrouded key bag of bags, nested ones included. */
 static int
-p12_bags_check(struct file *f, const STACK_OF(PKCS12_SAFEBAG) *bags)
+p12_bags_check(struct file *f, const STACK_OF(PKCS12_SAFEBAG) * bags)
 {
-	const PKCS12_SAFEBAG	*bag;
-	const X509_ALGOR	*alg;
-	int			 i;
+	const PKCS12_SAFEBAG *bag;
+	const X509_ALGOR     *alg;
+	int		      i;
 
 	for (i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
 		bag = sk_PKCS12_SAFEBAG_value(bags, i);
 		switch (PKCS12_SAFEBAG_get_nid(bag)) {
 		case NID_pkcs8ShroudedKeyBag:
 			X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg,
-			    NULL);
+				      NULL);
 			if (pbe_check(f, alg, "private key") == -1)
 				return -1;
 			break;
 		case NID_safeContentsBag:
-			if (p12_bags_check(f,
-			    PKCS12_SAFEBAG_get0_safes(bag)) == -1)
+			if (p12_bags_check(f, PKCS12_SAFEBAG_get0_safes(bag)) ==
+			    -1)
 				return -1;
 			break;
 		default:
@@ -748,10 +756,10 @@ p12_bags_check(struct file *f, const STACK_OF(PKCS12_SAFEBAG) *bags)
 static int
 p12_iter_check(struct file *f, PKCS12 *p12, const char *pass)
 {
-	STACK_OF(PKCS7)		*safes;
-	STACK_OF(PKCS12_SAFEBAG) *bags;
-	PKCS7			*p7;
-	int			 i, rc = 0;
+	STACK_OF(PKCS7) * safes;
+	STACK_OF(PKCS12_SAFEBAG) * bags;
+	PKCS7 *p7;
+	int    i, rc = 0;
 
 	if ((safes = PKCS12_unpack_authsafes(p12)) == NULL)
 		goto out;
@@ -768,7 +776,7 @@ p12_iter_check(struct file *f, PKCS12 *p12, const char *pass)
 			    p7->d.encrypted->enc_data->algorithm == NULL)
 				break;
 			if (pbe_check(f, p7->d.encrypted->enc_data->algorithm,
-			    "certificates") == -1) {
+				      "certificates") == -1) {
 				rc = -1;
 				break;
 			}
@@ -794,20 +802,19 @@ out:
 static int
 load_p12(struct file *f, const unsigned char *buf, size_t len)
 {
-	const unsigned char	*p = buf;
-	PKCS12			*p12 = NULL;
-	EVP_PKEY		*pk = NULL;
-	X509			*x = NULL;
-	STACK_OF(X509)		*ca = NULL;
-	const ASN1_INTEGER	*iter = NULL;
-	const char		*pass = NULL;
-	unsigned char		*der = NULL, *copy;
-	char			 what[32];
-	long			 it;
-	int			 i, n, rc = -1, dlen, ok;
+	const unsigned char *p = buf;
+	PKCS12		    *p12 = NULL;
+	EVP_PKEY	    *pk = NULL;
+	X509		    *x = NULL;
+	STACK_OF(X509) *ca = NULL;
+	const ASN1_INTEGER *iter = NULL;
+	const char	   *pass = NULL;
+	unsigned char	   *der = NULL, *copy;
+	char		    what[32];
+	long		    it;
+	int		    i, n, rc = -1, dlen, ok;
 
-	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL ||
-	    p != buf + len) {
+	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL || p != buf + len) {
 		report(f, "damaged PKCS#12 file");
 		rc = 0;
 		goto out;
@@ -816,14 +823,16 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 		PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
 		it = iter != NULL ? ASN1_INTEGER_get(iter) : 1;
 		if (it < 1 || it > MAX_P12_ITER) {
-			report(f, "PKCS#12 MAC iteration count %ld out of "
-			    "range (1 to %d)", it, MAX_P12_ITER);
+			report(f,
+			       "PKCS#12 MAC iteration count %ld out of "
+			       "range (1 to %d)",
+			       it, MAX_P12_ITER);
 			rc = 0;
 			goto out;
 		}
 		if (f->opts->password != NULL &&
 		    PKCS12_verify_mac(p12, f->opts->password,
-		    (int)f->opts->passlen))
+				      (int)f->opts->passlen))
 			pass = f->opts->password;
 		else if (PKCS12_verify_mac(p12, "", 0))
 			pass = "";
@@ -831,12 +840,13 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 			pass = NULL;
 		else {
 			if (f->opts->password == NULL)
-				report(f, "PKCS#12 file is protected by a "
-				    "password; give it with --password-file "
-				    "or CERTBIND_PASSWORD");
+				report(f,
+				       "PKCS#12 file is protected by a "
+				       "password; give it with --password-file "
+				       "or CERTBIND_PASSWORD");
 			else
 				report(f, "wrong password for PKCS#12 file "
-				    "(or the file is damaged)");
+					  "(or the file is damaged)");
 			rc = 0;
 			goto out;
 		}
@@ -848,7 +858,7 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 	 */
 	load_legacy();
 	ok = p12_iter_check(f, p12, pass) == 0 &&
-	    PKCS12_parse(p12, pass, &pk, &x, &ca);
+	     PKCS12_parse(p12, pass, &pk, &x, &ca);
 	if (!ok && !f->bad && !PKCS12_mac_present(p12) &&
 	    f->opts->password != NULL) {
 		/*
@@ -859,14 +869,14 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 		 */
 		ERR_clear_error();
 		ok = p12_iter_check(f, p12, f->opts->password) == 0 &&
-		    PKCS12_set_mac(p12, f->opts->password,
-		    (int)f->opts->passlen, NULL, 0, 1, NULL) &&
-		    PKCS12_parse(p12, f->opts->password, &pk, &x, &ca);
+		     PKCS12_set_mac(p12, f->opts->password,
+				    (int)f->opts->passlen, NULL, 0, 1, NULL) &&
+		     PKCS12_parse(p12, f->opts->password, &pk, &x, &ca);
 	}
 	if (!ok) {
 		if (!f->bad)
 			report(f, "cannot read PKCS#12 contents: %s",
-			    ssl_reason("damaged"));
+			       ssl_reason("damaged"));
 		rc = 0;
 		goto out;
 	}
@@ -881,8 +891,8 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 		OPENSSL_free(der);
 		der = NULL;
 		snprintf(what, sizeof(what), "certificate %d", ++n);
-		if (copy == NULL || add_cert(f, copy, dlen, REC_PINNED, 0, 0,
-		    what) == -1)
+		if (copy == NULL ||
+		    add_cert(f, copy, dlen, REC_PINNED, 0, 0, what) == -1)
 			goto out;
 	}
 	if (pk != NULL) {
@@ -909,8 +919,8 @@ out:
 static int
 load_der(struct file *f, const unsigned char *buf, size_t len)
 {
-	unsigned char	*der;
-	size_t		 hdr;
+	unsigned char *der;
+	size_t	       hdr;
 
 	hdr = len > 1 && (buf[1] & 0x80) ? 2 + (buf[1] & 0x7f) : 2;
 	if (hdr < len && buf[hdr] == 0x02)
@@ -920,7 +930,6 @@ load_der(struct file *f, const unsigned char *buf, size_t len)
 	return add_cert(f, der, len, REC_DER, 0, len, "DER certificate");
 }
 
-
 /*
  * Opens a regular file for reading.  O_NONBLOCK so that a FIFO swapped
  * in after the stat cannot block us; fstat decides.  Returns the fd and
@@ -929,11 +938,11 @@ load_der(struct file *f, const unsigned char *buf, size_t len)
 static int
 open_file(struct file *f, off_t *size)
 {
-	struct stat	 sb;
-	int		 fd;
+	struct stat sb;
+	int	    fd;
 
-	if ((fd = open(f->path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) == -1) {
+	if ((fd = open(f->path,
+		       O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1) {
 		report(f, "%s", strerror(errno));
 		return -1;
 	}
@@ -959,17 +968,17 @@ open_file(struct file *f, off_t *size)
 static int
 load_file(struct store *st, const char *path, const struct store_opts *opts)
 {
-	struct file	 f = { st, opts, path, NULL, 0, 0, 0 };
-	struct rd	 rd;
-	unsigned char	*n;
-	off_t		 size;
-	int		 rc = 0;
+	struct file    f = {st, opts, path, NULL, 0, 0, 0};
+	struct rd      rd;
+	unsigned char *n;
+	off_t	       size;
+	int	       rc = 0;
 
 	memset(&rd, 0, sizeof(rd));
 	if ((rd.fd = open_file(&f, &size)) == -1)
 		return 0;
-	rd.cap = (unsigned long long)size < RD_CHUNK ? (size_t)size + 1 :
-	    RD_CHUNK;
+	rd.cap =
+	    (unsigned long long)size < RD_CHUNK ? (size_t)size + 1 : RD_CHUNK;
 	if ((rd.buf = malloc(rd.cap)) == NULL) {
 		rc = -1;
 		goto out;
@@ -988,7 +997,7 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 		/* Not PEM at the start: the whole file decides. */
 		if ((unsigned long long)size > STORE_MAX_FILE) {
 			report(&f, "file too large (over %lu MiB)",
-			    STORE_MAX_FILE >> 20);
+			       STORE_MAX_FILE >> 20);
 			goto out;
 		}
 		if (rd.cap < (size_t)size + 1) {
@@ -1007,7 +1016,7 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 		rc = load_pem(&f, &rd);
 		if (rc == 0 && f.found == 0 && !f.bad)
 			report(&f, "no certificate or private key in PEM "
-			    "file");
+				   "file");
 	} else if (rd.buf[0] == 0x30)
 		rc = load_der(&f, rd.buf, rd.len);
 	else
@@ -1028,29 +1037,29 @@ namecmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
-static int	walk(struct store *, const char *, int, const struct store_opts *);
+static int walk(struct store *, const char *, int, const struct store_opts *);
 
 static int
-walk_dir(struct store *st, const char *path, const struct stat *sb,
-    int depth, const struct store_opts *opts)
+walk_dir(struct store *st, const char *path, const struct stat *sb, int depth,
+	 const struct store_opts *opts)
 {
-	struct file	 f = { st, opts, path, NULL, 0, 0, 0 };
-	DIR		*d;
-	struct dirent	*de;
-	char		**names = NULL, child[PATH_MAX];
-	size_t		 n = 0, cap = 0, i;
-	int		 rc = -1;
+	struct file    f = {st, opts, path, NULL, 0, 0, 0};
+	DIR	      *d;
+	struct dirent *de;
+	char	     **names = NULL, child[PATH_MAX];
+	size_t	       n = 0, cap = 0, i;
+	int	       rc = -1;
 
 	for (i = 0; i < st->ndirs; i++)
 		if (st->dirs[i].dev == sb->st_dev &&
 		    st->dirs[i].ino == sb->st_ino)
-			return 0;	/* a link back: already walked */
+			return 0; /* a link back: already walked */
 	if (depth > MAX_DEPTH) {
 		report(&f, "directories nested too deep, skipped");
 		return 0;
 	}
-	if (grow(&st->dirs, &st->capdirs, st->ndirs + 1,
-	    sizeof(*st->dirs)) == -1)
+	if (grow(&st->dirs, &st->capdirs, st->ndirs + 1, sizeof(*st->dirs)) ==
+	    -1)
 		return -1;
 	st->dirs[st->ndirs].dev = sb->st_dev;
 	st->dirs[st->ndirs++].ino = sb->st_ino;
@@ -1071,8 +1080,8 @@ walk_dir(struct store *st, const char *path, const struct stat *sb,
 	qsort(names, n, sizeof(*names), namecmp);
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path,
-		    path[strlen(path) - 1] == '/' ? "" : "/", names[i] + 1) >=
-		    sizeof(child)) {
+				     path[strlen(path) - 1] == '/' ? "" : "/",
+				     names[i] + 1) >= sizeof(child)) {
 			report(&f, "%s: path too long, skipped", names[i] + 1);
 			continue;
 		}
@@ -1098,10 +1107,10 @@ out:
 /* Returns 0 (problems reported), or -1 when memory ran out. */
 static int
 walk(struct store *st, const char *path, int depth,
-    const struct store_opts *opts)
+     const struct store_opts *opts)
 {
-	struct file	 f = { st, opts, path, NULL, 0, 0, 0 };
-	struct stat	 sb;
+	struct file f = {st, opts, path, NULL, 0, 0, 0};
+	struct stat sb;
 
 	if (stat(path, &sb) == -1) {
 		if (errno == ELOOP)
@@ -1123,9 +1132,9 @@ walk(struct store *st, const char *path, int depth,
 
 int
 store_add_path(struct store *st, const char *path,
-    const struct store_opts *opts)
+	       const struct store_opts *opts)
 {
-	int	 rc;
+	int rc;
 
 	st->report = opts->report;
 	st->arg = opts->arg;
@@ -1142,8 +1151,8 @@ keycmp(const void *a, const void *b)
 void
 store_finish(struct store *st)
 {
-	size_t		 i;
-	struct rec	*r;
+	size_t	    i;
+	struct rec *r;
 
 	if (st->nkeys == 0)
 		return;
@@ -1151,7 +1160,7 @@ store_finish(struct store *st)
 	for (i = 0; i < st->ncerts; i++) {
 		r = &st->recs[i];
 		r->has_key = bsearch(r->spki, st->keys, st->nkeys,
-		    sizeof(*st->keys), keycmp) != NULL;
+				     sizeof(*st->keys), keycmp) != NULL;
 		if (r->c != NULL)
 			r->c->has_key = r->has_key;
 	}
@@ -1171,11 +1180,11 @@ store_count(const struct store *st)
 static const unsigned char *
 reread(struct store *st, const struct rec *r, const char **why)
 {
-	struct reread	*rr = &st->rr;
-	struct stat	 sb;
-	unsigned char	*n;
-	size_t		 want;
-	ssize_t		 got;
+	struct reread *rr = &st->rr;
+	struct stat    sb;
+	unsigned char *n;
+	size_t	       want;
+	ssize_t	       got;
 
 	if (rr->fd != -1 && rr->path == r->path && r->off >= rr->off &&
 	    r->off + (off_t)r->len <= rr->off + (off_t)rr->len)
@@ -1185,7 +1194,8 @@ reread(struct store *st, const struct rec *r, const char **why)
 			close(rr->fd);
 		rr->len = 0;
 		if ((rr->fd = open(st->paths[r->path], O_RDONLY | O_NONBLOCK |
-		    O_NOCTTY | O_CLOEXEC)) == -1) {
+							   O_NOCTTY |
+							   O_CLOEXEC)) == -1) {
 			*why = strerror(errno);
 			return NULL;
 		}
@@ -1210,8 +1220,7 @@ reread(struct store *st, const struct rec *r, const char **why)
 	rr->len = 0;
 	while (rr->len < rr->cap) {
 		want = rr->cap - rr->len;
-		got = pread(rr->fd, rr->buf + rr->len, want,
-		    rr->off + rr->len);
+		got = pread(rr->fd, rr->buf + rr->len, want, rr->off + rr->len);
 		if (got == -1 && errno == EINTR)
 			continue;
 		if (got == -1) {
@@ -1241,11 +1250,11 @@ reread(struct store *st, const struct rec *r, const char **why)
 static struct cert *
 materialize(struct store *st, struct rec *r)
 {
-	struct cert		*c;
-	const unsigned char	*p;
-	unsigned char		*der = NULL;
-	const char		*why = "changed since it was read";
-	size_t			 len;
+	struct cert	    *c;
+	const unsigned char *p;
+	unsigned char	    *der = NULL;
+	const char	    *why = "changed since it was read";
+	size_t		     len;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -1289,7 +1298,7 @@ struct cert *
 store_get0(const struct store *cst, size_t i)
 {
 	/* Loading on demand changes the cache, not the store's contents. */
-	struct store	*st = (struct store *)cst;
+	struct store *st = (struct store *)cst;
 
 	if (i >= st->ncerts)
 		return NULL;
@@ -1318,7 +1327,7 @@ store_key_count(const struct store *st)
 static int
 hex_prefix(const unsigned char *md, const char *hex, size_t n)
 {
-	char	 buf[65];
+	char buf[65];
 
 	cert_hex(md, (n + 1) / 2, buf);
 	return memcmp(buf, hex, n) == 0;
@@ -1326,12 +1335,12 @@ hex_prefix(const unsigned char *md, const char *hex, size_t n)
 
 long
 store_find(struct store *st, const struct thumb *t, struct cert **out,
-    size_t max)
+	   size_t max)
 {
-	unsigned char	 sha1[20];
-	size_t		 i, k;
-	long		 n = 0;
-	int		 pass;
+	unsigned char sha1[20];
+	size_t	      i, k;
+	long	      n = 0;
+	int	      pass;
 
 	if (t->kind == THUMB_SHA1) {
 		for (i = 0; i < 20; i++)
@@ -1348,8 +1357,9 @@ store_find(struct store *st, const struct thumb *t, struct cert **out,
 		if (pass == 0 && t->len > 40)
 			continue;
 		for (i = 0; i < st->ncerts; i++) {
-			if (!hex_prefix(pass == 0 ? st->recs[i].sha1 :
-			    st->recs[i].sha256, t->hex, t->len))
+			if (!hex_prefix(pass == 0 ? st->recs[i].sha1
+						  : st->recs[i].sha256,
+					t->hex, t->len))
 				continue;
 			if ((size_t)n < max &&
 			    (out[n] = store_get0(st, i)) == NULL)

@@ -23,20 +23,20 @@ struct store;
  * caller wipes it after the last store_add_path.
  */
 struct store_opts {
-	const char	*password;
-	size_t		 passlen;
-	void		(*report)(void *arg, const char *path, const char *msg);
-	void		*arg;
+	const char *password;
+	size_t	    passlen;
+	void (*report)(void *arg, const char *path, const char *msg);
+	void *arg;
 };
 
 /*
  * Files larger than this are refused ("file too large"), except PEM
  * files, which are read in pieces: there it bounds one PEM block.
  */
-#define STORE_MAX_FILE	(64UL * 1024 * 1024)
+#define STORE_MAX_FILE (64UL * 1024 * 1024)
 
-struct store	*store_new(void);
-void		 store_free(struct store *);
+struct store *store_new(void);
+void	      store_free(struct store *);
 
 /*
  * Adds every certificate and key under path.  Problems with single files
@@ -44,13 +44,12 @@ void		 store_free(struct store *);
  * read (reported too) or memory ran out.  The report function and its
  * arg are kept for store_get0, so arg must outlive the store.
  */
-int	store_add_path(struct store *, const char *path,
-	    const struct store_opts *);
+int store_add_path(struct store *, const char *path, const struct store_opts *);
 
 /* Pairs keys with certificates; call once after the last add. */
-void	store_finish(struct store *);
+void store_finish(struct store *);
 
-size_t		 store_count(const struct store *);
+size_t store_count(const struct store *);
 /*
  * Certificate i, in walk order.  The store keeps only a compact record
  * of each certificate (hashes, dates, where it was read) and reads the
@@ -60,15 +59,15 @@ size_t		 store_count(const struct store *);
  * spans, the recorded SHA-1, dates and path) is returned instead.
  * NULL only when i is out of range or memory ran out.
  */
-struct cert	*store_get0(const struct store *, size_t i);
+struct cert *store_get0(const struct store *, size_t i);
 /*
  * Frees what store_get0(i) loaded (a command walking a large store
  * calls it after each certificate, to keep memory flat); the next
  * store_get0(i) reads it again.
  */
-void		 store_forget(struct store *, size_t i);
+void store_forget(struct store *, size_t i);
 /* Number of private keys seen. */
-size_t		 store_key_count(const struct store *);
+size_t store_key_count(const struct store *);
 
 /*
  * The certificates a thumbprint selects: exact SHA-1 or SHA-256, or a
@@ -76,7 +75,7 @@ size_t		 store_key_count(const struct store *);
  * most max are stored in out (loaded as by store_get0); returns how many
  * matched in all, or -1 when memory ran out.
  */
-long	store_find(struct store *, const struct thumb *, struct cert **out,
-	    size_t max);
+long store_find(struct store *, const struct thumb *, struct cert **out,
+		size_t max);
 
 #endif

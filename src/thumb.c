@@ -7,37 +7,37 @@
 
 /* Characters a Windows dialog or a codepage conversion leaves behind. */
 static const struct {
-	unsigned long	 cp;
-	const char	*desc;
+	unsigned long cp;
+	const char   *desc;
 } invisible[] = {
-	{ 0x00a0, "U+00A0 NO-BREAK SPACE" },
-	{ 0x200e, "U+200E LEFT-TO-RIGHT MARK" },
-	{ 0x200f, "U+200F RIGHT-TO-LEFT MARK" },
-	{ 0x202a, "U+202A LEFT-TO-RIGHT EMBEDDING" },
-	{ 0x202b, "U+202B RIGHT-TO-LEFT EMBEDDING" },
-	{ 0x202c, "U+202C POP DIRECTIONAL FORMATTING" },
-	{ 0x202d, "U+202D LEFT-TO-RIGHT OVERRIDE" },
-	{ 0x202e, "U+202E RIGHT-TO-LEFT OVERRIDE" },
-	{ 0xfeff, "U+FEFF ZERO WIDTH NO-BREAK SPACE" },
-	{ '?', "'?'" },
+    {0x00a0, "U+00A0 NO-BREAK SPACE"},
+    {0x200e, "U+200E LEFT-TO-RIGHT MARK"},
+    {0x200f, "U+200F RIGHT-TO-LEFT MARK"},
+    {0x202a, "U+202A LEFT-TO-RIGHT EMBEDDING"},
+    {0x202b, "U+202B RIGHT-TO-LEFT EMBEDDING"},
+    {0x202c, "U+202C POP DIRECTIONAL FORMATTING"},
+    {0x202d, "U+202D LEFT-TO-RIGHT OVERRIDE"},
+    {0x202e, "U+202E RIGHT-TO-LEFT OVERRIDE"},
+    {0xfeff, "U+FEFF ZERO WIDTH NO-BREAK SPACE"},
+    {'?', "'?'"},
 };
 
 static const struct {
-	const char	*label;
-	int		 kind;
-	size_t		 digits;
+	const char *label;
+	int	    kind;
+	size_t	    digits;
 } labels[] = {
-	{ "sha1 fingerprint=", THUMB_SHA1, 40 },
-	{ "sha256 fingerprint=", THUMB_SHA256, 64 },
+    {"sha1 fingerprint=", THUMB_SHA1, 40},
+    {"sha256 fingerprint=", THUMB_SHA256, 64},
 };
 
 /* Messages that carry a position are formatted here. */
-static char	 why_buf[128];
+static char why_buf[128];
 
 static const char *
 invisible_desc(unsigned long cp)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
 		if (invisible[i].cp == cp)
@@ -63,10 +63,11 @@ bad_char(unsigned long cp, size_t pos)
 {
 	if (cp > 0x20 && cp < 0x7f)
 		snprintf(why_buf, sizeof(why_buf),
-		    "'%c' at position %zu is not a hex digit", (int)cp, pos);
+			 "'%c' at position %zu is not a hex digit", (int)cp,
+			 pos);
 	else
 		snprintf(why_buf, sizeof(why_buf),
-		    "U+%04lX at position %zu is not a hex digit", cp, pos);
+			 "U+%04lX at position %zu is not a hex digit", cp, pos);
 	return why_buf;
 }
 
@@ -79,13 +80,13 @@ bad_char(unsigned long cp, size_t pos)
 int
 thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 {
-	const unsigned char	*p = (const unsigned char *)in;
-	const char		*msg = NULL, *desc;
-	unsigned long		 cp;
-	size_t			 i = 0, n, pos = 0, digits = 0, want = 0;
-	size_t			 sep_pos = 0, eol_pos = 0, k, ll;
-	int			 rc = -1, v, started = 0, kind = 0;
-	int			 sep_c = 0;
+	const unsigned char *p = (const unsigned char *)in;
+	const char	    *msg = NULL, *desc;
+	unsigned long	     cp;
+	size_t		     i = 0, n, pos = 0, digits = 0, want = 0;
+	size_t		     sep_pos = 0, eol_pos = 0, k, ll;
+	int		     rc = -1, v, started = 0, kind = 0;
+	int		     sep_c = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0) {
@@ -95,7 +96,8 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 	while (i < len) {
 		pos++;
 		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0) {
-			snprintf(why_buf, sizeof(why_buf),
+			snprintf(
+			    why_buf, sizeof(why_buf),
 			    "byte 0x%02X at position %zu is not valid UTF-8",
 			    p[i], pos);
 			msg = why_buf;
@@ -104,7 +106,7 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 		if ((desc = invisible_desc(cp)) != NULL) {
 			if (out->removed++ == 0)
 				snprintf(out->removed_desc,
-				    sizeof(out->removed_desc), "%s", desc);
+					 sizeof(out->removed_desc), "%s", desc);
 			i += n;
 			continue;
 		}
@@ -120,7 +122,8 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 			continue;
 		}
 		if (eol_pos != 0) {
-			snprintf(why_buf, sizeof(why_buf),
+			snprintf(
+			    why_buf, sizeof(why_buf),
 			    "line break at position %zu inside the thumbprint",
 			    eol_pos);
 			msg = why_buf;
@@ -129,7 +132,7 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 		if (!started) {
 			started = 1;
 			for (k = 0; k < sizeof(labels) / sizeof(labels[0]);
-			    k++) {
+			     k++) {
 				ll = strlen(labels[k].label);
 				if (len - i >= ll &&
 				    strncasecmp(in + i, labels[k].label, ll) ==
@@ -146,9 +149,11 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 		}
 		if (cp == ':' || cp == '-') {
 			if (digits == 0) {
-				snprintf(why_buf, sizeof(why_buf),
+				snprintf(
+				    why_buf, sizeof(why_buf),
 				    "'%c' at position %zu is not between hex "
-				    "digits", (int)cp, pos);
+				    "digits",
+				    (int)cp, pos);
 				msg = why_buf;
 				goto out;
 			}
@@ -171,39 +176,42 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 	}
 	if (sep_pos != 0) {
 		snprintf(why_buf, sizeof(why_buf),
-		    "'%c' at position %zu is not between hex digits", sep_c,
-		    sep_pos);
+			 "'%c' at position %zu is not between hex digits",
+			 sep_c, sep_pos);
 		msg = why_buf;
 		goto out;
 	}
 	if (digits == 0) {
-		msg = kind != 0 ? "no hex digits after the fingerprint label" :
-		    "empty thumbprint";
+		msg = kind != 0 ? "no hex digits after the fingerprint label"
+				: "empty thumbprint";
 		goto out;
 	}
 	if (want != 0 && digits != want) {
 		snprintf(why_buf, sizeof(why_buf),
-		    "%s fingerprint with %zu hex digits, %zu expected",
-		    kind == THUMB_SHA1 ? "SHA1" : "SHA256", digits, want);
+			 "%s fingerprint with %zu hex digits, %zu expected",
+			 kind == THUMB_SHA1 ? "SHA1" : "SHA256", digits, want);
 		msg = why_buf;
 		goto out;
 	}
 	if (digits < 8) {
 		snprintf(why_buf, sizeof(why_buf),
-		    "too short: %zu hex digits, at least 8 needed", digits);
+			 "too short: %zu hex digits, at least 8 needed",
+			 digits);
 		msg = why_buf;
 		goto out;
 	}
 	if (digits > 64) {
 		snprintf(why_buf, sizeof(why_buf),
-		    "too long: %zu hex digits, at most 64 allowed", digits);
+			 "too long: %zu hex digits, at most 64 allowed",
+			 digits);
 		msg = why_buf;
 		goto out;
 	}
 	out->len = digits;
 	out->hex[digits] = '\0';
-	out->kind = digits == 40 ? THUMB_SHA1 :
-	    digits == 64 ? THUMB_SHA256 : THUMB_PREFIX;
+	out->kind = digits == 40   ? THUMB_SHA1
+		    : digits == 64 ? THUMB_SHA256
+				   : THUMB_PREFIX;
 	rc = 0;
 out:
 	if (rc != 0) {

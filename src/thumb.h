@@ -7,16 +7,16 @@
 #include <stddef.h>
 
 struct thumb {
-	char	hex[65];	/* upper-case hex digits, NUL-terminated */
-	size_t	len;		/* number of digits: 8 to 64 */
-	int	kind;		/* THUMB_SHA1, THUMB_SHA256 or THUMB_PREFIX */
-	size_t	removed;	/* invisible characters removed */
-	char	removed_desc[64]; /* e.g. "U+200E LEFT-TO-RIGHT MARK" (first) */
+	char   hex[65];		 /* upper-case hex digits, NUL-terminated */
+	size_t len;		 /* number of digits: 8 to 64 */
+	int    kind;		 /* THUMB_SHA1, THUMB_SHA256 or THUMB_PREFIX */
+	size_t removed;		 /* invisible characters removed */
+	char   removed_desc[64]; /* e.g. "U+200E LEFT-TO-RIGHT MARK" (first) */
 };
 
-#define THUMB_SHA1	1	/* exactly 40 digits */
-#define THUMB_SHA256	2	/* exactly 64 digits */
-#define THUMB_PREFIX	3	/* 8 to 63 digits, not 40 */
+#define THUMB_SHA1   1 /* exactly 40 digits */
+#define THUMB_SHA256 2 /* exactly 64 digits */
+#define THUMB_PREFIX 3 /* 8 to 63 digits, not 40 */
 
 /*
  * Parses (in, len): any case; spaces, tabs, ':' and '-' between digits;
@@ -49,7 +49,7 @@ struct thumb {
  * the next call (not thread-safe); why may be NULL.  On failure *out is
  * zeroed.
  */
-int	thumb_parse(const char *in, size_t len, struct thumb *out,
-	    const char **why);
+int thumb_parse(const char *in, size_t len, struct thumb *out,
+		const char **why);
 
 #endif

@@ -39,42 +39,42 @@ enum {
 };
 
 struct bind_opts {
-	const char	*identity;
-	const char	*thumbprint;
-	const char	*fqdn;		/* as given, validated */
-	struct host	 host;		/* fqdn parsed */
-	int		 advertise;	/* 0, 1 or CONN_UNSET */
-	int		 dry_run;
-	int		 force;
-	int		 backup;
-	int		 no_chain;
+	const char *identity;
+	const char *thumbprint;
+	const char *fqdn;      /* as given, validated */
+	struct host host;      /* fqdn parsed */
+	int	    advertise; /* 0, 1 or CONN_UNSET */
+	int	    dry_run;
+	int	    force;
+	int	    backup;
+	int	    no_chain;
 };
 
 static const struct argp_option options[] = {
-	{ "identity", OPT_IDENTITY, "PATTERN", 0,
-	    "the connectors to change: a case-insensitive glob (* and ?) "
-	    "matched against Identity and Name (required)", 0 },
-	{ "thumbprint", OPT_THUMBPRINT, "T", 0,
-	    "bind the certificate with this thumbprint: set "
-	    "TlsCertificateName to its name", 0 },
-	{ "fqdn", OPT_FQDN, "FQDN", 0, "set Fqdn", 0 },
-	{ "advertise-client-settings", OPT_ADVERTISE, "BOOL", 0,
-	    "set AdvertiseClientSettings (true, false, 1 or 0)", 0 },
-	{ "dry-run", OPT_DRY_RUN, NULL, 0,
-	    "print the change as a unified diff; write nothing", 0 },
-	{ "force", OPT_FORCE, NULL, 0,
-	    "write even when a check fails (with a warning)", 0 },
-	{ "backup", OPT_BACKUP, NULL, 0,
-	    "keep the previous version as FILE.bak", 0 },
-	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"identity", OPT_IDENTITY, "PATTERN", 0,
+     "the connectors to change: a case-insensitive glob (* and ?) "
+     "matched against Identity and Name (required)",
+     0},
+    {"thumbprint", OPT_THUMBPRINT, "T", 0,
+     "bind the certificate with this thumbprint: set "
+     "TlsCertificateName to its name",
+     0},
+    {"fqdn", OPT_FQDN, "FQDN", 0, "set Fqdn", 0},
+    {"advertise-client-settings", OPT_ADVERTISE, "BOOL", 0,
+     "set AdvertiseClientSettings (true, false, 1 or 0)", 0},
+    {"dry-run", OPT_DRY_RUN, NULL, 0,
+     "print the change as a unified diff; write nothing", 0},
+    {"force", OPT_FORCE, NULL, 0,
+     "write even when a check fails (with a warning)", 0},
+    {"backup", OPT_BACKUP, NULL, 0, "keep the previous version as FILE.bak", 0},
+    {"no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	struct bind_opts	*o = state->input;
-	const char		*why;
+	struct bind_opts *o = state->input;
+	const char	 *why;
 
 	switch (key) {
 	case OPT_IDENTITY:
@@ -86,13 +86,15 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_FQDN:
 		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1)
 			argp_error(state, "invalid FQDN '%s' for --fqdn: %s",
-			    arg, why);
+				   arg, why);
 		o->fqdn = arg;
 		break;
 	case OPT_ADVERTISE:
 		if ((o->advertise = cmd_parse_bool(arg)) == -1)
-			argp_error(state, "--advertise-client-settings takes "
-			    "true, false, 1 or 0, not '%s'", arg);
+			argp_error(state,
+				   "--advertise-client-settings takes "
+				   "true, false, 1 or 0, not '%s'",
+				   arg);
 		break;
 	case OPT_DRY_RUN:
 		o->dry_run = 1;
@@ -114,8 +116,9 @@ parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--identity is required");
 		if (o->thumbprint == NULL && o->fqdn == NULL &&
 		    o->advertise == CONN_UNSET)
-			argp_error(state, "nothing to set: give --thumbprint, "
-			    "--fqdn or --advertise-client-settings");
+			argp_error(state,
+				   "nothing to set: give --thumbprint, "
+				   "--fqdn or --advertise-client-settings");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -124,32 +127,34 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp bind_argp = {
-	options, parse, NULL,
-	"Set TlsCertificateName (from --thumbprint), Fqdn and "
-	"AdvertiseClientSettings on every connector PATTERN selects.  The "
-	"configuration is rewritten atomically under a lock; only the values "
-	"set change.  Exit status 1 when a check refuses the binding or "
-	"PATTERN selects no connector.", children, NULL, NULL
-};
+    options,
+    parse,
+    NULL,
+    "Set TlsCertificateName (from --thumbprint), Fqdn and "
+    "AdvertiseClientSettings on every connector PATTERN selects.  The "
+    "configuration is rewritten atomically under a lock; only the values "
+    "set change.  Exit status 1 when a check refuses the binding or "
+    "PATTERN selects no connector.",
+    children,
+    NULL,
+    NULL};
 
 /* Everything one run holds, released in one place. */
 struct bind_run {
-	struct bind_opts	 o;
-	struct store		*st;
-	struct cert		*cert;		/* --thumbprint's certificate */
-	char			*tls_name;	/* its TLS certificate name */
-	size_t			 tls_len;
-	struct conn_file	*cf;		/* owned by the rewrite */
-	struct conn_edit	*edits;		/* cf->n, a copy for output */
-	int			*selected;	/* cf->n */
-	struct ov		**items;	/* cf->n output objects */
-	struct check_opts	 co;		/* for --thumbprint's checks */
-	size_t			 refused;	/* connectors a check refused */
+	struct bind_opts  o;
+	struct store	 *st;
+	struct cert	 *cert;	    /* --thumbprint's certificate */
+	char		 *tls_name; /* its TLS certificate name */
+	size_t		  tls_len;
+	struct conn_file *cf;	    /* owned by the rewrite */
+	struct conn_edit *edits;    /* cf->n, a copy for output */
+	int		 *selected; /* cf->n */
+	struct ov	**items;    /* cf->n output objects */
+	struct check_opts co;	    /* for --thumbprint's checks */
+	size_t		  refused;  /* connectors a check refused */
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -175,11 +180,11 @@ thumb_of(const struct cert *c, char *hex)
 static int
 warn_ambiguous(struct bind_run *r)
 {
-	struct sel_name	  sn;
-	struct cert	**v;
-	const char	 *why;
-	char		  hex[41], date[32];
-	size_t		  n, i;
+	struct sel_name sn;
+	struct cert   **v;
+	const char     *why;
+	char		hex[41], date[32];
+	size_t		n, i;
 
 	if (sel_parse(r->tls_name, r->tls_len, &sn, &why) == -1)
 		return 0;
@@ -192,16 +197,19 @@ warn_ambiguous(struct bind_run *r)
 	}
 	if (n > 1) {
 		thumb_of(r->cert, hex);
-		diag_warn(hex, "%zu certificates in the store have this "
+		diag_warn(
+		    hex,
+		    "%zu certificates in the store have this "
 		    "certificate's name; the binding is ambiguous and Exchange "
-		    "may pick another:", n);
+		    "may pick another:",
+		    n);
 		for (i = 0; i < n; i++) {
 			thumb_of(v[i], hex);
 			cert_format_time(v[i]->not_after, date, sizeof(date));
 			diag_warn(hex, "NotAfter %s, %s%s%s", date,
-			    cert_status_name(cert_status(v[i], g.at)),
-			    v[i]->has_key ? "" : ", no private key",
-			    i == 0 ? " (preferred)" : "");
+				  cert_status_name(cert_status(v[i], g.at)),
+				  v[i]->has_key ? "" : ", no private key",
+				  i == 0 ? " (preferred)" : "");
 		}
 	}
 	free(v);
@@ -215,9 +223,9 @@ warn_ambiguous(struct bind_run *r)
 static int
 resolve_cert(struct bind_run *r)
 {
-	const char	*iss, *sub;
-	size_t		 ilen, slen;
-	int		 rc;
+	const char *iss, *sub;
+	size_t	    ilen, slen;
+	int	    rc;
 
 	if (run_store(r) == NULL)
 		return EXIT_FAIL;
@@ -226,11 +234,11 @@ resolve_cert(struct bind_run *r)
 	if ((iss = cert_get0_issuer(r->cert, &ilen)) == NULL ||
 	    (sub = cert_get0_subject(r->cert, &slen)) == NULL) {
 		diag_err(r->cert->path, "cannot decode the certificate's "
-		    "names");
+					"names");
 		return EXIT_FAIL;
 	}
-	if ((r->tls_name = dn_tls_name(iss, ilen, sub, slen, &r->tls_len))
-	    == NULL) {
+	if ((r->tls_name = dn_tls_name(iss, ilen, sub, slen, &r->tls_len)) ==
+	    NULL) {
 		diag_err(NULL, "out of memory");
 		return EXIT_FAIL;
 	}
@@ -241,9 +249,10 @@ resolve_cert(struct bind_run *r)
 	 */
 	if (safe_is_unsafe(r->tls_name, r->tls_len) ||
 	    strlen(r->tls_name) != r->tls_len) {
-		diag_err(r->cert->path, "the certificate's name holds control "
-		    "characters or invalid UTF-8; it is not written to a "
-		    "configuration");
+		diag_err(r->cert->path,
+			 "the certificate's name holds control "
+			 "characters or invalid UTF-8; it is not written to a "
+			 "configuration");
 		return EXIT_NO;
 	}
 	if (warn_ambiguous(r) == -1)
@@ -257,7 +266,7 @@ resolve_cert(struct bind_run *r)
 	r->co.store = r->st;
 	if (checks_opts_init(&r->co) == -1) {
 		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-		    "cannot load the trust anchors");
+			 "cannot load the trust anchors");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -272,26 +281,28 @@ resolve_cert(struct bind_run *r)
 static int
 check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 {
-	struct checks		 ck;
-	struct host		 h;
-	struct ov		*arr = NULL, *o;
-	const struct check	*k;
-	const char		*fqdn, *why;
-	size_t			 i;
-	int			 err = 0, bad = 0;
+	struct checks	    ck;
+	struct host	    h;
+	struct ov	   *arr = NULL, *o;
+	const struct check *k;
+	const char	   *fqdn, *why;
+	size_t		    i;
+	int		    err = 0, bad = 0;
 
 	*arrp = NULL;
 	fqdn = r->o.fqdn != NULL ? r->o.fqdn : c->fqdn;
 	if (fqdn == NULL || *fqdn == '\0') {
 		diag_err(c->identity, "the connector has no Fqdn to check the "
-		    "certificate against; give --fqdn");
+				      "certificate against; give --fqdn");
 		return 1;
 	}
 	if (r->o.fqdn != NULL)
 		h = r->o.host;
 	else if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1) {
-		diag_err(c->identity, "the connector's Fqdn '%s' is not a host "
-		    "name (%s); give --fqdn", fqdn, why);
+		diag_err(c->identity,
+			 "the connector's Fqdn '%s' is not a host "
+			 "name (%s); give --fqdn",
+			 fqdn, why);
 		return 1;
 	}
 	if (checks_run(r->cert, &h, &r->co, &ck) == -1) {
@@ -306,14 +317,14 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		case CHECK_FAIL:
 			bad = 1;
 			diag_err(c->identity, "%s: Fail: %s", k->name,
-			    k->detail);
+				 k->detail);
 			break;
 		case CHECK_WARN:
 			diag_warn(c->identity, "%s: %s", k->name, k->detail);
 			break;
 		default:
 			diag_verbose(c->identity, "%s: Pass: %s", k->name,
-			    k->detail);
+				     k->detail);
 			break;
 		}
 		if (err || (o = ov_new_object()) == NULL) {
@@ -346,23 +357,25 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 static int
 check_current(struct bind_run *r, const struct conn *c)
 {
-	struct sel_name		  sn;
-	struct host_match	  m;
-	struct cert		**v = NULL;
-	X509			 *x;
-	const char		 *why;
-	char			  hex[41];
-	size_t			  n;
-	int			  rc = -1;
+	struct sel_name	  sn;
+	struct host_match m;
+	struct cert	**v = NULL;
+	X509		 *x;
+	const char	 *why;
+	char		  hex[41];
+	size_t		  n;
+	int		  rc = -1;
 
 	if (c->tls_name == NULL || *c->tls_name == '\0') {
 		diag_note(c->identity, "no TlsCertificateName; the new Fqdn "
-		    "is not checked against a certificate");
+				       "is not checked against a certificate");
 		return 0;
 	}
 	if (sel_parse(c->tls_name, strlen(c->tls_name), &sn, &why) == -1) {
-		diag_warn(c->identity, "TlsCertificateName is malformed (%s); "
-		    "the new Fqdn is not checked against a certificate", why);
+		diag_warn(c->identity,
+			  "TlsCertificateName is malformed (%s); "
+			  "the new Fqdn is not checked against a certificate",
+			  why);
 		return 0;
 	}
 	if (run_store(r) == NULL)
@@ -372,7 +385,9 @@ check_current(struct bind_run *r, const struct conn *c)
 			diag_err(NULL, "out of memory");
 			return -1;
 		}
-		diag_warn(c->identity, "TlsCertificateName selects no "
+		diag_warn(
+		    c->identity,
+		    "TlsCertificateName selects no "
 		    "certificate in the store; the new Fqdn is not checked "
 		    "against a certificate");
 		return 0;
@@ -380,8 +395,10 @@ check_current(struct bind_run *r, const struct conn *c)
 	thumb_of(v[0], hex);
 	memset(&m, 0, sizeof(m));
 	if ((x = cert_get0_x509(v[0])) == NULL) {
-		diag_err(c->identity, "cannot decode certificate %s, which "
-		    "TlsCertificateName selects", hex);
+		diag_err(c->identity,
+			 "cannot decode certificate %s, which "
+			 "TlsCertificateName selects",
+			 hex);
 		rc = 1;
 		goto out;
 	}
@@ -391,13 +408,16 @@ check_current(struct bind_run *r, const struct conn *c)
 	}
 	if (m.matched) {
 		diag_verbose(c->identity, "certificate %s covers %s", hex,
-		    r->o.host.name);
+			     r->o.host.name);
 		rc = 0;
 		goto out;
 	}
-	diag_err(c->identity, "certificate %s, which TlsCertificateName "
+	diag_err(
+	    c->identity,
+	    "certificate %s, which TlsCertificateName "
 	    "selects, does not cover %s; bind one that does with --thumbprint "
-	    "(or --force)", hex, r->o.fqdn);
+	    "(or --force)",
+	    hex, r->o.fqdn);
 	rc = 1;
 out:
 	host_match_release(&m);
@@ -408,10 +428,10 @@ out:
 /* Adds {"Field", "Old", "New"} to changes for a string field. */
 static int
 change_str(struct ov *changes, const char *field, const char *old,
-    const char *new)
+	   const char *new)
 {
-	struct ov	*o;
-	int		 err = 0;
+	struct ov *o;
+	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
 		return -1;
@@ -428,14 +448,14 @@ change_str(struct ov *changes, const char *field, const char *old,
 static int
 change_bool(struct ov *changes, const char *field, int old, int new)
 {
-	struct ov	*o;
-	int		 err = 0;
+	struct ov *o;
+	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
 		return -1;
 	err |= ov_add_cstr(o, "Field", field);
-	err |= old == CONN_UNSET ? ov_add_null(o, "Old") :
-	    ov_add_bool(o, "Old", old);
+	err |= old == CONN_UNSET ? ov_add_null(o, "Old")
+				 : ov_add_bool(o, "Old", old);
 	err |= ov_add_bool(o, "New", new);
 	if (err) {
 		ov_free(o);
@@ -450,11 +470,11 @@ change_bool(struct ov *changes, const char *field, int old, int new)
  */
 static struct ov *
 connector_item(const struct conn *c, const struct conn_edit *e, int refused,
-    struct ov *checks)
+	       struct ov *checks)
 {
-	struct ov	*o, *ch;
-	unsigned int	 mask;
-	int		 err = 0;
+	struct ov   *o, *ch;
+	unsigned int mask;
+	int	     err = 0;
 
 	mask = conn_edit_mask(c, e);
 	if ((o = ov_new_object()) == NULL) {
@@ -470,13 +490,15 @@ connector_item(const struct conn *c, const struct conn_edit *e, int refused,
 		err |= change_str(ch, "Fqdn", c->fqdn, e->fqdn);
 	if (mask & CONN_F_TLSNAME)
 		err |= change_str(ch, "TlsCertificateName", c->tls_name,
-		    e->tls_name);
+				  e->tls_name);
 	if (mask & CONN_F_ADVERTISE)
 		err |= change_bool(ch, "AdvertiseClientSettings", c->advertise,
-		    e->advertise);
+				   e->advertise);
 	err |= ov_add_cstr(o, "Identity", c->identity);
-	err |= ov_add_cstr(o, "Result", refused ? "Refused" :
-	    mask ? "Changed" : "Unchanged");
+	err |= ov_add_cstr(o, "Result",
+			   refused ? "Refused"
+			   : mask  ? "Changed"
+				   : "Unchanged");
 	err |= ov_add(o, "Changes", ch);
 	if (checks != NULL)
 		err |= ov_add(o, "Checks", checks);
@@ -487,17 +509,16 @@ connector_item(const struct conn *c, const struct conn_edit *e, int refused,
 	return o;
 }
 
-static const char *const table_columns[] = {
-	"Identity", "Result", "Field", "Old", "New", NULL
-};
+static const char *const table_columns[] = {"Identity", "Result", "Field",
+					    "Old",	"New",	  NULL};
 
 /* One table row; old/new as the inline form of a value. */
 static int
 table_row(struct out *out, const struct conn *c, const char *result,
-    const char *field, const char *old, const char *new)
+	  const char *field, const char *old, const char *new)
 {
-	struct ov	*o;
-	int		 err = 0;
+	struct ov *o;
+	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
 		return -1;
@@ -527,16 +548,16 @@ bool_name(int b)
  */
 static int
 print_result(struct bind_run *r, const char *result, const char *diff,
-    size_t difflen)
+	     size_t difflen)
 {
-	struct out		*out = NULL;
-	struct ov		*doc = NULL, *arr = NULL;
-	const struct conn	*c;
-	const struct conn_edit	*e;
-	enum out_format		 fmt;
-	unsigned int		 mask;
-	size_t			 i;
-	int			 rc = -1, err = 0;
+	struct out	       *out = NULL;
+	struct ov	       *doc = NULL, *arr = NULL;
+	const struct conn      *c;
+	const struct conn_edit *e;
+	enum out_format		fmt;
+	unsigned int		mask;
+	size_t			i;
+	int			rc = -1, err = 0;
 
 	fmt = cmd_format(OUT_TABLE);
 	if (fmt == OUT_JSON) {
@@ -588,14 +609,15 @@ print_result(struct bind_run *r, const char *result, const char *diff,
 			err |= table_row(out, c, "Unchanged", NULL, NULL, NULL);
 		if (mask & CONN_F_FQDN)
 			err |= table_row(out, c, "Changed", "Fqdn", c->fqdn,
-			    e->fqdn);
+					 e->fqdn);
 		if (mask & CONN_F_TLSNAME)
-			err |= table_row(out, c, "Changed",
-			    "TlsCertificateName", c->tls_name, e->tls_name);
+			err |=
+			    table_row(out, c, "Changed", "TlsCertificateName",
+				      c->tls_name, e->tls_name);
 		if (mask & CONN_F_ADVERTISE)
-			err |= table_row(out, c, "Changed",
-			    "AdvertiseClientSettings", bool_name(c->advertise),
-			    bool_name(e->advertise));
+			err |= table_row(
+			    out, c, "Changed", "AdvertiseClientSettings",
+			    bool_name(c->advertise), bool_name(e->advertise));
 	}
 	if (!err)
 		rc = 0;
@@ -615,10 +637,10 @@ out:
 static int
 plan(struct bind_run *r)
 {
-	struct conn	*c;
-	struct ov	*checks;
-	size_t		 i, nsel = 0;
-	int		 bad;
+	struct conn *c;
+	struct ov   *checks;
+	size_t	     i, nsel = 0;
+	int	     bad;
 
 	for (i = 0; i < r->cf->n; i++) {
 		c = &r->cf->v[i];
@@ -634,35 +656,38 @@ plan(struct bind_run *r)
 		if (r->cert != NULL)
 			bad = check_binding(r, c, &checks);
 		else if (r->o.fqdn != NULL &&
-		    (conn_edit_mask(c, &r->edits[i]) & CONN_F_FQDN))
+			 (conn_edit_mask(c, &r->edits[i]) & CONN_F_FQDN))
 			bad = check_current(r, c);
 		else
 			bad = 0;
 		if (bad == -1)
 			return EXIT_FAIL;
 		r->refused += bad;
-		if ((r->items[i] = connector_item(c, &r->edits[i],
-		    bad && !r->o.force, checks)) == NULL) {
+		if ((r->items[i] =
+			 connector_item(c, &r->edits[i], bad && !r->o.force,
+					checks)) == NULL) {
 			diag_err(NULL, "out of memory");
 			return EXIT_FAIL;
 		}
 	}
 	if (nsel == 0) {
 		diag_err(g.config, "no connector matches '%s'; nothing written",
-		    r->o.identity);
+			 r->o.identity);
 		return EXIT_NO;
 	}
 	if (r->refused == 0)
 		return EXIT_OK;
 	if (r->o.force) {
-		diag_warn(g.config, "writing although %zu connector%s failed "
-		    "the checks (--force)", r->refused,
-		    r->refused == 1 ? "" : "s");
+		diag_warn(g.config,
+			  "writing although %zu connector%s failed "
+			  "the checks (--force)",
+			  r->refused, r->refused == 1 ? "" : "s");
 		return EXIT_OK;
 	}
-	diag_err(g.config, "bind refused for %zu connector%s; nothing "
-	    "written (--force writes anyway)", r->refused,
-	    r->refused == 1 ? "" : "s");
+	diag_err(g.config,
+		 "bind refused for %zu connector%s; nothing "
+		 "written (--force writes anyway)",
+		 r->refused, r->refused == 1 ? "" : "s");
 	return EXIT_NO;
 }
 
@@ -674,7 +699,7 @@ plan(struct bind_run *r)
 static int
 plan_cb(void *arg, struct conn_file *cf, struct conn_edit *edits)
 {
-	struct bind_run	*r = arg;
+	struct bind_run *r = arg;
 	int		 rc;
 
 	r->cf = cf;
@@ -693,10 +718,10 @@ plan_cb(void *arg, struct conn_file *cf, struct conn_edit *edits)
 int
 cmd_bind(int argc, char **argv)
 {
-	struct bind_run		 r;
-	struct rewrite		 rw;
-	size_t			 i;
-	int			 rc = EXIT_FAIL;
+	struct bind_run r;
+	struct rewrite	rw;
+	size_t		i;
+	int		rc = EXIT_FAIL;
 
 	memset(&r, 0, sizeof(r));
 	memset(&rw, 0, sizeof(rw));
@@ -726,7 +751,7 @@ cmd_bind(int argc, char **argv)
 	switch (rw.state) {
 	case REWRITE_UNCHANGED:
 		diag_note(g.config, "nothing to change; the file is not "
-		    "touched");
+				    "touched");
 		if (print_result(&r, "Unchanged", NULL, 0) == 0)
 			rc = EXIT_OK;
 		break;

@@ -19,28 +19,27 @@
 enum { OPT_FQDN = 0x200, OPT_WARN_DAYS, OPT_NO_CHAIN };
 
 struct check_args {
-	const char	*thumb;
-	struct host	 host;
-	int		 have_host;
-	long		 warn_days;
-	int		 no_chain;
+	const char *thumb;
+	struct host host;
+	int	    have_host;
+	long	    warn_days;
+	int	    no_chain;
 };
 
 static const struct argp_option options[] = {
-	{ "fqdn", OPT_FQDN, "FQDN", 0,
-	    "the host name the certificate must cover (required)", 0 },
-	{ "warn-days", OPT_WARN_DAYS, "N", 0,
-	    "warn when NotAfter is within N days (default 30)", 0 },
-	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the chain check", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"fqdn", OPT_FQDN, "FQDN", 0,
+     "the host name the certificate must cover (required)", 0},
+    {"warn-days", OPT_WARN_DAYS, "N", 0,
+     "warn when NotAfter is within N days (default 30)", 0},
+    {"no-chain", OPT_NO_CHAIN, NULL, 0, "skip the chain check", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	struct check_args	*a = state->input;
-	const char		*why;
-	char			*end, *esc;
+	struct check_args *a = state->input;
+	const char	  *why;
+	char		  *end, *esc;
 
 	switch (key) {
 	case OPT_FQDN:
@@ -48,7 +47,7 @@ parse(int key, char *arg, struct argp_state *state)
 			/* The argument may hold anything: never echo it raw. */
 			esc = safe_escape(arg, strlen(arg), NULL);
 			argp_error(state, "invalid FQDN '%s' for --fqdn: %s",
-			    esc != NULL ? esc : "?", why);
+				   esc != NULL ? esc : "?", why);
 			free(esc);
 		}
 		a->have_host = 1;
@@ -59,9 +58,10 @@ parse(int key, char *arg, struct argp_state *state)
 		if (errno != 0 || end == arg || *end != '\0' ||
 		    a->warn_days < 0 || a->warn_days > 36500) {
 			esc = safe_escape(arg, strlen(arg), NULL);
-			argp_error(state, "--warn-days takes a number of days "
-			    "from 0 to 36500, not '%s'", esc != NULL ? esc :
-			    "?");
+			argp_error(state,
+				   "--warn-days takes a number of days "
+				   "from 0 to 36500, not '%s'",
+				   esc != NULL ? esc : "?");
 			free(esc);
 		}
 		break;
@@ -87,29 +87,29 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp check_argp = {
-	options, parse, "THUMBPRINT",
-	"Run the checks a connector's certificate must pass: Domain, "
-	"Validity, PrivateKey, Usage, Chain and Key.  Exit status 1 when "
-	"one fails.", children, NULL, NULL
-};
+    options,
+    parse,
+    "THUMBPRINT",
+    "Run the checks a connector's certificate must pass: Domain, "
+    "Validity, PrivateKey, Usage, Chain and Key.  Exit status 1 when "
+    "one fails.",
+    children,
+    NULL,
+    NULL};
 
-static const char *const columns[] = {
-	"Thumbprint", "Fqdn", "Result", NULL
-};
+static const char *const columns[] = {"Thumbprint", "Fqdn", "Result", NULL};
 
 /* The result as an output object; NULL when memory ran out. */
 static struct ov *
 check_ov(struct cert *c, const struct host *h, const struct checks *cs)
 {
-	struct ov	*o, *arr, *e;
-	char		 hex[41];
-	size_t		 i;
-	int		 err = 0;
+	struct ov *o, *arr, *e;
+	char	   hex[41];
+	size_t	   i;
+	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
@@ -123,7 +123,7 @@ check_ov(struct cert *c, const struct host *h, const struct checks *cs)
 		if ((e = ov_new_object()) == NULL ||
 		    ov_add_cstr(e, "Name", cs->v[i].name) == -1 ||
 		    ov_add_cstr(e, "Result",
-		    check_result_name(cs->v[i].result)) == -1 ||
+				check_result_name(cs->v[i].result)) == -1 ||
 		    ov_add_cstr(e, "Detail", cs->v[i].detail) == -1) {
 			ov_free(e);
 			ov_free(arr);
@@ -147,15 +147,15 @@ fail:
 int
 cmd_check(int argc, char **argv)
 {
-	struct check_args	 a;
-	struct check_opts	 co;
-	struct checks		 cs;
-	struct store		*st = NULL;
-	struct cert		*c;
-	struct out		*out = NULL;
-	struct ov		*o = NULL;
-	enum out_format		 fmt;
-	int			 rc = EXIT_FAIL;
+	struct check_args a;
+	struct check_opts co;
+	struct checks	  cs;
+	struct store	 *st = NULL;
+	struct cert	 *c;
+	struct out	 *out = NULL;
+	struct ov	 *o = NULL;
+	enum out_format	  fmt;
+	int		  rc = EXIT_FAIL;
 
 	memset(&a, 0, sizeof(a));
 	memset(&co, 0, sizeof(co));
@@ -180,7 +180,7 @@ cmd_check(int argc, char **argv)
 	co.store = st;
 	if (checks_opts_init(&co) == -1) {
 		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-		    "cannot load the trust anchors");
+			 "cannot load the trust anchors");
 		goto out;
 	}
 	if (checks_run(c, &a.host, &co, &cs) == -1) {

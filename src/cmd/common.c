@@ -24,7 +24,7 @@
 #include "store.h"
 #include "thumb.h"
 
-#define MAX_PASSWORD	1024
+#define MAX_PASSWORD 1024
 
 static void
 report(void *arg, const char *path, const char *msg)
@@ -41,11 +41,11 @@ report(void *arg, const char *path, const char *msg)
 static int
 read_password(char **pw, size_t *len)
 {
-	struct stat	 sb;
-	char		*buf = NULL, *env;
-	ssize_t		 r;
-	size_t		 n = 0;
-	int		 fd = -1, rc = -1;
+	struct stat sb;
+	char	   *buf = NULL, *env;
+	ssize_t	    r;
+	size_t	    n = 0;
+	int	    fd = -1, rc = -1;
 
 	*pw = NULL;
 	*len = 0;
@@ -61,8 +61,9 @@ read_password(char **pw, size_t *len)
 		unsetenv("CERTBIND_PASSWORD");
 		return 0;
 	}
-	if ((fd = open(g.password_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC))
-	    == -1 || fstat(fd, &sb) == -1) {
+	if ((fd = open(g.password_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) ==
+		-1 ||
+	    fstat(fd, &sb) == -1) {
 		diag_err(g.password_file, "%s", strerror(errno));
 		goto out;
 	}
@@ -89,7 +90,7 @@ read_password(char **pw, size_t *len)
 		n = (char *)memchr(buf, '\n', n) - buf;
 	else if (n > MAX_PASSWORD) {
 		diag_err(g.password_file, "passphrase longer than %d bytes",
-		    MAX_PASSWORD);
+			 MAX_PASSWORD);
 		goto out;
 	}
 	if (n > 0 && buf[n - 1] == '\r')
@@ -114,11 +115,11 @@ out:
 struct store *
 cmd_load_store(void)
 {
-	struct store		*st;
-	struct store_opts	 opts;
-	char			*pw = NULL;
-	size_t			 pwlen = 0, i;
-	int			 bad = 0;
+	struct store	 *st;
+	struct store_opts opts;
+	char		 *pw = NULL;
+	size_t		  pwlen = 0, i;
+	int		  bad = 0;
 
 	/* No core file may hold the passphrase or a key. */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -149,39 +150,40 @@ cmd_load_store(void)
 	}
 	store_finish(st);
 	diag_verbose(NULL, "%zu certificates, %zu private keys",
-	    store_count(st), store_key_count(st));
+		     store_count(st), store_key_count(st));
 	return st;
 }
 
 static void
 stores_searched(char *buf, size_t sz)
 {
-	size_t	 i, off = 0;
+	size_t i, off = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < g.nstores && off < sz; i++)
 		off += snprintf(buf + off, sz - off, "%s%s", i ? ", " : "",
-		    g.stores[i]);
+				g.stores[i]);
 }
 
 int
 cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 {
-	struct thumb	 t;
-	struct cert	*found[16];
-	const char	*why, *subj;
-	char		 hex[65], date[32], where[1024];
-	size_t		 slen;
-	long		 n, i;
+	struct thumb t;
+	struct cert *found[16];
+	const char  *why, *subj;
+	char	     hex[65], date[32], where[1024];
+	size_t	     slen;
+	long	     n, i;
 
 	if (thumb_parse(arg, strlen(arg), &t, &why) == -1) {
 		diag_err(NULL, "invalid thumbprint: %s", why);
 		return EXIT_USAGE;
 	}
 	if (t.removed > 0)
-		diag_note(NULL, "removed %zu invisible character%s from the "
-		    "thumbprint (%s)", t.removed, t.removed == 1 ? "" : "s",
-		    t.removed_desc);
+		diag_note(NULL,
+			  "removed %zu invisible character%s from the "
+			  "thumbprint (%s)",
+			  t.removed, t.removed == 1 ? "" : "s", t.removed_desc);
 	if ((n = store_find(st, &t, found, 16)) == -1) {
 		diag_err(NULL, "out of memory");
 		return EXIT_FAIL;
@@ -189,16 +191,18 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 	if (n == 0) {
 		stores_searched(where, sizeof(where));
 		diag_err(t.hex, "no certificate with this thumbprint in %s",
-		    where);
+			 where);
 		return EXIT_NO;
 	}
 	if (n > 1) {
-		diag_err(t.hex, "thumbprint prefix matches %ld certificates; "
-		    "give more digits", n);
+		diag_err(t.hex,
+			 "thumbprint prefix matches %ld certificates; "
+			 "give more digits",
+			 n);
 		for (i = 0; i < n && i < 16; i++) {
 			cert_hex(found[i]->sha1, 20, hex);
 			cert_format_time(found[i]->not_after, date,
-			    sizeof(date));
+					 sizeof(date));
 			if ((subj = cert_get0_subject(found[i], &slen)) == NULL)
 				subj = "?", slen = 1;
 			fprintf(stderr, "  %s  %s  ", hex, date);
@@ -209,7 +213,7 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 	}
 	if (t.kind == THUMB_SHA256)
 		diag_note(NULL, "matched by SHA-256; Windows and Exchange "
-		    "show the SHA-1 thumbprint");
+				"show the SHA-1 thumbprint");
 	*out = found[0];
 	return EXIT_OK;
 }
@@ -217,8 +221,8 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 void
 cmd_conn_errs(const struct conn_errs *errs, int warn)
 {
-	char	 where[4096];
-	size_t	 i;
+	char   where[4096];
+	size_t i;
 
 	if (errs->n == 0 && errs->sys_errno != 0) {
 		if (warn)
@@ -230,7 +234,7 @@ cmd_conn_errs(const struct conn_errs *errs, int warn)
 	for (i = 0; i < errs->n; i++) {
 		if (errs->v[i].line > 0)
 			snprintf(where, sizeof(where), "%s:%ld", errs->file,
-			    errs->v[i].line);
+				 errs->v[i].line);
 		else
 			snprintf(where, sizeof(where), "%s", errs->file);
 		if (warn)
@@ -241,16 +245,16 @@ cmd_conn_errs(const struct conn_errs *errs, int warn)
 }
 
 /* The configuration behind Services, and each connector's parsed name. */
-static struct conn_file	*svc;
+static struct conn_file *svc;
 static struct sel_name	*svc_names;
 static int		*svc_ok;
 
 int
 cmd_services_init(void)
 {
-	struct conn_errs	 errs;
-	const char		*why;
-	size_t			 i;
+	struct conn_errs errs;
+	const char	*why;
+	size_t		 i;
 
 	if (svc != NULL)
 		return 0;
@@ -258,7 +262,7 @@ cmd_services_init(void)
 		if (g.config_given || errs.sys_errno != ENOENT) {
 			cmd_conn_errs(&errs, 1);
 			diag_warn(g.config, "cannot read the configuration; "
-			    "Services are not shown");
+					    "Services are not shown");
 		}
 		conn_errs_release(&errs);
 		svc = NULL;
@@ -271,9 +275,10 @@ cmd_services_init(void)
 		return -1;
 	}
 	for (i = 0; i < svc->n; i++)
-		svc_ok[i] = svc->v[i].tls_name != NULL &&
+		svc_ok[i] =
+		    svc->v[i].tls_name != NULL &&
 		    sel_parse(svc->v[i].tls_name, strlen(svc->v[i].tls_name),
-		    &svc_names[i], &why) == 0;
+			      &svc_names[i], &why) == 0;
 	return 0;
 }
 
@@ -292,15 +297,15 @@ cmd_services_free(void)
 static struct ov *
 services(struct cert *c)
 {
-	struct ov	*arr;
-	size_t		 i;
+	struct ov *arr;
+	size_t	   i;
 
 	if ((arr = ov_new_array()) == NULL || svc == NULL)
 		return arr;
 	for (i = 0; i < svc->n; i++)
 		if (svc_ok[i] && sel_matches(c, &svc_names[i]) == 1 &&
 		    ov_push_str(arr, svc->v[i].identity,
-		    strlen(svc->v[i].identity)) == -1) {
+				strlen(svc->v[i].identity)) == -1) {
 			ov_free(arr);
 			return NULL;
 		}
@@ -310,7 +315,7 @@ services(struct cert *c)
 static int
 wanted(int full, const char *const *columns, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	if (full)
 		return 1;
@@ -323,14 +328,14 @@ wanted(int full, const char *const *columns, const char *name)
 struct ov *
 cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 {
-	struct ov		*o, *arr;
-	struct cert_names	 nm;
-	const char		*s, *alg;
-	char			 hex[65], date[32], *serial;
-	size_t			 len, i;
-	int			 bits, err = 0;
+	struct ov	 *o, *arr;
+	struct cert_names nm;
+	const char	 *s, *alg;
+	char		  hex[65], date[32], *serial;
+	size_t		  len, i;
+	int		  bits, err = 0;
 
-#define W(name)	wanted(full, columns, name)
+#define W(name) wanted(full, columns, name)
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
 	if (W("Thumbprint")) {
@@ -343,13 +348,13 @@ cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 	}
 	if (W("Subject")) {
 		s = cert_get0_subject(c, &len);
-		err |= s ? ov_add_str(o, "Subject", s, len) :
-		    ov_add_null(o, "Subject");
+		err |= s ? ov_add_str(o, "Subject", s, len)
+			 : ov_add_null(o, "Subject");
 	}
 	if (W("Issuer")) {
 		s = cert_get0_issuer(c, &len);
-		err |= s ? ov_add_str(o, "Issuer", s, len) :
-		    ov_add_null(o, "Issuer");
+		err |= s ? ov_add_str(o, "Issuer", s, len)
+			 : ov_add_null(o, "Issuer");
 	}
 	if (W("CertificateDomains")) {
 		if ((arr = ov_new_array()) == NULL)
@@ -371,7 +376,7 @@ cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 	}
 	if (W("Status"))
 		err |= ov_add_cstr(o, "Status",
-		    cert_status_name(cert_status(c, g.at)));
+				   cert_status_name(cert_status(c, g.at)));
 	if (W("HasPrivateKey"))
 		err |= ov_add_bool(o, "HasPrivateKey", c->has_key);
 	if (W("IsSelfSigned"))

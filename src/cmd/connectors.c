@@ -15,16 +15,16 @@
 enum { OPT_IDENTITY = 0x200 };
 
 static const struct argp_option options[] = {
-	{ "identity", OPT_IDENTITY, "PATTERN", 0,
-	    "only connectors whose Identity or Name matches the "
-	    "case-insensitive glob PATTERN (* and ?)", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"identity", OPT_IDENTITY, "PATTERN", 0,
+     "only connectors whose Identity or Name matches the "
+     "case-insensitive glob PATTERN (* and ?)",
+     0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	const char	**pattern = state->input;
+	const char **pattern = state->input;
 
 	switch (key) {
 	case OPT_IDENTITY:
@@ -40,28 +40,28 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp connectors_argp = {
-	options, parse, NULL,
-	"List the receive connectors of the configuration: Identity, Fqdn, "
-	"TlsCertificateName, AdvertiseClientSettings.  Exit status 1 when "
-	"PATTERN selects none.", children, NULL, NULL
-};
+    options,
+    parse,
+    NULL,
+    "List the receive connectors of the configuration: Identity, Fqdn, "
+    "TlsCertificateName, AdvertiseClientSettings.  Exit status 1 when "
+    "PATTERN selects none.",
+    children,
+    NULL,
+    NULL};
 
-static const char *const columns[] = {
-	"Identity", "Fqdn", "TlsCertificateName", "AdvertiseClientSettings",
-	NULL
-};
+static const char *const columns[] = {"Identity", "Fqdn", "TlsCertificateName",
+				      "AdvertiseClientSettings", NULL};
 
 /* The connector as an output object; NULL when memory ran out. */
 static struct ov *
 conn_ov(const struct conn *c)
 {
-	struct ov	*o;
-	int		 err = 0;
+	struct ov *o;
+	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
@@ -82,14 +82,14 @@ conn_ov(const struct conn *c)
 int
 cmd_connectors(int argc, char **argv)
 {
-	struct conn_file	*cf = NULL;
-	struct conn_errs	 errs;
-	struct out		*out = NULL;
-	struct ov		*item;
-	const char		*pattern = NULL;
-	enum out_format		 fmt;
-	size_t			 i, shown = 0;
-	int			 rc = EXIT_FAIL;
+	struct conn_file *cf = NULL;
+	struct conn_errs  errs;
+	struct out	 *out = NULL;
+	struct ov	 *item;
+	const char	 *pattern = NULL;
+	enum out_format	  fmt;
+	size_t		  i, shown = 0;
+	int		  rc = EXIT_FAIL;
 
 	argp_parse(&connectors_argp, argc, argv, 0, NULL, &pattern);
 	fmt = cmd_format(OUT_TABLE);
@@ -120,7 +120,7 @@ cmd_connectors(int argc, char **argv)
 	if (shown == 0) {
 		if (pattern != NULL)
 			diag_err(g.config, "no connector matches '%s'",
-			    pattern);
+				 pattern);
 		else
 			diag_err(g.config, "no connectors");
 		rc = EXIT_NO;

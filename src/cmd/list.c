@@ -18,28 +18,26 @@
 enum { OPT_DOMAIN = 0x200, OPT_EXPIRING, OPT_PRIVATE_KEY };
 
 struct list_opts {
-	struct host	 host;
-	int		 domain;
-	long		 expiring;	/* days, or -1 */
-	int		 private_key;
+	struct host host;
+	int	    domain;
+	long	    expiring; /* days, or -1 */
+	int	    private_key;
 };
 
 static const struct argp_option options[] = {
-	{ "domain", OPT_DOMAIN, "FQDN", 0,
-	    "only certificates that cover FQDN", 0 },
-	{ "expiring", OPT_EXPIRING, "DAYS", 0,
-	    "only certificates whose NotAfter is within DAYS (or past)", 0 },
-	{ "private-key", OPT_PRIVATE_KEY, NULL, 0,
-	    "only certificates with a private key in the store", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"domain", OPT_DOMAIN, "FQDN", 0, "only certificates that cover FQDN", 0},
+    {"expiring", OPT_EXPIRING, "DAYS", 0,
+     "only certificates whose NotAfter is within DAYS (or past)", 0},
+    {"private-key", OPT_PRIVATE_KEY, NULL, 0,
+     "only certificates with a private key in the store", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	struct list_opts	*o = state->input;
-	const char		*why;
-	char			*end, *esc;
+	struct list_opts *o = state->input;
+	const char	 *why;
+	char		 *end, *esc;
 
 	switch (key) {
 	case OPT_DOMAIN:
@@ -47,7 +45,7 @@ parse(int key, char *arg, struct argp_state *state)
 			/* The argument may hold control characters. */
 			esc = safe_escape(arg, strlen(arg), NULL);
 			argp_error(state, "invalid FQDN '%s' for --domain: %s",
-			    esc != NULL ? esc : "?", why);
+				   esc != NULL ? esc : "?", why);
 			free(esc);
 		}
 		o->domain = 1;
@@ -57,8 +55,10 @@ parse(int key, char *arg, struct argp_state *state)
 		o->expiring = strtol(arg, &end, 10);
 		if (errno != 0 || end == arg || *end != '\0' ||
 		    o->expiring < 0 || o->expiring > 36500)
-			argp_error(state, "--expiring takes a number of days "
-			    "from 0 to 36500, not '%s'", arg);
+			argp_error(state,
+				   "--expiring takes a number of days "
+				   "from 0 to 36500, not '%s'",
+				   arg);
 		break;
 	case OPT_PRIVATE_KEY:
 		o->private_key = 1;
@@ -73,27 +73,28 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp list_argp = {
-	options, parse, NULL,
-	"List the certificates of the store.  Exit status 1 when none is "
-	"listed.", children, NULL, NULL
-};
+    options,
+    parse,
+    NULL,
+    "List the certificates of the store.  Exit status 1 when none is "
+    "listed.",
+    children,
+    NULL,
+    NULL};
 
-static const char *const columns[] = {
-	"Thumbprint", "Services", "NotAfter", "Subject", NULL
-};
+static const char *const columns[] = {"Thumbprint", "Services", "NotAfter",
+				      "Subject", NULL};
 
 /* 1 when c passes the filters, 0 when not, -1 when memory ran out. */
 static int
 selected(const struct list_opts *o, struct cert *c)
 {
-	struct host_match	 m;
-	X509			*x;
-	int			 rc;
+	struct host_match m;
+	X509		 *x;
+	int		  rc;
 
 	if (o->private_key && !c->has_key)
 		return 0;
@@ -114,14 +115,14 @@ selected(const struct list_opts *o, struct cert *c)
 int
 cmd_list(int argc, char **argv)
 {
-	struct list_opts	 o;
-	struct store		*st = NULL;
-	struct out		*out = NULL;
-	struct ov		*item;
-	struct cert		*c;
-	enum out_format		 fmt;
-	size_t			 i, shown = 0;
-	int			 rc = EXIT_FAIL, sel;
+	struct list_opts o;
+	struct store	*st = NULL;
+	struct out	*out = NULL;
+	struct ov	*item;
+	struct cert	*c;
+	enum out_format	 fmt;
+	size_t		 i, shown = 0;
+	int		 rc = EXIT_FAIL, sel;
 
 	memset(&o, 0, sizeof(o));
 	o.expiring = -1;

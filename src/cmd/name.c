@@ -15,14 +15,12 @@
 #include "store.h"
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	const char	**thumb = state->input;
+	const char **thumb = state->input;
 
 	switch (key) {
 	case ARGP_KEY_ARG:
@@ -40,25 +38,29 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp name_argp = {
-	NULL, parse, "THUMBPRINT",
-	"Print the certificate's TLS certificate name, <I>issuer<S>subject, "
-	"as Exchange's TlsCertificateName wants it.", children, NULL, NULL
-};
+    NULL,
+    parse,
+    "THUMBPRINT",
+    "Print the certificate's TLS certificate name, <I>issuer<S>subject, "
+    "as Exchange's TlsCertificateName wants it.",
+    children,
+    NULL,
+    NULL};
 
-static const char *const columns[] = { "TlsCertificateName", NULL };
+static const char *const columns[] = {"TlsCertificateName", NULL};
 
 int
 cmd_name(int argc, char **argv)
 {
-	const char	*thumb = NULL, *iss, *sub;
-	struct store	*st;
-	struct cert	*c;
-	struct out	*out = NULL;
-	struct ov	*o = NULL;
-	char		*name = NULL, hex[41];
-	size_t		 ilen, slen, len;
-	enum out_format	 fmt;
-	int		 rc = EXIT_FAIL;
+	const char     *thumb = NULL, *iss, *sub;
+	struct store   *st;
+	struct cert    *c;
+	struct out     *out = NULL;
+	struct ov      *o = NULL;
+	char	       *name = NULL, hex[41];
+	size_t		ilen, slen, len;
+	enum out_format fmt;
+	int		rc = EXIT_FAIL;
 
 	argp_parse(&name_argp, argc, argv, 0, NULL, &thumb);
 	fmt = cmd_format(OUT_LIST);
@@ -87,11 +89,12 @@ cmd_name(int argc, char **argv)
 		 * Raw control characters would reach the terminal or a
 		 * script; the JSON form carries them escaped.
 		 */
-		diag_err(c->path, "the certificate's name holds control "
+		diag_err(
+		    c->path,
+		    "the certificate's name holds control "
 		    "characters or invalid UTF-8; see it with --format json");
 		goto out;
-	} else if (fwrite(name, 1, len, stdout) != len ||
-	    putchar('\n') == EOF)
+	} else if (fwrite(name, 1, len, stdout) != len || putchar('\n') == EOF)
 		goto out;
 	rc = EXIT_OK;
 out:

@@ -27,37 +27,40 @@
 #include "store.h"
 
 enum {
-	OPT_IDENTITY = 0x200, OPT_WARN_DAYS, OPT_EXEC, OPT_DRY_RUN,
+	OPT_IDENTITY = 0x200,
+	OPT_WARN_DAYS,
+	OPT_EXEC,
+	OPT_DRY_RUN,
 	OPT_NO_CHAIN
 };
 
 struct renew_opts {
-	const char	*identity;
-	long		 warn_days;
-	const char	*exec;
-	int		 dry_run;
-	int		 no_chain;
+	const char *identity;
+	long	    warn_days;
+	const char *exec;
+	int	    dry_run;
+	int	    no_chain;
 };
 
 static const struct argp_option options[] = {
-	{ "identity", OPT_IDENTITY, "PATTERN", 0,
-	    "only connectors whose Identity or Name matches the glob", 0 },
-	{ "warn-days", OPT_WARN_DAYS, "N", 0,
-	    "the Validity check warns within N days (30)", 0 },
-	{ "exec", OPT_EXEC, "CMD", 0,
-	    "run CMD with /bin/sh -c once after the configuration was "
-	    "written", 0 },
-	{ "dry-run", OPT_DRY_RUN, NULL, 0,
-	    "print the change as a unified diff; write nothing", 0 },
-	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"identity", OPT_IDENTITY, "PATTERN", 0,
+     "only connectors whose Identity or Name matches the glob", 0},
+    {"warn-days", OPT_WARN_DAYS, "N", 0,
+     "the Validity check warns within N days (30)", 0},
+    {"exec", OPT_EXEC, "CMD", 0,
+     "run CMD with /bin/sh -c once after the configuration was "
+     "written",
+     0},
+    {"dry-run", OPT_DRY_RUN, NULL, 0,
+     "print the change as a unified diff; write nothing", 0},
+    {"no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	struct renew_opts	*o = state->input;
-	char			*end;
+	struct renew_opts *o = state->input;
+	char		  *end;
 
 	switch (key) {
 	case OPT_IDENTITY:
@@ -68,8 +71,10 @@ parse(int key, char *arg, struct argp_state *state)
 		o->warn_days = strtol(arg, &end, 10);
 		if (errno != 0 || end == arg || *end != '\0' ||
 		    o->warn_days < 0 || o->warn_days > 36500)
-			argp_error(state, "--warn-days takes a number of days "
-			    "from 0 to 36500, not '%s'", arg);
+			argp_error(state,
+				   "--warn-days takes a number of days "
+				   "from 0 to 36500, not '%s'",
+				   arg);
 		break;
 	case OPT_EXEC:
 		if (*arg == '\0')
@@ -92,51 +97,52 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp renew_argp = {
-	options, parse, NULL,
-	"Rebind every selected connector to the best certificate for its "
-	"Fqdn: the one passing every check with the latest NotAfter.  Exit "
-	"status 1 when a connector's binding fails and no certificate can "
-	"replace it.\v"
-	"As a certbot deploy hook:\n"
-	"  certbot ... --deploy-hook 'certbind --store /etc/letsencrypt/live "
-	"renew --exec \"systemctl reload postfix\"'",
-	children, NULL, NULL
-};
+    options,
+    parse,
+    NULL,
+    "Rebind every selected connector to the best certificate for its "
+    "Fqdn: the one passing every check with the latest NotAfter.  Exit "
+    "status 1 when a connector's binding fails and no certificate can "
+    "replace it.\v"
+    "As a certbot deploy hook:\n"
+    "  certbot ... --deploy-hook 'certbind --store /etc/letsencrypt/live "
+    "renew --exec \"systemctl reload postfix\"'",
+    children,
+    NULL,
+    NULL};
 
 enum action { ACT_UNCHANGED, ACT_REBIND, ACT_FAILED };
 
 /* What renew decided for one connector. */
 struct decision {
-	struct conn	*cn;		/* borrowed from the loaded file */
-	enum action	 action;
-	struct cert	*current;	/* what the name selects now, or NULL */
-	struct cert	*best;		/* the best candidate, or NULL */
-	char		*name;		/* best's TLS name (owned) */
-	char		*detail;	/* why (owned) */
+	struct conn *cn; /* borrowed from the loaded file */
+	enum action  action;
+	struct cert *current; /* what the name selects now, or NULL */
+	struct cert *best;    /* the best candidate, or NULL */
+	char	    *name;    /* best's TLS name (owned) */
+	char	    *detail;  /* why (owned) */
 };
 
 struct renew_run {
-	struct renew_opts	 o;
-	struct store		*st;
-	struct sel_index	*ix;
-	struct check_opts	 copts;
-	struct decision		*d;
-	size_t			 n;
-	int			 failed;
+	struct renew_opts o;
+	struct store	 *st;
+	struct sel_index *ix;
+	struct check_opts copts;
+	struct decision	 *d;
+	size_t		  n;
+	int		  failed;
 };
 
-static void
-setf(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void setf(char **dst, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 setf(char **dst, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	free(*dst);
 	va_start(ap, fmt);
@@ -149,8 +155,8 @@ setf(char **dst, const char *fmt, ...)
 static int
 passes(struct renew_run *r, struct cert *c, const struct host *h)
 {
-	struct checks	 cs;
-	int		 ok;
+	struct checks cs;
+	int	      ok;
 
 	if (checks_run(c, h, &r->copts, &cs) == -1)
 		return -1;
@@ -178,11 +184,11 @@ better(const struct cert *a, const struct cert *b)
 static int
 best_for(struct renew_run *r, const struct host *h, struct cert **best)
 {
-	struct host_match	 m;
-	struct cert		*c;
-	X509			*x;
-	size_t			 i;
-	int			 p;
+	struct host_match m;
+	struct cert	 *c;
+	X509		 *x;
+	size_t		  i;
+	int		  p;
 
 	*best = NULL;
 	for (i = 0; i < store_count(r->st); i++) {
@@ -209,24 +215,24 @@ best_for(struct renew_run *r, const struct host *h, struct cert **best)
 static int
 decide(struct renew_run *r, struct decision *d)
 {
-	struct sel_name	 nm;
-	struct host	 h;
-	struct cert	**v = NULL;
-	const char	*why, *iss, *sub, *fqdn = d->cn->fqdn;
-	size_t		 n = 0, i, ilen, slen, len;
-	int		 current_ok = 0, p;
-	char		 hex[41];
+	struct sel_name nm;
+	struct host	h;
+	struct cert   **v = NULL;
+	const char     *why, *iss, *sub, *fqdn = d->cn->fqdn;
+	size_t		n = 0, i, ilen, slen, len;
+	int		current_ok = 0, p;
+	char		hex[41];
 
-	if (fqdn == NULL || host_parse_fqdn(fqdn, strlen(fqdn), &h, &why)
-	    == -1) {
+	if (fqdn == NULL ||
+	    host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1) {
 		d->action = ACT_FAILED;
-		setf(&d->detail, "Fqdn %s", fqdn == NULL ? "is missing" :
-		    "is not a host name");
+		setf(&d->detail, "Fqdn %s",
+		     fqdn == NULL ? "is missing" : "is not a host name");
 		return 0;
 	}
 	if (d->cn->tls_name != NULL && *d->cn->tls_name != '\0' &&
-	    sel_parse(d->cn->tls_name, strlen(d->cn->tls_name), &nm, &why)
-	    == 0) {
+	    sel_parse(d->cn->tls_name, strlen(d->cn->tls_name), &nm, &why) ==
+		0) {
 		if ((v = sel_index_select(r->ix, &nm, g.at, &n)) == NULL &&
 		    n == (size_t)-1)
 			return -1;
@@ -246,14 +252,18 @@ decide(struct renew_run *r, struct decision *d)
 	if (d->best == NULL) {
 		if (current_ok) {
 			d->action = ACT_UNCHANGED;
-			setf(&d->detail, "no other certificate for %s; the "
-			    "current binding still passes", h.name);
+			setf(&d->detail,
+			     "no other certificate for %s; the "
+			     "current binding still passes",
+			     h.name);
 		} else {
 			d->action = ACT_FAILED;
-			setf(&d->detail, "the current binding %s and no "
-			    "certificate in the store passes every check for %s",
-			    d->current == NULL ? "selects nothing" : "fails",
-			    h.name);
+			setf(&d->detail,
+			     "the current binding %s and no "
+			     "certificate in the store passes every check for "
+			     "%s",
+			     d->current == NULL ? "selects nothing" : "fails",
+			     h.name);
 		}
 		return 0;
 	}
@@ -264,9 +274,10 @@ decide(struct renew_run *r, struct decision *d)
 		if (d->best == d->current)
 			setf(&d->detail, "bound to the best certificate");
 		else
-			setf(&d->detail, "the current binding passes and "
-			    "expires no earlier than the best candidate %s",
-			    hex);
+			setf(&d->detail,
+			     "the current binding passes and "
+			     "expires no earlier than the best candidate %s",
+			     hex);
 		return 0;
 	}
 	if ((iss = cert_get0_issuer(d->best, &ilen)) == NULL ||
@@ -275,24 +286,30 @@ decide(struct renew_run *r, struct decision *d)
 		return -1;
 	if (d->cn->tls_name != NULL &&
 	    conn_casecmp_n(d->name, len, d->cn->tls_name,
-	    strlen(d->cn->tls_name)) == 0) {
+			   strlen(d->cn->tls_name)) == 0) {
 		/* A same-name renewal: the name already selects it. */
 		d->action = ACT_UNCHANGED;
-		setf(&d->detail, "the name already selects the best "
-		    "certificate %s", hex);
+		setf(&d->detail,
+		     "the name already selects the best "
+		     "certificate %s",
+		     hex);
 		return 0;
 	}
 	if (strlen(d->name) != len) {
 		/* A NUL in the name cannot be written to the XML. */
 		d->action = ACT_FAILED;
-		setf(&d->detail, "the best certificate %s has a name that "
-		    "cannot be written", hex);
+		setf(&d->detail,
+		     "the best certificate %s has a name that "
+		     "cannot be written",
+		     hex);
 		return 0;
 	}
 	d->action = ACT_REBIND;
-	setf(&d->detail, "%s %s", current_ok ? "expires later:" :
-	    d->current == NULL ? "the current binding selects nothing; now" :
-	    "the current binding fails; now", hex);
+	setf(&d->detail, "%s %s",
+	     current_ok		  ? "expires later:"
+	     : d->current == NULL ? "the current binding selects nothing; now"
+				  : "the current binding fails; now",
+	     hex);
 	return 0;
 }
 
@@ -300,8 +317,8 @@ decide(struct renew_run *r, struct decision *d)
 static int
 plan(void *arg, struct conn_file *cf, struct conn_edit *edits)
 {
-	struct renew_run	*r = arg;
-	size_t			 i;
+	struct renew_run *r = arg;
+	size_t		  i;
 
 	if ((r->d = calloc(cf->n + 1, sizeof(*r->d))) == NULL) {
 		diag_err(NULL, "out of memory");
@@ -342,32 +359,34 @@ action_name(enum action a)
 	}
 }
 
-static const char *const columns[] = {
-	"Identity", "Action", "Thumbprint", "Detail", NULL
-};
+static const char *const columns[] = {"Identity", "Action", "Thumbprint",
+				      "Detail", NULL};
 
 static int
 print_result(struct renew_run *r, const struct rewrite *rw)
 {
-	struct out		*out;
-	struct ov		*root = NULL, *arr = NULL, *o;
-	struct decision		*d;
-	struct cert		*c;
-	enum out_format		 fmt = cmd_format(OUT_TABLE);
-	const char		*result;
-	char			 hex[41];
-	size_t			 i;
-	int			 err = 0;
+	struct out	*out;
+	struct ov	*root = NULL, *arr = NULL, *o;
+	struct decision *d;
+	struct cert	*c;
+	enum out_format	 fmt = cmd_format(OUT_TABLE);
+	const char	*result;
+	char		 hex[41];
+	size_t		 i;
+	int		 err = 0;
 
 	if (rw->state == REWRITE_DRY_RUN && fmt != OUT_JSON)
-		return fwrite(rw->diff, 1, rw->difflen, stdout) ==
-		    rw->difflen ? 0 : -1;
-	result = r->failed ? "Failed" : rw->state == REWRITE_WRITTEN ?
-	    "Changed" : rw->state == REWRITE_DRY_RUN ? "DryRun" : "Unchanged";
+		return fwrite(rw->diff, 1, rw->difflen, stdout) == rw->difflen
+			   ? 0
+			   : -1;
+	result = r->failed			? "Failed"
+		 : rw->state == REWRITE_WRITTEN ? "Changed"
+		 : rw->state == REWRITE_DRY_RUN ? "DryRun"
+						: "Unchanged";
 	if ((out = out_open(stdout, fmt, columns)) == NULL)
 		return -1;
 	if (fmt == OUT_JSON && ((root = ov_new_object()) == NULL ||
-	    (arr = ov_new_array()) == NULL))
+				(arr = ov_new_array()) == NULL))
 		err = 1;
 	for (i = 0; i < r->n && !err; i++) {
 		d = &r->d[i];
@@ -384,10 +403,10 @@ print_result(struct renew_run *r, const struct rewrite *rw)
 			err |= ov_add_cstr(o, "Thumbprint", hex);
 		} else
 			err |= ov_add_null(o, "Thumbprint");
-		err |= ov_add_cstr(o, "OldTlsCertificateName",
-		    d->cn->tls_name);
+		err |= ov_add_cstr(o, "OldTlsCertificateName", d->cn->tls_name);
 		err |= ov_add_cstr(o, "TlsCertificateName",
-		    d->action == ACT_REBIND ? d->name : d->cn->tls_name);
+				   d->action == ACT_REBIND ? d->name
+							   : d->cn->tls_name);
 		err |= ov_add_cstr(o, "Detail", d->detail);
 		if (fmt == OUT_JSON)
 			err |= ov_push(arr, o);
@@ -416,11 +435,11 @@ print_result(struct renew_run *r, const struct rewrite *rw)
 static int
 run_hook(struct renew_run *r)
 {
-	char	*changed = NULL, *thumbs = NULL, hex[41];
-	size_t	 clen = 0, tlen = 0, i;
-	FILE	*cf, *tf;
-	pid_t	 pid;
-	int	 status;
+	char  *changed = NULL, *thumbs = NULL, hex[41];
+	size_t clen = 0, tlen = 0, i;
+	FILE  *cf, *tf;
+	pid_t  pid;
+	int    status;
 
 	if ((cf = open_memstream(&changed, &clen)) == NULL ||
 	    (tf = open_memstream(&thumbs, &tlen)) == NULL) {
@@ -464,22 +483,25 @@ run_hook(struct renew_run *r)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
-		diag_err("--exec", "'%s' exited with status %d; the "
-		    "configuration was written", r->o.exec, WEXITSTATUS(status));
+		diag_err("--exec",
+			 "'%s' exited with status %d; the "
+			 "configuration was written",
+			 r->o.exec, WEXITSTATUS(status));
 	else
-		diag_err("--exec", "'%s' was killed by signal %d; the "
-		    "configuration was written", r->o.exec,
-		    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		diag_err("--exec",
+			 "'%s' was killed by signal %d; the "
+			 "configuration was written",
+			 r->o.exec, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return -1;
 }
 
 int
 cmd_renew(int argc, char **argv)
 {
-	struct renew_run	 r;
-	struct rewrite		 rw;
-	size_t			 i;
-	int			 rc;
+	struct renew_run r;
+	struct rewrite	 rw;
+	size_t		 i;
+	int		 rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(&rw, 0, sizeof(rw));
@@ -505,7 +527,7 @@ cmd_renew(int argc, char **argv)
 	r.copts.store = r.st;
 	if (checks_opts_init(&r.copts) == -1) {
 		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-		    "cannot load the trust anchors");
+			 "cannot load the trust anchors");
 		goto out;
 	}
 	rw.dry_run = r.o.dry_run;
@@ -520,7 +542,7 @@ cmd_renew(int argc, char **argv)
 	}
 	if (rw.state == REWRITE_UNCHANGED)
 		diag_note(g.config, "nothing to change; the file is not "
-		    "touched");
+				    "touched");
 	if (rw.state == REWRITE_WRITTEN && r.o.exec != NULL &&
 	    run_hook(&r) == -1) {
 		rc = EXIT_FAIL;

@@ -14,20 +14,18 @@
 #include "store.h"
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	const char	**name = state->input;
+	const char **name = state->input;
 
 	switch (key) {
 	case ARGP_KEY_ARG:
 		if (*name != NULL)
 			argp_error(state, "one name only (quote it: it holds "
-			    "spaces)");
+					  "spaces)");
 		*name = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
@@ -40,48 +38,53 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp resolve_argp = {
-	NULL, parse, "NAME",
-	"List the certificates the TLS certificate name NAME "
-	"(<I>issuer<S>subject) selects, preferred first, as Exchange "
-	"compares names.  Warns when there are several; exit status 1 when "
-	"there is none.", children, NULL, NULL
-};
+    NULL,
+    parse,
+    "NAME",
+    "List the certificates the TLS certificate name NAME "
+    "(<I>issuer<S>subject) selects, preferred first, as Exchange "
+    "compares names.  Warns when there are several; exit status 1 when "
+    "there is none.",
+    children,
+    NULL,
+    NULL};
 
 static const char *const columns[] = {
-	"Thumbprint", "NotBefore", "NotAfter", "HasPrivateKey", "Status",
-	"Subject", NULL
-};
+    "Thumbprint", "NotBefore", "NotAfter", "HasPrivateKey",
+    "Status",	  "Subject",   NULL};
 
 /* Lists every candidate on stderr: the binding does not say which. */
 static void
 warn_ambiguous(struct cert **v, size_t n)
 {
-	char	 hex[41], nb[32], na[32];
-	size_t	 i;
+	char   hex[41], nb[32], na[32];
+	size_t i;
 
-	diag_warn(NULL, "the name selects %zu certificates, so the binding "
-	    "is ambiguous; in order of preference:", n);
+	diag_warn(NULL,
+		  "the name selects %zu certificates, so the binding "
+		  "is ambiguous; in order of preference:",
+		  n);
 	for (i = 0; i < n; i++) {
 		cert_hex(v[i]->sha1, 20, hex);
 		cert_format_time(v[i]->not_before, nb, sizeof(nb));
 		cert_format_time(v[i]->not_after, na, sizeof(na));
 		diag_warn(NULL, "  NotBefore %s  NotAfter %s  Thumbprint %s%s",
-		    nb, na, hex, i == 0 ? "  (preferred)" : "");
+			  nb, na, hex, i == 0 ? "  (preferred)" : "");
 	}
 }
 
 int
 cmd_resolve(int argc, char **argv)
 {
-	const char	*name = NULL, *why;
-	struct sel_name	 sn;
-	struct store	*st = NULL;
-	struct cert	**v = NULL;
-	struct out	*out = NULL;
-	struct ov	*item;
-	enum out_format	 fmt;
-	size_t		 n = 0, i;
-	int		 rc = EXIT_FAIL;
+	const char     *name = NULL, *why;
+	struct sel_name sn;
+	struct store   *st = NULL;
+	struct cert   **v = NULL;
+	struct out     *out = NULL;
+	struct ov      *item;
+	enum out_format fmt;
+	size_t		n = 0, i;
+	int		rc = EXIT_FAIL;
 
 	argp_parse(&resolve_argp, argc, argv, 0, NULL, &name);
 	fmt = cmd_format(OUT_TABLE);
@@ -91,8 +94,10 @@ cmd_resolve(int argc, char **argv)
 	}
 	if (sel_parse(name, strlen(name), &sn, &why) == -1) {
 		/* diag escapes the name: it may hold anything. */
-		diag_err(NULL, "invalid TLS certificate name '%s': %s "
-		    "(want <I>issuer<S>subject)", name, why);
+		diag_err(NULL,
+			 "invalid TLS certificate name '%s': %s "
+			 "(want <I>issuer<S>subject)",
+			 name, why);
 		return EXIT_USAGE;
 	}
 	if ((st = cmd_load_store()) == NULL)

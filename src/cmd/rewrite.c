@@ -16,12 +16,12 @@
 #include "connectors.h"
 #include "diag.h"
 
-#define LOCK_TIMEOUT	30	/* seconds, SPEC §11 */
+#define LOCK_TIMEOUT 30 /* seconds, SPEC §11 */
 
 static const char *
 base_name(const char *path)
 {
-	const char	*p = strrchr(path, '/');
+	const char *p = strrchr(path, '/');
 
 	return p != NULL && p[1] != '\0' ? p + 1 : path;
 }
@@ -29,13 +29,13 @@ base_name(const char *path)
 int
 cmd_rewrite(struct rewrite *rw)
 {
-	struct conn_errs	 errs;
-	struct conn_edit	*edits = NULL;
-	struct stat		 sb;
-	const char		*what;
-	char			*buf = NULL;
-	size_t			 len = 0, i;
-	int			 rc = EXIT_FAIL, lrc, fd = -1;
+	struct conn_errs  errs;
+	struct conn_edit *edits = NULL;
+	struct stat	  sb;
+	const char	 *what;
+	char		 *buf = NULL;
+	size_t		  len = 0, i;
+	int		  rc = EXIT_FAIL, lrc, fd = -1;
 
 	rw->state = REWRITE_NONE;
 	rw->cf = NULL;
@@ -51,9 +51,10 @@ cmd_rewrite(struct rewrite *rw)
 	if ((lrc = atomic_lock(g.config, LOCK_TIMEOUT, &fd, &what)) !=
 	    ATOMIC_OK) {
 		if (lrc == ATOMIC_TIMEOUT)
-			diag_err(g.config, "timed out waiting for the lock "
-			    "(another certbind has held %s.lock for %d s)",
-			    g.config, LOCK_TIMEOUT);
+			diag_err(g.config,
+				 "timed out waiting for the lock "
+				 "(another certbind has held %s.lock for %d s)",
+				 g.config, LOCK_TIMEOUT);
 		else
 			diag_err(g.config, "%s: %s", what, strerror(errno));
 		return EXIT_FAIL;
@@ -64,7 +65,7 @@ cmd_rewrite(struct rewrite *rw)
 		conn_errs_release(&errs);
 		goto out;
 	}
-	conn_errs_release(&errs);	/* initialised on success too */
+	conn_errs_release(&errs); /* initialised on success too */
 	if ((edits = calloc(rw->cf->n + 1, sizeof(*edits))) == NULL) {
 		diag_err(NULL, "out of memory");
 		goto out;
@@ -78,7 +79,7 @@ cmd_rewrite(struct rewrite *rw)
 		cmd_conn_errs(&errs, 0);
 		conn_errs_release(&errs);
 		diag_err(g.config, "the edited configuration does not load; "
-		    "nothing written");
+				   "nothing written");
 		goto out;
 	}
 	conn_errs_release(&errs);
@@ -90,7 +91,8 @@ cmd_rewrite(struct rewrite *rw)
 	if (rw->dry_run) {
 		/* A relative label: patch(1) refuses absolute ones. */
 		if ((rw->diff = conn_diff(rw->cf->buf, rw->cf->len, buf, len,
-		    base_name(g.config), &rw->difflen)) == NULL) {
+					  base_name(g.config), &rw->difflen)) ==
+		    NULL) {
 			diag_err(NULL, "out of memory");
 			goto out;
 		}
@@ -101,12 +103,13 @@ cmd_rewrite(struct rewrite *rw)
 	if (atomic_replace(g.config, buf, len, rw->backup, &what) != 0) {
 		/* Only the final directory fsync fails after the rename. */
 		if (strcmp(what, "cannot sync the directory") == 0)
-			diag_err(g.config, "%s: %s; the new version is in "
-			    "place but may not survive a crash", what,
-			    strerror(errno));
+			diag_err(g.config,
+				 "%s: %s; the new version is in "
+				 "place but may not survive a crash",
+				 what, strerror(errno));
 		else
 			diag_err(g.config, "%s: %s; the file is unchanged",
-			    what, strerror(errno));
+				 what, strerror(errno));
 		goto out;
 	}
 	rw->state = REWRITE_WRITTEN;

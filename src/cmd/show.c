@@ -10,14 +10,12 @@
 #include "store.h"
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	const char	**thumb = state->input;
+	const char **thumb = state->input;
 
 	switch (key) {
 	case ARGP_KEY_ARG:
@@ -35,24 +33,22 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp show_argp = {
-	NULL, parse, "THUMBPRINT",
-	"Show every field of one certificate.", children, NULL, NULL
-};
+    NULL,     parse, "THUMBPRINT", "Show every field of one certificate.",
+    children, NULL,  NULL};
 
-static const char *const columns[] = {
-	"Thumbprint", "NotAfter", "HasPrivateKey", "Subject", NULL
-};
+static const char *const columns[] = {"Thumbprint", "NotAfter", "HasPrivateKey",
+				      "Subject", NULL};
 
 int
 cmd_show(int argc, char **argv)
 {
-	const char	*thumb = NULL;
-	struct store	*st;
-	struct cert	*c;
-	struct out	*out = NULL;
-	struct ov	*o = NULL;
-	enum out_format	 fmt;
-	int		 rc = EXIT_FAIL;
+	const char     *thumb = NULL;
+	struct store   *st;
+	struct cert    *c;
+	struct out     *out = NULL;
+	struct ov      *o = NULL;
+	enum out_format fmt;
+	int		rc = EXIT_FAIL;
 
 	argp_parse(&show_argp, argc, argv, 0, NULL, &thumb);
 	fmt = cmd_format(OUT_LIST);

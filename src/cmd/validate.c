@@ -25,27 +25,26 @@
 enum { OPT_IDENTITY = 0x200, OPT_WARN_DAYS, OPT_STRICT, OPT_NO_CHAIN };
 
 struct validate_opts {
-	const char	*identity;
-	long		 warn_days;
-	int		 strict;
-	int		 no_chain;
+	const char *identity;
+	long	    warn_days;
+	int	    strict;
+	int	    no_chain;
 };
 
 static const struct argp_option options[] = {
-	{ "identity", OPT_IDENTITY, "PATTERN", 0,
-	    "only connectors whose Identity or Name matches the glob", 0 },
-	{ "warn-days", OPT_WARN_DAYS, "N", 0,
-	    "warn when a certificate expires within N days (30)", 0 },
-	{ "strict", OPT_STRICT, NULL, 0, "a warning fails too (exit 1)", 0 },
-	{ "no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 }
-};
+    {"identity", OPT_IDENTITY, "PATTERN", 0,
+     "only connectors whose Identity or Name matches the glob", 0},
+    {"warn-days", OPT_WARN_DAYS, "N", 0,
+     "warn when a certificate expires within N days (30)", 0},
+    {"strict", OPT_STRICT, NULL, 0, "a warning fails too (exit 1)", 0},
+    {"no-chain", OPT_NO_CHAIN, NULL, 0, "skip the Chain check", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	struct validate_opts	*o = state->input;
-	char			*end;
+	struct validate_opts *o = state->input;
+	char		     *end;
 
 	switch (key) {
 	case OPT_IDENTITY:
@@ -56,8 +55,10 @@ parse(int key, char *arg, struct argp_state *state)
 		o->warn_days = strtol(arg, &end, 10);
 		if (errno != 0 || end == arg || *end != '\0' ||
 		    o->warn_days < 0 || o->warn_days > 36500)
-			argp_error(state, "--warn-days takes a number of days "
-			    "from 0 to 36500, not '%s'", arg);
+			argp_error(state,
+				   "--warn-days takes a number of days "
+				   "from 0 to 36500, not '%s'",
+				   arg);
 		break;
 	case OPT_STRICT:
 		o->strict = 1;
@@ -75,40 +76,41 @@ parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cmd_global_argp, 0, "Global options:", 0 },
-	{ NULL, 0, NULL, 0 }
-};
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp validate_argp = {
-	options, parse, NULL,
-	"Check every selected connector before deployment: its binding "
-	"resolves, matches its Fqdn and passes every check.  Exit status 1 "
-	"when a check failed (with --strict: or warned).\v"
-	"--format junit writes JUnit XML, a testcase per connector and check.",
-	children, NULL, NULL
-};
+    options,
+    parse,
+    NULL,
+    "Check every selected connector before deployment: its binding "
+    "resolves, matches its Fqdn and passes every check.  Exit status 1 "
+    "when a check failed (with --strict: or warned).\v"
+    "--format junit writes JUnit XML, a testcase per connector and check.",
+    children,
+    NULL,
+    NULL};
 
 /* One check of one connector. */
 struct vcheck {
-	const char		*name;		/* static */
-	enum check_result	 result;
-	char			*detail;	/* owned */
+	const char	 *name; /* static */
+	enum check_result result;
+	char		 *detail; /* owned */
 };
 
 /* One connector's result, built up as checks run. */
 struct vconn {
-	const struct conn	*cn;
-	char			 thumb[41];	/* "" when nothing selected */
-	struct vcheck		*v;
-	size_t			 n;
-	enum check_result	 worst;
+	const struct conn *cn;
+	char		   thumb[41]; /* "" when nothing selected */
+	struct vcheck	  *v;
+	size_t		   n;
+	enum check_result  worst;
 };
 
 static int
 add_check(struct vconn *r, const char *name, enum check_result res,
-    const char *detail)
+	  const char *detail)
 {
-	struct vcheck	*nv;
+	struct vcheck *nv;
 
 	if ((nv = reallocarray(r->v, r->n + 1, sizeof(*nv))) == NULL)
 		return -1;
@@ -122,17 +124,17 @@ add_check(struct vconn *r, const char *name, enum check_result res,
 	return 0;
 }
 
-static int
-add_checkf(struct vconn *r, const char *name, enum check_result res,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int add_checkf(struct vconn *r, const char *name, enum check_result res,
+		      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
 add_checkf(struct vconn *r, const char *name, enum check_result res,
-    const char *fmt, ...)
+	   const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*d;
-	int	 rc;
+	va_list ap;
+	char   *d;
+	int	rc;
 
 	va_start(ap, fmt);
 	rc = vasprintf(&d, fmt, ap);
@@ -147,7 +149,7 @@ add_checkf(struct vconn *r, const char *name, enum check_result res,
 static void
 vconn_release(struct vconn *r)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		free(r->v[i].detail);
@@ -162,26 +164,32 @@ vconn_release(struct vconn *r)
 static int
 binding(struct vconn *r, struct sel_index *ix, struct cert **best)
 {
-	struct sel_name	 nm;
-	struct cert	**v;
-	const char	*why, *tls = r->cn->tls_name;
-	char		*d = NULL, hex[41], nb[32], na[32];
-	size_t		 n, i, len = 0;
-	FILE		*fp;
-	int		 rc;
+	struct sel_name nm;
+	struct cert   **v;
+	const char     *why, *tls = r->cn->tls_name;
+	char	       *d = NULL, hex[41], nb[32], na[32];
+	size_t		n, i, len = 0;
+	FILE	       *fp;
+	int		rc;
 
 	*best = NULL;
 	if (tls == NULL || *tls == '\0')
-		return add_check(r, "Binding", CHECK_WARN, "no "
+		return add_check(
+		    r, "Binding", CHECK_WARN,
+		    "no "
 		    "TlsCertificateName: Exchange picks a certificate itself");
 	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
 		return add_checkf(r, "Binding", CHECK_FAIL,
-		    "malformed TlsCertificateName: %s", why);
+				  "malformed TlsCertificateName: %s", why);
 	if ((v = sel_index_select(ix, &nm, g.at, &n)) == NULL)
-		return n == (size_t)-1 ? -1 : add_check(r, "Binding",
-		    CHECK_FAIL, "TlsCertificateName selects no certificate "
-		    "in the store (Exchange logs event 12014 and cannot use "
-		    "it for STARTTLS)");
+		return n == (size_t)-1
+			   ? -1
+			   : add_check(
+				 r, "Binding", CHECK_FAIL,
+				 "TlsCertificateName selects no certificate "
+				 "in the store (Exchange logs event 12014 and "
+				 "cannot use "
+				 "it for STARTTLS)");
 	*best = v[0];
 	if ((fp = open_memstream(&d, &len)) == NULL) {
 		free(v);
@@ -191,18 +199,21 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
 		cert_hex(v[0]->sha1, 20, hex);
 		fprintf(fp, "selects %s", hex);
 	} else {
-		fprintf(fp, "ambiguous: selects %zu certificates, Exchange "
-		    "may use any:", n);
+		fprintf(fp,
+			"ambiguous: selects %zu certificates, Exchange "
+			"may use any:",
+			n);
 		for (i = 0; i < n; i++) {
 			cert_hex(v[i]->sha1, 20, hex);
 			cert_format_time(v[i]->not_before, nb, sizeof(nb));
 			cert_format_time(v[i]->not_after, na, sizeof(na));
 			fprintf(fp, "%s %s (%s to %s)", i ? "," : "", hex, nb,
-			    na);
+				na);
 		}
 	}
-	rc = fclose(fp) == 0 ? add_check(r, "Binding", n == 1 ? CHECK_PASS :
-	    CHECK_WARN, d) : -1;
+	rc = fclose(fp) == 0
+		 ? add_check(r, "Binding", n == 1 ? CHECK_PASS : CHECK_WARN, d)
+		 : -1;
 	free(d);
 	free(v);
 	return rc;
@@ -215,18 +226,21 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
  */
 static int
 validate_one(struct vconn *r, struct sel_index *ix,
-    const struct check_opts *copts)
+	     const struct check_opts *copts)
 {
-	struct checks	 cs;
-	struct host	 h;
-	struct cert	*c;
-	const char	*why, *fqdn = r->cn->fqdn;
-	size_t		 i;
-	int		 host_ok = 0;
+	struct checks cs;
+	struct host   h;
+	struct cert  *c;
+	const char   *why, *fqdn = r->cn->fqdn;
+	size_t	      i;
+	int	      host_ok = 0;
 
-	if (r->cn->dup_line != 0 && add_checkf(r, "Identity", CHECK_FAIL,
-	    "also the identity of the connector at line %ld; Exchange "
-	    "needs unique names", r->cn->dup_line) == -1)
+	if (r->cn->dup_line != 0 &&
+	    add_checkf(
+		r, "Identity", CHECK_FAIL,
+		"also the identity of the connector at line %ld; Exchange "
+		"needs unique names",
+		r->cn->dup_line) == -1)
 		return -1;
 	if (binding(r, ix, &c) == -1)
 		return -1;
@@ -234,8 +248,10 @@ validate_one(struct vconn *r, struct sel_index *ix,
 		if (add_check(r, "Fqdn", CHECK_FAIL, "no Fqdn") == -1)
 			return -1;
 	} else if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1) {
-		if (add_checkf(r, "Fqdn", CHECK_FAIL, "Fqdn is not a host "
-		    "name: %s", why) == -1)
+		if (add_checkf(r, "Fqdn", CHECK_FAIL,
+			       "Fqdn is not a host "
+			       "name: %s",
+			       why) == -1)
 			return -1;
 	} else
 		host_ok = 1;
@@ -246,7 +262,7 @@ validate_one(struct vconn *r, struct sel_index *ix,
 		return -1;
 	for (i = 0; i < cs.n; i++)
 		if (add_check(r, cs.v[i].name, cs.v[i].result,
-		    cs.v[i].detail) == -1) {
+			      cs.v[i].detail) == -1) {
 			checks_release(&cs);
 			return -1;
 		}
@@ -257,9 +273,9 @@ validate_one(struct vconn *r, struct sel_index *ix,
 static struct ov *
 vconn_ov(const struct vconn *r)
 {
-	struct ov	*o, *arr, *c;
-	size_t		 i;
-	int		 err = 0;
+	struct ov *o, *arr, *c;
+	size_t	   i;
+	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
@@ -276,8 +292,8 @@ vconn_ov(const struct vconn *r)
 			break;
 		}
 		err |= ov_add_cstr(c, "Name", r->v[i].name);
-		err |= ov_add_cstr(c, "Result",
-		    check_result_name(r->v[i].result));
+		err |=
+		    ov_add_cstr(c, "Result", check_result_name(r->v[i].result));
 		err |= ov_add_cstr(c, "Detail", r->v[i].detail);
 		err |= ov_push(arr, c);
 	}
@@ -289,18 +305,17 @@ vconn_ov(const struct vconn *r)
 	return o;
 }
 
-static const char *const table_cols[] = {
-	"Identity", "Check", "Result", "Detail", NULL
-};
+static const char *const table_cols[] = {"Identity", "Check", "Result",
+					 "Detail", NULL};
 
 /* Table: a row per connector and check, so every problem is in view. */
 static int
 print_table(const struct vconn *rs, size_t n, FILE *fp)
 {
-	struct out	*out;
-	struct ov	*row;
-	size_t		 i, k;
-	int		 err = 0;
+	struct out *out;
+	struct ov  *row;
+	size_t	    i, k;
+	int	    err = 0;
 
 	if ((out = out_open(fp, OUT_TABLE, table_cols)) == NULL)
 		return -1;
@@ -312,8 +327,9 @@ print_table(const struct vconn *rs, size_t n, FILE *fp)
 			}
 			err |= ov_add_cstr(row, "Identity", rs[i].cn->identity);
 			err |= ov_add_cstr(row, "Check", rs[i].v[k].name);
-			err |= ov_add_cstr(row, "Result",
-			    check_result_name(rs[i].v[k].result));
+			err |=
+			    ov_add_cstr(row, "Result",
+					check_result_name(rs[i].v[k].result));
 			err |= ov_add_cstr(row, "Detail", rs[i].v[k].detail);
 			err |= out_item(out, row);
 			ov_free(row);
@@ -323,12 +339,12 @@ print_table(const struct vconn *rs, size_t n, FILE *fp)
 
 static int
 print_tree(const struct vconn *rs, size_t n, enum check_result worst,
-    enum out_format fmt, FILE *fp)
+	   enum out_format fmt, FILE *fp)
 {
-	struct out	*out = NULL;
-	struct ov	*root, *arr, *one;
-	size_t		 i;
-	int		 rc = -1;
+	struct out *out = NULL;
+	struct ov  *root, *arr, *one;
+	size_t	    i;
+	int	    rc = -1;
 
 	if ((root = ov_new_object()) == NULL)
 		return -1;
@@ -336,7 +352,8 @@ print_tree(const struct vconn *rs, size_t n, enum check_result worst,
 	    (arr = ov_new_array()) == NULL)
 		goto out;
 	for (i = 0; i < n; i++)
-		if ((one = vconn_ov(&rs[i])) == NULL || ov_push(arr, one) == -1) {
+		if ((one = vconn_ov(&rs[i])) == NULL ||
+		    ov_push(arr, one) == -1) {
 			ov_free(arr);
 			goto out;
 		}
@@ -356,7 +373,7 @@ print_tree(const struct vconn *rs, size_t n, enum check_result worst,
 			ov_free(one);
 		}
 	} else if ((out = out_open(fp, fmt, NULL)) == NULL ||
-	    out_value(out, root) == -1)
+		   out_value(out, root) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -374,17 +391,17 @@ out:
 static int
 print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 {
-	xmlBufferPtr		 buf;
-	xmlTextWriterPtr	 w;
-	size_t			 i, k, tests = 0, failures = 0;
-	char			 num[32];
-	int			 err = 0, fail;
+	xmlBufferPtr	 buf;
+	xmlTextWriterPtr w;
+	size_t		 i, k, tests = 0, failures = 0;
+	char		 num[32];
+	int		 err = 0, fail;
 
 	for (i = 0; i < n; i++)
 		for (k = 0; k < rs[i].n; k++) {
 			tests++;
 			failures += rs[i].v[k].result == CHECK_FAIL ||
-			    (strict && rs[i].v[k].result == CHECK_WARN);
+				    (strict && rs[i].v[k].result == CHECK_WARN);
 		}
 	if ((buf = xmlBufferCreate()) == NULL)
 		return -1;
@@ -397,47 +414,50 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
 	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
 	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-	    BAD_CAST "certbind validate") < 0;
+					   BAD_CAST "certbind validate") < 0;
 	snprintf(num, sizeof(num), "%zu", tests);
-	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "tests",
-	    BAD_CAST num) < 0;
+	err |=
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST num) < 0;
 	snprintf(num, sizeof(num), "%zu", failures);
 	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
-	    BAD_CAST num) < 0;
+					   BAD_CAST num) < 0;
 	for (i = 0; i < n && !err; i++)
 		for (k = 0; k < rs[i].n && !err; k++) {
-			const struct vcheck	*c = &rs[i].v[k];
+			const struct vcheck *c = &rs[i].v[k];
 
 			fail = c->result == CHECK_FAIL ||
-			    (strict && c->result == CHECK_WARN);
-			err |= xmlTextWriterStartElement(w,
-			    BAD_CAST "testcase") < 0;
-			err |= xmlTextWriterWriteAttribute(w,
-			    BAD_CAST "classname",
-			    BAD_CAST rs[i].cn->identity) < 0;
-			err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-			    BAD_CAST c->name) < 0;
+			       (strict && c->result == CHECK_WARN);
+			err |= xmlTextWriterStartElement(w, BAD_CAST
+							 "testcase") < 0;
+			err |= xmlTextWriterWriteAttribute(
+				   w, BAD_CAST "classname",
+				   BAD_CAST rs[i].cn->identity) < 0;
+			err |= xmlTextWriterWriteAttribute(
+				   w, BAD_CAST "name", BAD_CAST c->name) < 0;
 			if (fail) {
-				err |= xmlTextWriterStartElement(w,
-				    BAD_CAST "failure") < 0;
-				err |= xmlTextWriterWriteAttribute(w,
-				    BAD_CAST "type",
-				    BAD_CAST check_result_name(c->result)) < 0;
-				err |= xmlTextWriterWriteAttribute(w,
-				    BAD_CAST "message", BAD_CAST c->detail) < 0;
+				err |= xmlTextWriterStartElement(w, BAD_CAST
+								 "failure") < 0;
+				err |=
+				    xmlTextWriterWriteAttribute(
+					w, BAD_CAST "type",
+					BAD_CAST check_result_name(c->result)) <
+				    0;
+				err |= xmlTextWriterWriteAttribute(
+					   w, BAD_CAST "message",
+					   BAD_CAST c->detail) < 0;
 				err |= xmlTextWriterEndElement(w) < 0;
 			} else {
-				err |= xmlTextWriterWriteFormatElement(w,
-				    BAD_CAST "system-out", "%s: %s",
-				    check_result_name(c->result),
-				    c->detail) < 0;
+				err |= xmlTextWriterWriteFormatElement(
+					   w, BAD_CAST "system-out", "%s: %s",
+					   check_result_name(c->result),
+					   c->detail) < 0;
 			}
 			err |= xmlTextWriterEndElement(w) < 0;
 		}
 	err |= xmlTextWriterEndDocument(w) < 0;
 	xmlFreeTextWriter(w);
-	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf), fp)
-	    != (size_t)xmlBufferLength(buf))
+	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf),
+			   fp) != (size_t)xmlBufferLength(buf))
 		err = 1;
 	xmlBufferFree(buf);
 	return err ? -1 : 0;
@@ -446,17 +466,17 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 int
 cmd_validate(int argc, char **argv)
 {
-	struct validate_opts	 o;
-	struct conn_file	*cf = NULL;
-	struct conn_errs	 errs;
-	struct store		*st = NULL;
-	struct sel_index	*ix = NULL;
-	struct check_opts	 copts;
-	struct vconn		*rs = NULL;
-	enum check_result	 worst = CHECK_PASS;
-	enum out_format		 fmt;
-	size_t			 i, n = 0;
-	int			 rc = EXIT_FAIL, prc;
+	struct validate_opts o;
+	struct conn_file    *cf = NULL;
+	struct conn_errs     errs;
+	struct store	    *st = NULL;
+	struct sel_index    *ix = NULL;
+	struct check_opts    copts;
+	struct vconn	    *rs = NULL;
+	enum check_result    worst = CHECK_PASS;
+	enum out_format	     fmt;
+	size_t		     i, n = 0;
+	int		     rc = EXIT_FAIL, prc;
 
 	memset(&o, 0, sizeof(o));
 	o.identity = "*";
@@ -492,7 +512,7 @@ cmd_validate(int argc, char **argv)
 	copts.store = st;
 	if (checks_opts_init(&copts) == -1) {
 		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-		    "cannot load the trust anchors");
+			 "cannot load the trust anchors");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -511,8 +531,8 @@ cmd_validate(int argc, char **argv)
 		diag_err("stdout", "write error");
 		goto out;
 	}
-	rc = worst == CHECK_FAIL || (o.strict && worst == CHECK_WARN) ?
-	    EXIT_NO : EXIT_OK;
+	rc = worst == CHECK_FAIL || (o.strict && worst == CHECK_WARN) ? EXIT_NO
+								      : EXIT_OK;
 	goto out;
 nomem:
 	diag_err(NULL, "out of memory");

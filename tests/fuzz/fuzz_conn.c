@@ -13,16 +13,12 @@
 
 #include "connectors.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static const char *const fqdns[] = {
-	"mail.contoso.com", "", "x"
-};
+static const char *const fqdns[] = {"mail.contoso.com", "", "x"};
 static const char *const names[] = {
-	"<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com",
-	"<I>CN=\"a & b <c>\"]]><S>O=\"x\"\"y\", CN=&amp;",
-	""
-};
+    "<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com",
+    "<I>CN=\"a & b <c>\"]]><S>O=\"x\"\"y\", CN=&amp;", ""};
 
 static int
 same(const char *a, const char *b)
@@ -35,11 +31,11 @@ same(const char *a, const char *b)
 static void
 try_edit(const struct conn_file *cf, int variant)
 {
-	struct conn_errs	 errs, lerrs;
-	struct conn_file	*nf = NULL;
-	struct conn_edit	*e;
-	char			*buf = NULL, *buf2 = NULL, *diff;
-	size_t			 len, len2, dlen, i;
+	struct conn_errs  errs, lerrs;
+	struct conn_file *nf = NULL;
+	struct conn_edit *e;
+	char		 *buf = NULL, *buf2 = NULL, *diff;
+	size_t		  len, len2, dlen, i;
 
 	if ((e = calloc(cf->n + 1, sizeof(*e))) == NULL)
 		abort();
@@ -77,26 +73,27 @@ try_edit(const struct conn_file *cf, int variant)
 	conn_errs_release(&lerrs);
 	for (i = 0; i < cf->n; i++) {
 		if (!same(nf->v[i].identity, cf->v[i].identity) ||
-		    !same(nf->v[i].fqdn, e[i].fqdn ? e[i].fqdn :
-		    cf->v[i].fqdn) ||
-		    !same(nf->v[i].tls_name, e[i].tls_name ? e[i].tls_name :
-		    cf->v[i].tls_name) ||
-		    nf->v[i].advertise != (e[i].advertise != CONN_UNSET ?
-		    e[i].advertise : cf->v[i].advertise))
+		    !same(nf->v[i].fqdn,
+			  e[i].fqdn ? e[i].fqdn : cf->v[i].fqdn) ||
+		    !same(nf->v[i].tls_name,
+			  e[i].tls_name ? e[i].tls_name : cf->v[i].tls_name) ||
+		    nf->v[i].advertise != (e[i].advertise != CONN_UNSET
+					       ? e[i].advertise
+					       : cf->v[i].advertise))
 			abort();
 		if (conn_edit_mask(&nf->v[i], &e[i]) != 0)
 			abort();
 	}
 	/* The same edits again change nothing. */
-	if (conn_apply(nf, e, &buf2, &len2, &errs) == -1 ||
-	    len2 != len || memcmp(buf2, buf, len) != 0)
+	if (conn_apply(nf, e, &buf2, &len2, &errs) == -1 || len2 != len ||
+	    memcmp(buf2, buf, len) != 0)
 		abort();
 	conn_errs_release(&errs);
-	if ((diff = conn_diff(cf->buf, cf->len, buf, len, "fuzz.xml",
-	    &dlen)) == NULL)
+	if ((diff = conn_diff(cf->buf, cf->len, buf, len, "fuzz.xml", &dlen)) ==
+	    NULL)
 		abort();
-	if ((dlen == 0) != (len == cf->len && memcmp(buf, cf->buf, len) ==
-	    0) || diff[dlen] != '\0')
+	if ((dlen == 0) != (len == cf->len && memcmp(buf, cf->buf, len) == 0) ||
+	    diff[dlen] != '\0')
 		abort();
 	free(diff);
 	free(buf);
@@ -108,15 +105,15 @@ try_edit(const struct conn_file *cf, int variant)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct conn_errs	 errs;
-	struct conn_file	*cf = NULL;
-	size_t			 i;
-	int			 v;
+	struct conn_errs  errs;
+	struct conn_file *cf = NULL;
+	size_t		  i;
+	int		  v;
 
-	if (conn_load_mem("fuzz.xml", (const char *)data, size, &cf,
-	    &errs) == -1) {
+	if (conn_load_mem("fuzz.xml", (const char *)data, size, &cf, &errs) ==
+	    -1) {
 		if (errs.n == 0 && errs.sys_errno == 0)
-			abort();	/* a failure always says why */
+			abort(); /* a failure always says why */
 		for (i = 0; i < errs.n; i++)
 			if (errs.v[i].msg == NULL || *errs.v[i].msg == '\0')
 				abort();

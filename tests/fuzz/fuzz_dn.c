@@ -16,18 +16,18 @@
 #include "safe.h"
 #include "select.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sel_name		 sn;
-	X509_NAME		*name;
-	const unsigned char	*p = data;
-	const char		*why;
-	unsigned long		 cp;
-	char			*s, *s2 = NULL, *tls;
-	size_t			 len, len2, tlen, i, k;
+	struct sel_name	     sn;
+	X509_NAME	    *name;
+	const unsigned char *p = data;
+	const char	    *why;
+	unsigned long	     cp;
+	char		    *s, *s2 = NULL, *tls;
+	size_t		     len, len2, tlen, i, k;
 
 	s = dn_der_to_windows(data, size, &len);
 	name = d2i_X509_NAME(NULL, &p, (long)size);
@@ -49,8 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s[len] != '\0')
 		abort();
 	for (i = 0; i < len; i += k)
-		if ((k = safe_utf8_next((const unsigned char *)s + i,
-		    len - i, &cp)) == 0)
+		if ((k = safe_utf8_next((const unsigned char *)s + i, len - i,
+					&cp)) == 0)
 			abort();
 	if ((tls = dn_tls_name(s, len, s, len, &tlen)) == NULL)
 		abort();

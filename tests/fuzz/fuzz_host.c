@@ -24,26 +24,26 @@
 
 #include "hostname.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define MAX_IDS	64
+#define MAX_IDS 64
 
 struct id {
-	int		 type;
-	const uint8_t	*p;
-	size_t		 len;
+	int	       type;
+	const uint8_t *p;
+	size_t	       len;
 };
 
 static int
 host_bytes(const uint8_t *p, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (!((p[i] >= 'a' && p[i] <= 'z') ||
-		    (p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') || p[i] == '-' ||
-		    p[i] == '.' || p[i] == '*'))
+		      (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || p[i] == '-' ||
+		      p[i] == '.' || p[i] == '*'))
 			return 0;
 	return 1;
 }
@@ -51,13 +51,13 @@ host_bytes(const uint8_t *p, size_t len)
 static X509 *
 build(const struct id *ids, size_t n, size_t *ndns)
 {
-	X509		*x = NULL;
-	X509_NAME	*nm;
-	GENERAL_NAMES	*gens = NULL;
-	GENERAL_NAME	*gn;
-	ASN1_STRING	*s;
-	size_t		 i;
-	int		 ok = 0, nsan = 0;
+	X509	      *x = NULL;
+	X509_NAME     *nm;
+	GENERAL_NAMES *gens = NULL;
+	GENERAL_NAME  *gn;
+	ASN1_STRING   *s;
+	size_t	       i;
+	int	       ok = 0, nsan = 0;
 
 	*ndns = 0;
 	if ((x = X509_new()) == NULL || (gens = GENERAL_NAMES_new()) == NULL)
@@ -65,15 +65,16 @@ build(const struct id *ids, size_t n, size_t *ndns)
 	nm = X509_get_subject_name(x);
 	for (i = 0; i < n; i++) {
 		if (ids[i].type == 2) {
-			if (!X509_NAME_add_entry_by_NID(nm, NID_commonName,
-			    V_ASN1_UTF8STRING, ids[i].p, (int)ids[i].len, -1,
-			    0))
+			if (!X509_NAME_add_entry_by_NID(
+				nm, NID_commonName, V_ASN1_UTF8STRING, ids[i].p,
+				(int)ids[i].len, -1, 0))
 				goto out;
 			continue;
 		}
 		if ((gn = GENERAL_NAME_new()) == NULL ||
-		    (s = ASN1_STRING_type_new(ids[i].type == 1 ?
-		    V_ASN1_OCTET_STRING : V_ASN1_IA5STRING)) == NULL) {
+		    (s = ASN1_STRING_type_new(
+			 ids[i].type == 1 ? V_ASN1_OCTET_STRING
+					  : V_ASN1_IA5STRING)) == NULL) {
 			GENERAL_NAME_free(gn);
 			goto out;
 		}
@@ -82,8 +83,11 @@ build(const struct id *ids, size_t n, size_t *ndns)
 			GENERAL_NAME_free(gn);
 			goto out;
 		}
-		GENERAL_NAME_set0_value(gn, ids[i].type == 0 ? GEN_DNS :
-		    ids[i].type == 1 ? GEN_IPADD : GEN_EMAIL, s);
+		GENERAL_NAME_set0_value(gn,
+					ids[i].type == 0   ? GEN_DNS
+					: ids[i].type == 1 ? GEN_IPADD
+							   : GEN_EMAIL,
+					s);
 		if (!sk_GENERAL_NAME_push(gens, gn)) {
 			GENERAL_NAME_free(gn);
 			goto out;
@@ -93,7 +97,7 @@ build(const struct id *ids, size_t n, size_t *ndns)
 			(*ndns)++;
 	}
 	if (nsan > 0 && !X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0,
-	    X509V3_ADD_DEFAULT))
+					   X509V3_ADD_DEFAULT))
 		goto out;
 	ok = 1;
 out:
@@ -109,13 +113,13 @@ out:
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct host		 h;
-	struct host_match	 m;
-	struct id		 ids[MAX_IDS];
-	const char		*why = NULL;
-	X509			*x;
-	size_t			 n, nids = 0, off, i, ndns;
-	int			 seen;
+	struct host	  h;
+	struct host_match m;
+	struct id	  ids[MAX_IDS];
+	const char	 *why = NULL;
+	X509		 *x;
+	size_t		  n, nids = 0, off, i, ndns;
+	int		  seen;
 
 	if (size < 1 || (n = data[0]) > size - 1)
 		return 0;
@@ -156,13 +160,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ids[i].len == m.identlen &&
 			    memcmp(ids[i].p, m.ident, m.identlen) == 0)
 				seen = 1;
-		if (!seen || !host_bytes((const uint8_t *)m.ident,
-		    m.identlen))
+		if (!seen || !host_bytes((const uint8_t *)m.ident, m.identlen))
 			abort();
 		if (memchr(m.ident, '*', m.identlen) == NULL &&
-		    !(m.identlen == h.namelen ||
-		    (m.identlen == h.namelen + 1 &&
-		    m.ident[h.namelen] == '.')))
+		    !(m.identlen == h.namelen || (m.identlen == h.namelen + 1 &&
+						  m.ident[h.namelen] == '.')))
 			abort();
 		if (memchr(m.ident, '*', m.identlen) == NULL &&
 		    strncasecmp(m.ident, h.name, h.namelen) != 0)

@@ -27,11 +27,11 @@
 #include "store.h"
 #include "thumb.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-int	LLVMFuzzerInitialize(int *, char ***);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerInitialize(int *, char ***);
 
-static FILE	*devnull;
-static size_t	 nreports;
+static FILE  *devnull;
+static size_t nreports;
 
 static void
 report(void *arg, const char *path, const char *msg)
@@ -57,11 +57,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 emit(struct ov *o)
 {
-	static const char *const cols[] = { "Thumbprint", "Subject",
-	    "CertificateDomains", NULL };
-	enum out_format	 f[] = { OUT_TABLE, OUT_LIST, OUT_JSON };
-	struct out	*out;
-	size_t		 i;
+	static const char *const cols[] = {"Thumbprint", "Subject",
+					   "CertificateDomains", NULL};
+	enum out_format		 f[] = {OUT_TABLE, OUT_LIST, OUT_JSON};
+	struct out		*out;
+	size_t			 i;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if ((out = out_open(devnull, f[i], i == 0 ? cols : NULL)) ==
@@ -75,18 +75,18 @@ emit(struct ov *o)
 static void
 one_cert(struct store *st, struct cert *c)
 {
-	struct cert_names	 nm;
-	struct host_match	 m;
-	struct host		 h;
-	struct sel_name		 sn;
-	struct thumb		 t;
-	struct cert		*found[2];
-	struct ov		*o, *arr;
-	const char		*subj, *iss, *alg, *why;
-	char			 hex[65], date[32], *serial, *tls;
-	size_t			 slen, ilen, tlen, i;
-	int			 bits;
-	X509			*x;
+	struct cert_names nm;
+	struct host_match m;
+	struct host	  h;
+	struct sel_name	  sn;
+	struct thumb	  t;
+	struct cert	 *found[2];
+	struct ov	 *o, *arr;
+	const char	 *subj, *iss, *alg, *why;
+	char		  hex[65], date[32], *serial, *tls;
+	size_t		  slen, ilen, tlen, i;
+	int		  bits;
+	X509		 *x;
 
 	if ((o = ov_new_object()) == NULL)
 		abort();
@@ -142,14 +142,14 @@ one_cert(struct store *st, struct cert *c)
 			memset(&m, 0, sizeof(m));
 			if (host_match_cert(x, &h, &m) == 0 &&
 			    h.kind == HOST_DNS && !m.bad_san && !m.matched)
-				abort();	/* its own name must match */
+				abort(); /* its own name must match */
 			host_match_release(&m);
 		}
 		cert_names_free(&nm);
 	}
 	ov_add(o, "CertificateDomains", arr);
-	if (x != NULL && host_parse_fqdn("mail.contoso.com", 16, &h,
-	    &why) == 0) {
+	if (x != NULL &&
+	    host_parse_fqdn("mail.contoso.com", 16, &h, &why) == 0) {
 		memset(&m, 0, sizeof(m));
 		host_match_cert(x, &h, &m);
 		host_match_release(&m);
@@ -162,13 +162,13 @@ one_cert(struct store *st, struct cert *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char	 pw[] = "Test-Passw0rd!";
-	struct store_opts	 opts;
-	struct store		*st;
-	char			 path[64];
-	size_t			 i, off;
-	ssize_t			 w;
-	int			 fd;
+	static const char pw[] = "Test-Passw0rd!";
+	struct store_opts opts;
+	struct store	 *st;
+	char		  path[64];
+	size_t		  i, off;
+	ssize_t		  w;
+	int		  fd;
 
 	if ((fd = memfd_create("fuzz", MFD_CLOEXEC)) == -1)
 		abort();
@@ -184,7 +184,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	nreports = 0;
 	if (store_add_path(st, path, &opts) == -1 && nreports == 0)
-		abort();	/* a failure is always reported */
+		abort(); /* a failure is always reported */
 	store_finish(st);
 	for (i = 0; i < store_count(st); i++)
 		one_cert(st, store_get0(st, i));

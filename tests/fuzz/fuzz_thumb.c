@@ -8,12 +8,12 @@
 
 #include "thumb.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static int
 all_zero(const void *p, size_t n)
 {
-	const unsigned char	*b = p;
+	const unsigned char *b = p;
 
 	while (n-- > 0)
 		if (*b++ != 0)
@@ -24,9 +24,9 @@ all_zero(const void *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct thumb	 t;
-	const char	*why = NULL;
-	size_t		 i;
+	struct thumb t;
+	const char  *why = NULL;
+	size_t	     i;
 
 	if (thumb_parse((const char *)data, size, &t, &why) == -1) {
 		if (why == NULL || *why == '\0' || !all_zero(&t, sizeof(t)))

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-int	LLVMFuzzerInitialize(int *, char ***) __attribute__((weak));
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerInitialize(int *, char ***) __attribute__((weak));
 
 static int
 namecmp(const void *a, const void *b)
@@ -25,9 +25,9 @@ namecmp(const void *a, const void *b)
 static unsigned char *
 slurp(const char *path, size_t *len)
 {
-	FILE		*fp;
-	unsigned char	*buf = NULL, *n;
-	size_t		 cap = 0, r;
+	FILE	      *fp;
+	unsigned char *buf = NULL, *n;
+	size_t	       cap = 0, r;
 
 	*len = 0;
 	if ((fp = fopen(path, "rb")) == NULL)
@@ -58,20 +58,21 @@ slurp(const char *path, size_t *len)
 static int
 replay_dir(const char *dir, int *n)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		**names = NULL, **nn, path[4096];
-	unsigned char	*buf;
-	size_t		 count = 0, i, len;
-	int		 rc = 0;
+	DIR	      *d;
+	struct dirent *de;
+	char	     **names = NULL, **nn, path[4096];
+	unsigned char *buf;
+	size_t	       count = 0, i, len;
+	int	       rc = 0;
 
 	if ((d = opendir(dir)) == NULL)
-		return 0;	/* no regressions yet */
+		return 0; /* no regressions yet */
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if ((nn = realloc(names, (count + 1) * sizeof(*names))) ==
-		    NULL || (nn[count] = strdup(de->d_name)) == NULL) {
+			NULL ||
+		    (nn[count] = strdup(de->d_name)) == NULL) {
 			free(nn != NULL ? nn : names);
 			closedir(d);
 			return -1;
@@ -101,7 +102,7 @@ replay_dir(const char *dir, int *n)
 int
 main(int argc, char **argv)
 {
-	int	 n = 0, rc = 0;
+	int n = 0, rc = 0;
 
 	if (LLVMFuzzerInitialize != NULL)
 		LLVMFuzzerInitialize(&argc, &argv);

@@ -59,9 +59,9 @@ put(const char *path, const char *s, size_t len, mode_t mode)
 static int
 file_is(const char *path, const char *s, size_t len)
 {
-	char buf[1 << 16];
+	char	buf[1 << 16];
 	ssize_t n;
-	int fd;
+	int	fd;
 
 	if ((fd = open(path, O_RDONLY)) == -1)
 		return 0;
@@ -75,8 +75,8 @@ static int
 strays(void)
 {
 	struct dirent *de;
-	DIR *d;
-	int n = 0;
+	DIR	      *d;
+	int	       n = 0;
 
 	d = opendir(dir);
 	assert_non_null(d);
@@ -153,7 +153,7 @@ test_backup(void **state)
 {
 	struct stat before, bak;
 	const char *what;
-	char path[160];
+	char	    path[160];
 
 	snprintf(path, sizeof(path), "%s.bak", cfg);
 	assert_int_equal(stat(cfg, &before), 0);
@@ -181,7 +181,7 @@ test_symlink(void **state)
 {
 	struct stat st;
 	const char *what;
-	char target[160], lock[200];
+	char	    target[160], lock[200];
 
 	snprintf(target, sizeof(target), "%s/target.xml", dir);
 	assert_int_equal(rename(cfg, target), 0);
@@ -218,7 +218,7 @@ test_new_file(void **state)
 {
 	struct stat st;
 	const char *what;
-	mode_t um;
+	mode_t	    um;
 
 	assert_int_equal(unlink(cfg), 0);
 	um = umask(027);
@@ -236,10 +236,10 @@ static void
 test_fsize_limit(void **state)
 {
 	struct rlimit rl = {4096, 4096};
-	const char *what;
-	char *big;
-	pid_t pid;
-	size_t len = 1 << 20;
+	const char   *what;
+	char	     *big;
+	pid_t	      pid;
+	size_t	      len = 1 << 20;
 
 	big = malloc(len);
 	assert_non_null(big);
@@ -267,12 +267,12 @@ test_fsize_limit(void **state)
 static int
 full_disk(void)
 {
-	const char *what;
-	char mnt[160], path[200], fill[200], *big;
+	const char    *what;
+	char	       mnt[160], path[200], fill[200], *big;
 	struct dirent *de;
-	DIR *d;
-	size_t len = 256 * 1024;
-	int fd, r, n = 0;
+	DIR	      *d;
+	size_t	       len = 256 * 1024;
+	int	       fd, r, n = 0;
 
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
@@ -310,7 +310,7 @@ static void
 test_full_disk(void **state)
 {
 	pid_t pid;
-	int st;
+	int   st;
 
 	if (geteuid() != 0)
 		skip();
@@ -381,12 +381,12 @@ static void
 test_lock_timeout(void **state)
 {
 	struct timespec t0, t1;
-	struct stat st;
-	const char *what;
-	double el;
-	char c, lock[160];
-	pid_t pid;
-	int p[2], fd;
+	struct stat	st;
+	const char     *what;
+	double		el;
+	char		c, lock[160];
+	pid_t		pid;
+	int		p[2], fd;
 
 	assert_int_equal(pipe(p), 0);
 	if ((pid = fork()) == 0) {
@@ -420,12 +420,12 @@ static int
 bump(size_t i)
 {
 	struct conn_file *cf = NULL;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 	struct conn_edit *e = NULL;
-	const char *what;
-	char *out = NULL, fqdn[64];
-	size_t outlen, k;
-	int fd, rc = 1;
+	const char	 *what;
+	char		 *out = NULL, fqdn[64];
+	size_t		  outlen, k;
+	int		  fd, rc = 1;
 
 	if (atomic_lock(cfg, 30, &fd, &what) != ATOMIC_OK)
 		return 2;
@@ -459,10 +459,10 @@ static void
 test_concurrent_writers(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
-	char buf[4096], *p = buf, want[64];
-	pid_t pids[12];
-	size_t i;
+	struct conn_errs  errs;
+	char		  buf[4096], *p = buf, want[64];
+	pid_t		  pids[12];
+	size_t		  i;
 
 	p += sprintf(p, "<ReceiveConnectors>\n");
 	for (i = 0; i < 12; i++)
@@ -496,11 +496,11 @@ static void
 test_nothing_to_change(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
-	struct conn_edit e;
-	struct stat a, b;
-	char *out;
-	size_t outlen;
+	struct conn_errs  errs;
+	struct conn_edit  e;
+	struct stat	  a, b;
+	char		 *out;
+	size_t		  outlen;
 
 	assert_int_equal(stat(cfg, &a), 0);
 	sleep(1);
@@ -527,10 +527,10 @@ test_nothing_to_change(void **state)
 static void
 test_kill9(void **state)
 {
-	const char *what;
+	const char  *what;
 	unsigned int seed = 42;
-	pid_t pid;
-	int round;
+	pid_t	     pid;
+	int	     round;
 
 	for (round = 0; round < 25; round++) {
 		if ((pid = fork()) == 0) {

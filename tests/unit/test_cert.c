@@ -22,7 +22,7 @@
 #include "cert.h"
 #include "store.h"
 
-#define MOZILLA	"/usr/share/ca-certificates/mozilla"
+#define MOZILLA "/usr/share/ca-certificates/mozilla"
 #define PKI	"certs-test"
 
 static void
@@ -36,14 +36,14 @@ no_report(void *arg, const char *path, const char *msg)
 static time_t
 asn1_time(const ASN1_TIME *t)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	assert_int_equal(ASN1_TIME_to_tm(t, &tm), 1);
 	return timegm(&tm);
 }
 
 /* Counts of what the fast paths were compared on, for the assertions. */
-static size_t	n_sans, n_keys, n_self, n_ber;
+static size_t n_sans, n_keys, n_self, n_ber;
 
 /*
  * Is the SAN extension's value the DER of what OpenSSL decoded from it?
@@ -52,7 +52,7 @@ static size_t	n_sans, n_keys, n_self, n_ber;
 static int
 san_is_der(X509 *x, GENERAL_NAMES *gens)
 {
-	const ASN1_OCTET_STRING	*raw;
+	const ASN1_OCTET_STRING *raw;
 	unsigned char		*buf = NULL;
 	int			 i, n, same;
 
@@ -62,7 +62,7 @@ san_is_der(X509 *x, GENERAL_NAMES *gens)
 	if ((n = i2d_GENERAL_NAMES(gens, &buf)) <= 0)
 		return 0;
 	same = n == ASN1_STRING_length(raw) &&
-	    memcmp(buf, ASN1_STRING_get0_data(raw), n) == 0;
+	       memcmp(buf, ASN1_STRING_get0_data(raw), n) == 0;
 	OPENSSL_free(buf);
 	return same;
 }
@@ -76,13 +76,13 @@ san_is_der(X509 *x, GENERAL_NAMES *gens)
 static void
 compare_fields(struct cert *c, X509 *x)
 {
-	GENERAL_NAMES		*gens;
-	const GENERAL_NAME	*gn;
-	struct cert_names	 nm;
-	EVP_PKEY		*pk;
-	const char		*alg, *want;
-	size_t			 k;
-	int			 i, n, crit, bits, nid, rc, self;
+	GENERAL_NAMES	   *gens;
+	const GENERAL_NAME *gn;
+	struct cert_names   nm;
+	EVP_PKEY	   *pk;
+	const char	   *alg, *want;
+	size_t		    k;
+	int		    i, n, crit, bits, nid, rc, self;
 
 	gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
 	rc = cert_get_dns_names(c, &nm);
@@ -102,7 +102,7 @@ compare_fields(struct cert *c, X509 *x)
 			assert_true(k < nm.n);
 			assert_int_equal(nm.len[k], gn->d.dNSName->length);
 			assert_memory_equal(nm.s[k], gn->d.dNSName->data,
-			    nm.len[k]);
+					    nm.len[k]);
 			k++;
 		}
 		assert_int_equal(k, nm.n);
@@ -144,10 +144,9 @@ compare_fields(struct cert *c, X509 *x)
 	}
 
 	/* The documented definition: byte-equal names and OpenSSL agrees. */
-	self = X509_self_signed(x, 1) == 1 &&
-	    c->issuer.len == c->subject.len &&
-	    memcmp(c->der + c->issuer.off, c->der + c->subject.off,
-	    c->issuer.len) == 0;
+	self = X509_self_signed(x, 1) == 1 && c->issuer.len == c->subject.len &&
+	       memcmp(c->der + c->issuer.off, c->der + c->subject.off,
+		      c->issuer.len) == 0;
 	assert_int_equal(cert_is_self_signed(c), self);
 	n_self += self;
 	ERR_clear_error();
@@ -161,13 +160,13 @@ compare_fields(struct cert *c, X509 *x)
 static int
 compare_with_openssl(struct cert *c)
 {
-	const unsigned char	*p = c->der;
-	unsigned char		*buf = NULL, md[20];
-	X509			*x;
-	unsigned int		 mdlen;
-	int			 len;
-	char			*serial, hex[256];
-	const ASN1_INTEGER	*sn;
+	const unsigned char *p = c->der;
+	unsigned char	    *buf = NULL, md[20];
+	X509		    *x;
+	unsigned int	     mdlen;
+	int		     len;
+	char		    *serial, hex[256];
+	const ASN1_INTEGER  *sn;
 
 	if ((x = d2i_X509(NULL, &p, (long)c->derlen)) == NULL)
 		return 1;
@@ -210,9 +209,9 @@ compare_with_openssl(struct cert *c)
 static size_t
 check_store(const char *path, size_t *refused)
 {
-	struct store		*st;
-	struct store_opts	 opts = { NULL, 0, no_report, NULL };
-	size_t			 i, n;
+	struct store	 *st;
+	struct store_opts opts = {NULL, 0, no_report, NULL};
+	size_t		  i, n;
 
 	st = store_new();
 	assert_non_null(st);
@@ -231,7 +230,7 @@ check_store(const char *path, size_t *refused)
 static void
 test_mozilla_bundle(void **state)
 {
-	size_t	 refused;
+	size_t refused;
 
 	(void)state;
 	n_keys = n_self = n_ber = 0;
@@ -246,7 +245,7 @@ test_mozilla_bundle(void **state)
 static void
 test_test_pki(void **state)
 {
-	size_t	 refused;
+	size_t refused;
 
 	(void)state;
 	n_sans = n_keys = n_self = n_ber = 0;
@@ -263,10 +262,10 @@ test_test_pki(void **state)
 static unsigned char *
 one_der(size_t *len)
 {
-	FILE		*fp;
-	X509		*x;
-	unsigned char	*der = NULL, *copy;
-	int		 n;
+	FILE	      *fp;
+	X509	      *x;
+	unsigned char *der = NULL, *copy;
+	int	       n;
 
 	fp = fopen(MOZILLA "/ISRG_Root_X1.crt", "r");
 	assert_non_null(fp);
@@ -286,10 +285,10 @@ one_der(size_t *len)
 static void
 test_truncated(void **state)
 {
-	struct cert	 c;
-	unsigned char	*der, *cut;
-	const char	*why;
-	size_t		 len, i;
+	struct cert    c;
+	unsigned char *der, *cut;
+	const char    *why;
+	size_t	       len, i;
 
 	(void)state;
 	der = one_der(&len);
@@ -322,11 +321,11 @@ test_truncated(void **state)
 static void
 test_mutations(void **state)
 {
-	struct cert		 c;
-	unsigned char		*der, *m;
-	const char		*why;
-	size_t			 len, i;
-	int			 v;
+	struct cert    c;
+	unsigned char *der, *m;
+	const char    *why;
+	size_t	       len, i;
+	int	       v;
 
 	(void)state;
 	der = one_der(&len);
@@ -350,10 +349,10 @@ test_mutations(void **state)
 static int
 der_tbs(const struct cert *c, X509 *x)
 {
-	const unsigned char	*p = c->der, *v;
-	unsigned char		*buf = NULL;
-	long			 len;
-	int			 tag, cls, n, same;
+	const unsigned char *p = c->der, *v;
+	unsigned char	    *buf = NULL;
+	long		     len;
+	int		     tag, cls, n, same;
 
 	if (ASN1_get_object(&p, &len, &tag, &cls, (long)c->derlen) & 0x80)
 		return 0;
@@ -376,22 +375,23 @@ static void
 test_field_mutations(void **state)
 {
 	static const char *const files[] = {
-		PKI "/store/mail.contoso.com.pem",
-		PKI "/store/ec-p256.contoso.com.pem",
-		PKI "/store/ed25519.contoso.com.pem",
-		PKI "/hostile/long-name-many-sans.pem",
+	    PKI "/store/mail.contoso.com.pem",
+	    PKI "/store/ec-p256.contoso.com.pem",
+	    PKI "/store/ed25519.contoso.com.pem",
+	    PKI "/hostile/long-name-many-sans.pem",
 	};
-	static const int	 vals[] = { 0x00, 0x01, 0x02, 0x04, 0x05,
-	    0x06, 0x1f, 0x30, 0x7f, 0x80, 0x81, 0x82, 0xa0, 0xa4, 0xff };
-	struct cert		 c;
-	struct cert_names	 nm;
-	const unsigned char	*p;
-	unsigned char		*der = NULL, *m;
-	const char		*why, *alg;
-	X509			*x;
-	FILE			*fp;
-	size_t			 f, i, v, compared = 0;
-	int			 len, bits;
+	static const int     vals[] = {0x00, 0x01, 0x02, 0x04, 0x05,
+				       0x06, 0x1f, 0x30, 0x7f, 0x80,
+				       0x81, 0x82, 0xa0, 0xa4, 0xff};
+	struct cert	     c;
+	struct cert_names    nm;
+	const unsigned char *p;
+	unsigned char	    *der = NULL, *m;
+	const char	    *why, *alg;
+	X509		    *x;
+	FILE		    *fp;
+	size_t		     f, i, v, compared = 0;
+	int		     len, bits;
 
 	(void)state;
 	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
@@ -415,10 +415,10 @@ test_field_mutations(void **state)
 				(void)cert_sig_alg(&c);
 				(void)cert_key_info(&c, &alg, &bits);
 				p = c.der;
-				if ((x = d2i_X509(NULL, &p, (long)c.derlen))
-				    != NULL) {
+				if ((x = d2i_X509(NULL, &p, (long)c.derlen)) !=
+				    NULL) {
 					compared += der_tbs(&c, x) &&
-					    (compare_fields(&c, x), 1);
+						    (compare_fields(&c, x), 1);
 				}
 				X509_free(x);
 				ERR_clear_error();
@@ -433,10 +433,10 @@ test_field_mutations(void **state)
 static void
 test_status(void **state)
 {
-	struct cert	 c;
-	unsigned char	*der;
-	const char	*why;
-	size_t		 len;
+	struct cert    c;
+	unsigned char *der;
+	const char    *why;
+	size_t	       len;
 
 	(void)state;
 	der = one_der(&len);
@@ -445,14 +445,15 @@ test_status(void **state)
 	assert_int_equal(cert_status(&c, c.not_before), CERT_STATUS_VALID);
 	assert_int_equal(cert_status(&c, c.not_after), CERT_STATUS_VALID);
 	assert_int_equal(cert_status(&c, c.not_after + 1), CERT_STATUS_EXPIRED);
-	assert_string_equal(cert_status_name(CERT_STATUS_NOTYET), "NotYetValid");
+	assert_string_equal(cert_status_name(CERT_STATUS_NOTYET),
+			    "NotYetValid");
 	cert_release(&c);
 }
 
 static void
 test_format_time(void **state)
 {
-	char	 buf[32];
+	char buf[32];
 
 	(void)state;
 	cert_format_time(0, buf, sizeof(buf));
@@ -465,13 +466,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mozilla_bundle),
-		cmocka_unit_test(test_test_pki),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_mutations),
-		cmocka_unit_test(test_field_mutations),
-		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_format_time),
+	    cmocka_unit_test(test_mozilla_bundle),
+	    cmocka_unit_test(test_test_pki),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_mutations),
+	    cmocka_unit_test(test_field_mutations),
+	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_format_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

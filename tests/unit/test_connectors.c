@@ -26,7 +26,7 @@ slurp(const char *path, size_t *len)
 {
 	FILE *fp;
 	char *buf;
-	long n;
+	long  n;
 
 	if ((fp = fopen(path, "rb")) == NULL)
 		fail_msg("cannot open %s", path);
@@ -70,8 +70,8 @@ static void
 expect_refused(const char *name, const char *needle, long line)
 {
 	struct conn_file *cf = NULL;
-	struct conn_errs errs;
-	char path[256];
+	struct conn_errs  errs;
+	char		  path[256];
 
 	snprintf(path, sizeof(path), DATA "%s", name);
 	assert_int_equal(conn_load(path, &cf, &errs), -1);
@@ -87,8 +87,8 @@ expect_refused(const char *name, const char *needle, long line)
 static void
 test_load_good(void **state)
 {
-	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_file  *cf;
+	struct conn_errs   errs;
 	const struct conn *c;
 
 	if (conn_load(DATA "good.xml", &cf, &errs) != 0) {
@@ -128,7 +128,7 @@ test_load_empty_root(void **state)
 {
 	static const char x[] = "<ReceiveConnectors/>";
 	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 
 	assert_int_equal(conn_load_mem("mem", x, strlen(x), &cf, &errs), 0);
 	assert_int_equal(cf->n, 0);
@@ -209,7 +209,7 @@ test_refuse_raw_nul(void **state)
 	    "<ReceiveConnectors><ReceiveConnector>"
 	    "<Name>a\0b</Name></ReceiveConnector></ReceiveConnectors>";
 	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 
 	assert_int_equal(conn_load_mem("nul", x, sizeof(x) - 1, &cf, &errs),
 			 -1);
@@ -226,7 +226,7 @@ test_refuse_nul_after_root(void **state)
 	    "<ReceiveConnectors>\n<ReceiveConnector><Name>a</Name>"
 	    "</ReceiveConnector>\n</ReceiveConnectors>\n\0<junk>";
 	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 
 	assert_int_equal(conn_load_mem("nul", x, sizeof(x) - 1, &cf, &errs),
 			 -1);
@@ -243,9 +243,9 @@ test_apply_no_connectors(void **state)
 {
 	static const char x[] = "<ReceiveConnectors/>\n";
 	struct conn_file *cf;
-	struct conn_errs errs;
-	char *out;
-	size_t len;
+	struct conn_errs  errs;
+	char		 *out;
+	size_t		  len;
 
 	assert_int_equal(conn_load_mem("empty", x, sizeof(x) - 1, &cf, &errs),
 			 0);
@@ -271,7 +271,7 @@ test_refuse_utf16(void **state)
 {
 	static const char x[] = "\xff\xfe<\0R\0/\0>\0";
 	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 
 	assert_int_equal(conn_load_mem("u16", x, sizeof(x) - 1, &cf, &errs),
 			 -1);
@@ -296,7 +296,7 @@ static void
 test_refuse_not_regular(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 
 	assert_int_equal(conn_load(DATA, &cf, &errs), -1);
 	assert_true(errs_have(&errs, "not a regular file", 0));
@@ -311,10 +311,10 @@ static void
 test_refuse_deep(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
-	struct timespec t0, t1;
-	size_t depth = 200000, i, len;
-	char *x, *p;
+	struct conn_errs  errs;
+	struct timespec	  t0, t1;
+	size_t		  depth = 200000, i, len;
+	char		 *x, *p;
 
 	len = depth * 7 + 64;
 	x = malloc(len);
@@ -340,9 +340,9 @@ static void
 test_errors_capped(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
-	size_t i;
-	char *x, *p;
+	struct conn_errs  errs;
+	size_t		  i;
+	char		 *x, *p;
 
 	x = malloc(1000 * 80 + 64);
 	assert_non_null(x);
@@ -405,7 +405,7 @@ static void
 test_match(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
+	struct conn_errs  errs;
 
 	assert_int_equal(conn_load(DATA "good.xml", &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -422,10 +422,10 @@ test_match(void **state)
 static int
 xmllint_ok(const char *buf, size_t len)
 {
-	char path[] = "/tmp/certbind-conn-XXXXXX";
-	char cmd[128];
+	char  path[] = "/tmp/certbind-conn-XXXXXX";
+	char  cmd[128];
 	FILE *fp;
-	int fd, rc;
+	int   fd, rc;
 
 	if ((fd = mkstemp(path)) == -1)
 		return 0;
@@ -444,11 +444,11 @@ static void
 check_edit(const char *in, const char *expected)
 {
 	struct conn_file *cf, *nf;
-	struct conn_errs errs;
-	struct conn_edit e[4];
-	char *out, *want;
-	size_t outlen, wantlen;
-	int i;
+	struct conn_errs  errs;
+	struct conn_edit  e[4];
+	char		 *out, *want;
+	size_t		  outlen, wantlen;
+	int		  i;
 
 	if (conn_load(in, &cf, &errs) != 0) {
 		dump_errs(&errs);
@@ -518,9 +518,9 @@ static void
 test_edit_nothing(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
-	char *out;
-	size_t outlen;
+	struct conn_errs  errs;
+	char		 *out;
+	size_t		  outlen;
 
 	assert_int_equal(conn_load(DATA "edit-in.xml", &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -535,11 +535,11 @@ static void
 test_edit_refuses_control(void **state)
 {
 	struct conn_file *cf;
-	struct conn_errs errs;
-	struct conn_edit e[4];
-	char *out;
-	size_t outlen;
-	int i;
+	struct conn_errs  errs;
+	struct conn_edit  e[4];
+	char		 *out;
+	size_t		  outlen;
+	int		  i;
 
 	assert_int_equal(conn_load(DATA "edit-in.xml", &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -577,10 +577,10 @@ test_edit_add_all(void **state)
 	    "\t</ReceiveConnector>\n"
 	    "</ReceiveConnectors>";
 	struct conn_file *cf;
-	struct conn_errs errs;
-	struct conn_edit e;
-	char *out;
-	size_t outlen;
+	struct conn_errs  errs;
+	struct conn_edit  e;
+	char		 *out;
+	size_t		  outlen;
 
 	assert_int_equal(conn_load_mem("m", in, strlen(in), &cf, &errs), 0);
 	conn_errs_release(&errs);
@@ -605,8 +605,8 @@ run_diff_u(const char *a, size_t alen, const char *b, size_t blen,
 	char pa[] = "/tmp/certbind-da-XXXXXX", pb[] = "/tmp/certbind-db-XXXXXX";
 	char cmd[128], *buf = NULL;
 	size_t cap = 0, len = 0, r;
-	FILE *fp;
-	int fd;
+	FILE  *fp;
+	int    fd;
 
 	fd = mkstemp(pa);
 	assert_true(write(fd, a, alen) == (ssize_t)alen);
@@ -638,7 +638,7 @@ run_diff_u(const char *a, size_t alen, const char *b, size_t blen,
 static void
 diff_against_oracle(const char *a, size_t alen, const char *b, size_t blen)
 {
-	char *ours, *theirs, *body;
+	char  *ours, *theirs, *body;
 	size_t olen, tlen;
 
 	ours = conn_diff(a, alen, b, blen, "connectors.xml", &olen);
@@ -687,8 +687,8 @@ test_diff_simple(void **state)
 static void
 test_diff_random(void **state)
 {
-	char *a, *b, *pa, *pb;
-	int round, i, n, r;
+	char	    *a, *b, *pa, *pb;
+	int	     round, i, n, r;
 	unsigned int seed = 12345;
 
 	a = malloc(16384);
@@ -728,11 +728,11 @@ test_diff_random(void **state)
 static void
 test_diff_patch(void **state)
 {
-	char pa[] = "/tmp/certbind-pa-XXXXXX";
-	char pd[] = "/tmp/certbind-pd-XXXXXX";
-	char cmd[256], *a, *b, *pa_, *pb, *d, *got;
-	size_t dlen, glen;
-	int round, i, n, r, fd;
+	char	     pa[] = "/tmp/certbind-pa-XXXXXX";
+	char	     pd[] = "/tmp/certbind-pd-XXXXXX";
+	char	     cmd[256], *a, *b, *pa_, *pb, *d, *got;
+	size_t	     dlen, glen;
+	int	     round, i, n, r, fd;
 	unsigned int seed = 777;
 
 	a = malloc(16384);
@@ -781,9 +781,9 @@ test_diff_patch(void **state)
 static void
 test_diff_large(void **state)
 {
-	char *a, *b, *pa, *pb, *d;
+	char  *a, *b, *pa, *pb, *d;
 	size_t dlen;
-	int i;
+	int    i;
 
 	pa = a = malloc(65536);
 	pb = b = malloc(65536);

@@ -21,20 +21,20 @@
 
 #include "store.h"
 
-#define PKI	"certs-test"
+#define PKI "certs-test"
 
 struct seen {
-	char	 dir[64];
-	char	*paths[16];
-	char	*msgs[16];
-	size_t	 n;
-	int	 mutated;
+	char   dir[64];
+	char  *paths[16];
+	char  *msgs[16];
+	size_t n;
+	int    mutated;
 };
 
 static void
 put(const char *path, const char *from)
 {
-	char	 cmd[512];
+	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", from, path);
 	assert_int_equal(system(cmd), 0);
@@ -50,8 +50,8 @@ path_of(char *buf, size_t sz, const struct seen *s, const char *name)
 static void
 record(void *arg, const char *path, const char *msg)
 {
-	struct seen	*s = arg;
-	char		 p[128];
+	struct seen *s = arg;
+	char	     p[128];
 
 	assert_true(s->n < 16);
 	s->paths[s->n] = strdup(path);
@@ -72,8 +72,8 @@ record(void *arg, const char *path, const char *msg)
 static const char *
 msg_for(const struct seen *s, const char *name)
 {
-	char	 p[128];
-	size_t	 i;
+	char   p[128];
+	size_t i;
 
 	path_of(p, sizeof(p), s, name);
 	for (i = 0; i < s->n; i++)
@@ -85,15 +85,15 @@ msg_for(const struct seen *s, const char *name)
 static void
 test_vanishing_files(void **state)
 {
-	struct seen		 s;
-	struct store_opts	 o;
-	struct store		*st;
-	char			 p[128], cmd[160];
-	size_t			 i;
+	struct seen	  s;
+	struct store_opts o;
+	struct store	 *st;
+	char		  p[128], cmd[160];
+	size_t		  i;
 
 	memset(&s, 0, sizeof(s));
 	snprintf(s.dir, sizeof(s.dir), "%s/certbind-hostile.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(s.dir));
 	path_of(p, sizeof(p), &s, "a-trigger.txt");
 	put(p, PKI "/damaged/not-a-certificate.txt");
@@ -116,18 +116,18 @@ test_vanishing_files(void **state)
 	store_finish(st);
 
 	assert_string_equal(msg_for(&s, "a-trigger.txt"),
-	    "not a certificate, private key or PKCS#12 file");
+			    "not a certificate, private key or PKCS#12 file");
 	assert_string_equal(msg_for(&s, "b-vanishes.pem"),
-	    "No such file or directory");
+			    "No such file or directory");
 	assert_string_equal(msg_for(&s, "c-becomes-fifo.pem"),
-	    "not a regular file, skipped");
+			    "not a regular file, skipped");
 	assert_string_equal(msg_for(&s, "d-dir"), "No such file or directory");
 	assert_null(msg_for(&s, "e-good.pem"));
 	assert_int_equal(s.n, 4);
 	/* Only the file that stayed is in the store. */
 	assert_int_equal(store_count(st), 1);
 	assert_string_equal(store_get0(st, 0)->path + strlen(s.dir),
-	    "/e-good.pem");
+			    "/e-good.pem");
 
 	store_free(st);
 	for (i = 0; i < s.n; i++) {
@@ -142,7 +142,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vanishing_files),
+	    cmocka_unit_test(test_vanishing_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

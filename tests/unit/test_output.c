@@ -20,20 +20,21 @@
 /* Renders items (or one value) in fmt; the caller frees the result. */
 static char *
 render(enum out_format fmt, const char *const *cols, struct ov **items,
-    size_t n, int as_value)
+       size_t n, int as_value)
 {
-	struct out	*o;
-	char		*buf = NULL;
-	size_t		 len = 0, i;
-	FILE		*fp;
+	struct out *o;
+	char	   *buf = NULL;
+	size_t	    len = 0, i;
+	FILE	   *fp;
 
 	fp = open_memstream(&buf, &len);
 	assert_non_null(fp);
 	o = out_open(fp, fmt, cols);
 	assert_non_null(o);
 	for (i = 0; i < n; i++)
-		assert_int_equal(as_value ? out_value(o, items[i]) :
-		    out_item(o, items[i]), 0);
+		assert_int_equal(as_value ? out_value(o, items[i])
+					  : out_item(o, items[i]),
+				 0);
 	assert_int_equal(out_close(o), 0);
 	fclose(fp);
 	for (i = 0; i < n; i++)
@@ -44,9 +45,9 @@ render(enum out_format fmt, const char *const *cols, struct ov **items,
 static struct ov *
 strings(const char *first, ...)
 {
-	struct ov	*a = ov_new_array();
-	va_list		 ap;
-	const char	*s;
+	struct ov  *a = ov_new_array();
+	va_list	    ap;
+	const char *s;
 
 	assert_non_null(a);
 	va_start(ap, first);
@@ -59,7 +60,7 @@ strings(const char *first, ...)
 static struct ov *
 cert(const char *tp, struct ov *services, const char *na, const char *subj)
 {
-	struct ov	*o = ov_new_object();
+	struct ov *o = ov_new_object();
 
 	assert_non_null(o);
 	assert_int_equal(ov_add_cstr(o, "Thumbprint", tp), 0);
@@ -69,29 +70,28 @@ cert(const char *tp, struct ov *services, const char *na, const char *subj)
 	return o;
 }
 
-static const char *const list_cols[] = {
-	"Thumbprint", "Services", "NotAfter", "Subject", NULL
-};
+static const char *const list_cols[] = {"Thumbprint", "Services", "NotAfter",
+					"Subject", NULL};
 
 static void
 test_table_basic(void **state)
 {
-	struct ov	*it[2];
-	char		*s;
+	struct ov *it[2];
+	char	  *s;
 
 	(void)state;
 	it[0] = cert("3A1B", strings("SMTP", "IMAP", (char *)NULL),
-	    "2027-01-01T00:00:00Z", "CN=mail.contoso.com");
+		     "2027-01-01T00:00:00Z", "CN=mail.contoso.com");
 	it[1] = cert("FFEE00112233", strings(NULL), "2026-05-01T00:00:00Z",
-	    "CN=\xC3\xA9t\xC3\xA9");
+		     "CN=\xC3\xA9t\xC3\xA9");
 	s = render(OUT_TABLE, list_cols, it, 2, 0);
-	assert_string_equal(s,
-	    "Thumbprint    Services      NotAfter              Subject\n"
-	    "----------    --------      --------              -------\n"
-	    "3A1B          {SMTP, IMAP}  2027-01-01T00:00:00Z  "
-	    "CN=mail.contoso.com\n"
-	    "FFEE00112233  {}            2026-05-01T00:00:00Z  "
-	    "CN=\xC3\xA9t\xC3\xA9\n");
+	assert_string_equal(
+	    s, "Thumbprint    Services      NotAfter              Subject\n"
+	       "----------    --------      --------              -------\n"
+	       "3A1B          {SMTP, IMAP}  2027-01-01T00:00:00Z  "
+	       "CN=mail.contoso.com\n"
+	       "FFEE00112233  {}            2026-05-01T00:00:00Z  "
+	       "CN=\xC3\xA9t\xC3\xA9\n");
 	free(s);
 }
 
@@ -99,9 +99,9 @@ test_table_basic(void **state)
 static void
 test_table_cells(void **state)
 {
-	static const char *const cols[] = { "A", "Bool", "N", "Last", NULL };
-	struct ov	*it[3], *inner, *arr;
-	char		*s;
+	static const char *const cols[] = {"A", "Bool", "N", "Last", NULL};
+	struct ov		*it[3], *inner, *arr;
+	char			*s;
 
 	(void)state;
 	it[0] = ov_new_object();
@@ -124,19 +124,18 @@ test_table_cells(void **state)
 	ov_add(it[2], "Last", arr);
 	ov_add_int(it[2], "N", 1234567);
 	s = render(OUT_TABLE, cols, it, 3, 0);
-	assert_string_equal(s,
-	    "A     Bool   N        Last\n"
-	    "-     ----   -        ----\n"
-	    "\xC3\xA9\xC3\xA9\xC3\xA9   True   -42\n"
-	    "a\\tb  False           x\n"
-	    "             1234567  {{K=v; K2=2}, s}\n");
+	assert_string_equal(s, "A     Bool   N        Last\n"
+			       "-     ----   -        ----\n"
+			       "\xC3\xA9\xC3\xA9\xC3\xA9   True   -42\n"
+			       "a\\tb  False           x\n"
+			       "             1234567  {{K=v; K2=2}, s}\n");
 	free(s);
 }
 
 static void
 test_table_empty(void **state)
 {
-	char	*s;
+	char *s;
 
 	(void)state;
 	s = render(OUT_TABLE, list_cols, NULL, 0, 0);
@@ -148,25 +147,25 @@ test_table_empty(void **state)
 static void
 test_table_default_cols(void **state)
 {
-	struct ov	*it[1];
-	char		*s;
+	struct ov *it[1];
+	char	  *s;
 
 	(void)state;
 	it[0] = ov_new_object();
 	ov_add_cstr(it[0], "Identity", "MAILBOX01\\Client Frontend");
 	ov_add_bool(it[0], "AdvertiseClientSettings", 0);
 	s = render(OUT_TABLE, NULL, it, 1, 1);
-	assert_string_equal(s,
-	    "Identity                   AdvertiseClientSettings\n"
-	    "--------                   -----------------------\n"
-	    "MAILBOX01\\Client Frontend  False\n");
+	assert_string_equal(
+	    s, "Identity                   AdvertiseClientSettings\n"
+	       "--------                   -----------------------\n"
+	       "MAILBOX01\\Client Frontend  False\n");
 	free(s);
 }
 
 static struct ov *
 check_obj(const char *name, const char *result, const char *detail)
 {
-	struct ov	*c = ov_new_object();
+	struct ov *c = ov_new_object();
 
 	ov_add_cstr(c, "Name", name);
 	ov_add_cstr(c, "Result", result);
@@ -177,15 +176,15 @@ check_obj(const char *name, const char *result, const char *detail)
 static struct ov *
 check_result(void)
 {
-	struct ov	*o = ov_new_object(), *checks = ov_new_array();
+	struct ov *o = ov_new_object(), *checks = ov_new_array();
 
 	ov_add_cstr(o, "Thumbprint", "3A1B");
 	ov_add_cstr(o, "Fqdn", "mail.contoso.com");
 	ov_add_cstr(o, "Result", "Fail");
-	ov_push(checks, check_obj("Domain", "Pass",
-	    "matched mail.contoso.com"));
+	ov_push(checks,
+		check_obj("Domain", "Pass", "matched mail.contoso.com"));
 	ov_push(checks, check_obj("Validity", "Fail",
-	    "expired on 2025-01-01T00:00:00Z"));
+				  "expired on 2025-01-01T00:00:00Z"));
 	ov_add(o, "Checks", checks);
 	return o;
 }
@@ -193,21 +192,21 @@ check_result(void)
 static void
 test_list_check(void **state)
 {
-	struct ov	*it[1];
-	char		*s;
+	struct ov *it[1];
+	char	  *s;
 
 	(void)state;
 	it[0] = check_result();
 	s = render(OUT_LIST, NULL, it, 1, 1);
-	assert_string_equal(s,
-	    "Thumbprint : 3A1B\n"
-	    "Fqdn       : mail.contoso.com\n"
-	    "Result     : Fail\n"
-	    "\n"
-	    "  Name      Result  Detail\n"
-	    "  ----      ------  ------\n"
-	    "  Domain    Pass    matched mail.contoso.com\n"
-	    "  Validity  Fail    expired on 2025-01-01T00:00:00Z\n");
+	assert_string_equal(
+	    s, "Thumbprint : 3A1B\n"
+	       "Fqdn       : mail.contoso.com\n"
+	       "Result     : Fail\n"
+	       "\n"
+	       "  Name      Result  Detail\n"
+	       "  ----      ------  ------\n"
+	       "  Domain    Pass    matched mail.contoso.com\n"
+	       "  Validity  Fail    expired on 2025-01-01T00:00:00Z\n");
 	free(s);
 }
 
@@ -215,12 +214,12 @@ test_list_check(void **state)
 static void
 test_list_many(void **state)
 {
-	struct ov	*it[4], *nested, *tb;
-	char		*s;
+	struct ov *it[4], *nested, *tb;
+	char	  *s;
 
 	(void)state;
 	it[0] = cert("3A1B", strings("SMTP", "IMAP", (char *)NULL),
-	    "2027-01-01T00:00:00Z", "CN=a");
+		     "2027-01-01T00:00:00Z", "CN=a");
 	it[1] = ov_new_object();
 	it[2] = ov_new_object();
 	ov_add_null(it[2], "Path");
@@ -249,35 +248,34 @@ test_list_many(void **state)
 	ov_push(tb, nested);
 	ov_add(it[3], "Changes", tb);
 	s = render(OUT_LIST, NULL, it, 4, 0);
-	assert_string_equal(s,
-	    "Thumbprint : 3A1B\n"
-	    "Services   : {SMTP, IMAP}\n"
-	    "NotAfter   : 2027-01-01T00:00:00Z\n"
-	    "Subject    : CN=a\n"
-	    "\n"
-	    "Path    :\n"
-	    "Empty   :\n"
-	    "None    : {}\n"
-	    "KeyInfo : {Key=value; Key2=True}\n"
-	    "KeySize : 4096\n"
-	    "\n"
-	    "  Name   Result  Detail\n"
-	    "  ----   ------  ------\n"
-	    "  Key    Warn\n"
-	    "  Chain  Pass    ok\n"
-	    "\n"
-	    "  Field                    Old  New   Note\n"
-	    "  -----                    ---  ---   ----\n"
-	    "  Fqdn                     a    b\n"
-	    "  AdvertiseClientSettings       true  added\n");
+	assert_string_equal(s, "Thumbprint : 3A1B\n"
+			       "Services   : {SMTP, IMAP}\n"
+			       "NotAfter   : 2027-01-01T00:00:00Z\n"
+			       "Subject    : CN=a\n"
+			       "\n"
+			       "Path    :\n"
+			       "Empty   :\n"
+			       "None    : {}\n"
+			       "KeyInfo : {Key=value; Key2=True}\n"
+			       "KeySize : 4096\n"
+			       "\n"
+			       "  Name   Result  Detail\n"
+			       "  ----   ------  ------\n"
+			       "  Key    Warn\n"
+			       "  Chain  Pass    ok\n"
+			       "\n"
+			       "  Field                    Old  New   Note\n"
+			       "  -----                    ---  ---   ----\n"
+			       "  Fqdn                     a    b\n"
+			       "  AdvertiseClientSettings       true  added\n");
 	free(s);
 }
 
 static void
 test_json_items(void **state)
 {
-	struct ov	*it[2];
-	char		*s;
+	struct ov *it[2];
+	char	  *s;
 
 	(void)state;
 	it[0] = ov_new_object();
@@ -293,33 +291,32 @@ test_json_items(void **state)
 	it[1] = ov_new_object();
 	ov_add_cstr(it[1], "Thumbprint", "FF");
 	s = render(OUT_JSON, list_cols, it, 2, 0);
-	assert_string_equal(s,
-	    "[\n"
-	    "  {\n"
-	    "    \"Thumbprint\": \"3A1B\",\n"
-	    "    \"Services\": [\n"
-	    "      \"SMTP\",\n"
-	    "      \"IMAP\"\n"
-	    "    ],\n"
-	    "    \"Empty\": [],\n"
-	    "    \"Obj\": {},\n"
-	    "    \"HasPrivateKey\": true,\n"
-	    "    \"IsSelfSigned\": false,\n"
-	    "    \"KeySize\": 2048,\n"
-	    "    \"Min\": -9223372036854775808,\n"
-	    "    \"Path\": null\n"
-	    "  },\n"
-	    "  {\n"
-	    "    \"Thumbprint\": \"FF\"\n"
-	    "  }\n"
-	    "]\n");
+	assert_string_equal(s, "[\n"
+			       "  {\n"
+			       "    \"Thumbprint\": \"3A1B\",\n"
+			       "    \"Services\": [\n"
+			       "      \"SMTP\",\n"
+			       "      \"IMAP\"\n"
+			       "    ],\n"
+			       "    \"Empty\": [],\n"
+			       "    \"Obj\": {},\n"
+			       "    \"HasPrivateKey\": true,\n"
+			       "    \"IsSelfSigned\": false,\n"
+			       "    \"KeySize\": 2048,\n"
+			       "    \"Min\": -9223372036854775808,\n"
+			       "    \"Path\": null\n"
+			       "  },\n"
+			       "  {\n"
+			       "    \"Thumbprint\": \"FF\"\n"
+			       "  }\n"
+			       "]\n");
 	free(s);
 }
 
 static void
 test_json_empty(void **state)
 {
-	char	*s;
+	char *s;
 
 	(void)state;
 	s = render(OUT_JSON, NULL, NULL, 0, 0);
@@ -333,83 +330,86 @@ test_json_empty(void **state)
 static void
 test_json_value(void **state)
 {
-	struct ov	*it[1];
-	char		*s;
+	struct ov *it[1];
+	char	  *s;
 
 	(void)state;
 	it[0] = check_result();
 	s = render(OUT_JSON, NULL, it, 1, 1);
-	assert_string_equal(s,
-	    "{\n"
-	    "  \"Thumbprint\": \"3A1B\",\n"
-	    "  \"Fqdn\": \"mail.contoso.com\",\n"
-	    "  \"Result\": \"Fail\",\n"
-	    "  \"Checks\": [\n"
-	    "    {\n"
-	    "      \"Name\": \"Domain\",\n"
-	    "      \"Result\": \"Pass\",\n"
-	    "      \"Detail\": \"matched mail.contoso.com\"\n"
-	    "    },\n"
-	    "    {\n"
-	    "      \"Name\": \"Validity\",\n"
-	    "      \"Result\": \"Fail\",\n"
-	    "      \"Detail\": \"expired on 2025-01-01T00:00:00Z\"\n"
-	    "    }\n"
-	    "  ]\n"
-	    "}\n");
+	assert_string_equal(
+	    s, "{\n"
+	       "  \"Thumbprint\": \"3A1B\",\n"
+	       "  \"Fqdn\": \"mail.contoso.com\",\n"
+	       "  \"Result\": \"Fail\",\n"
+	       "  \"Checks\": [\n"
+	       "    {\n"
+	       "      \"Name\": \"Domain\",\n"
+	       "      \"Result\": \"Pass\",\n"
+	       "      \"Detail\": \"matched mail.contoso.com\"\n"
+	       "    },\n"
+	       "    {\n"
+	       "      \"Name\": \"Validity\",\n"
+	       "      \"Result\": \"Fail\",\n"
+	       "      \"Detail\": \"expired on 2025-01-01T00:00:00Z\"\n"
+	       "    }\n"
+	       "  ]\n"
+	       "}\n");
 	free(s);
 }
 
 static void
 test_json_escapes(void **state)
 {
-	static const char in[] = "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f"
+	static const char in[] =
+	    "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f"
 	    "\xC2\x80\xC2\x9F\xC2\xA0\xE2\x80\xA8\xE2\x80\xA9\xE2\x80\xAE"
 	    "\xE2\x81\xA6\xE2\x82\xAC\xF0\x9F\x94\x92"
 	    "\xFF|\xC0\xAF|\xE2\x80|\xED\xA0\x80|\xF4\x90\x80\x80|\xE2";
-	struct ov	*it[1];
-	char		*s;
+	struct ov *it[1];
+	char	  *s;
 
 	(void)state;
 	it[0] = ov_new_object();
 	ov_add_str(it[0], "S", in, sizeof(in) - 1);
 	ov_add_str(it[0], "Nul", "a\0b", 3);
 	s = render(OUT_JSON, NULL, it, 1, 1);
-	assert_string_equal(s,
-	    "{\n"
-	    "  \"S\": \"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f"
-	    "\\u0080\\u009f\xC2\xA0\\u2028\\u2029\\u202e"
-	    "\\u2066\xE2\x82\xAC\xF0\x9F\x94\x92"
-	    "\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD|"
-	    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
-	    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
-	    "\xEF\xBF\xBD\",\n"
-	    "  \"Nul\": \"a\\u0000b\"\n"
-	    "}\n");
+	assert_string_equal(
+	    s, "{\n"
+	       "  \"S\": \"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f"
+	       "\\u0080\\u009f\xC2\xA0\\u2028\\u2029\\u202e"
+	       "\\u2066\xE2\x82\xAC\xF0\x9F\x94\x92"
+	       "\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD|"
+	       "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+	       "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+	       "\xEF\xBF\xBD\",\n"
+	       "  \"Nul\": \"a\\u0000b\"\n"
+	       "}\n");
 	free(s);
 }
 
 /* Strings no terminal should see raw, and no decoder should reject. */
 struct hostile {
-	char	 s[300];
-	size_t	 len;
+	char   s[300];
+	size_t len;
 };
 
 static size_t
 hostile_set(struct hostile *h)
 {
 	static const char *const fixed[] = {
-		"\xE2\x80\xA8line\xE2\x80\xA9sep",
-		"\xE2\x80\xAEtxt.exe\xE2\x81\xA6\xE2\x81\xA9",
-		"\x1b]0;title\x07\x1b[2J\x9b" "31m",
-		"\xC2\x9B" "31m\xC2\x85nel",
-		"\xC0\x80\xC1\xBF\xE0\x80\x80\xED\xBF\xBF\xF8\x88\x80\x80\x80",
-		"\xF0\x90\x80\xE2\x82\xF4\x90\x80\x80\xFE\xFF",
-		"trunc\xF0\x9F\x94",
-		"\"},{\"injected\":true,\"x\":\"",
+	    "\xE2\x80\xA8line\xE2\x80\xA9sep",
+	    "\xE2\x80\xAEtxt.exe\xE2\x81\xA6\xE2\x81\xA9",
+	    "\x1b]0;title\x07\x1b[2J\x9b"
+	    "31m",
+	    "\xC2\x9B"
+	    "31m\xC2\x85nel",
+	    "\xC0\x80\xC1\xBF\xE0\x80\x80\xED\xBF\xBF\xF8\x88\x80\x80\x80",
+	    "\xF0\x90\x80\xE2\x82\xF4\x90\x80\x80\xFE\xFF",
+	    "trunc\xF0\x9F\x94",
+	    "\"},{\"injected\":true,\"x\":\"",
 	};
-	size_t	 i, n = 0;
-	int	 b;
+	size_t i, n = 0;
+	int    b;
 
 	for (b = 0; b < 256; b++)
 		h[n].s[b] = (char)b;
@@ -431,8 +431,8 @@ hostile_set(struct hostile *h)
 static char *
 hexstr(const char *s, size_t len)
 {
-	char	*h = malloc(2 * len + 1);
-	size_t	 i;
+	char  *h = malloc(2 * len + 1);
+	size_t i;
 
 	assert_non_null(h);
 	h[0] = '\0';
@@ -464,13 +464,13 @@ test_json_oracle(void **state)
 	    "    print('# mismatch',i,ascii(d[i]['S']),ascii(want))\n"
 	    "    sys.exit(1)\n"
 	    "sys.exit(0 if len(d)==len(sys.argv)-2 else 1)\n";
-	struct hostile	 h[16];
-	struct ov	*it[16];
-	char		 path[] = "/tmp/test_output.XXXXXX", *cmd, *hex;
-	size_t		 n, i, cl;
-	FILE		*fp, *pf;
-	struct out	*o;
-	int		 fd;
+	struct hostile h[16];
+	struct ov     *it[16];
+	char	       path[] = "/tmp/test_output.XXXXXX", *cmd, *hex;
+	size_t	       n, i, cl;
+	FILE	      *fp, *pf;
+	struct out    *o;
+	int	       fd;
 
 	(void)state;
 	if (!have_python())
@@ -517,8 +517,8 @@ test_json_oracle(void **state)
 static void
 assert_terminal_safe(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t		     i;
 
 	for (i = 0; p[i] != '\0'; i++) {
 		if (p[i] < 0x20 && p[i] != '\n')
@@ -540,12 +540,12 @@ assert_terminal_safe(const char *s)
 static void
 test_hostile_terminal(void **state)
 {
-	static const char *const cols[] = { "S", "Arr", NULL };
-	struct hostile	 h[16];
-	struct ov	*it[16], *ch, *arr;
-	enum out_format	 fmt;
-	char		*s;
-	size_t		 n, i;
+	static const char *const cols[] = {"S", "Arr", NULL};
+	struct hostile		 h[16];
+	struct ov		*it[16], *ch, *arr;
+	enum out_format		 fmt;
+	char			*s;
+	size_t			 n, i;
 
 	(void)state;
 	n = hostile_set(h);
@@ -573,11 +573,11 @@ test_hostile_terminal(void **state)
 static void
 test_dev_full(void **state)
 {
-	enum out_format	 fmt;
-	struct out	*o;
-	struct ov	*v;
-	FILE		*fp;
-	int		 i;
+	enum out_format fmt;
+	struct out     *o;
+	struct ov      *v;
+	FILE	       *fp;
+	int		i;
 
 	(void)state;
 	for (fmt = OUT_TABLE; fmt <= OUT_JSON; fmt++) {
@@ -599,7 +599,7 @@ test_dev_full(void **state)
 		v = cert("3A1B", strings("SMTP", (char *)NULL), "2027", "CN=a");
 		for (i = 0; i < 3; i++)
 			assert_int_equal(out_item(o, v),
-			    fmt == OUT_TABLE ? 0 : -1);
+					 fmt == OUT_TABLE ? 0 : -1);
 		ov_free(v);
 		assert_int_equal(out_close(o), -1);
 		fclose(fp);
@@ -610,12 +610,12 @@ test_dev_full(void **state)
 static void
 test_streaming(void **state)
 {
-	enum out_format	 fmt;
-	struct out	*o;
-	struct ov	*v;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	FILE		*fp;
+	enum out_format fmt;
+	struct out     *o;
+	struct ov      *v;
+	char	       *buf = NULL;
+	size_t		len = 0;
+	FILE	       *fp;
 
 	(void)state;
 	for (fmt = OUT_TABLE; fmt <= OUT_JSON; fmt++) {
@@ -639,9 +639,9 @@ test_streaming(void **state)
 static void
 test_misuse(void **state)
 {
-	struct ov	*obj, *arr;
-	struct out	*o;
-	FILE		*fp;
+	struct ov  *obj, *arr;
+	struct out *o;
+	FILE	   *fp;
 
 	(void)state;
 	obj = ov_new_object();
@@ -682,13 +682,13 @@ test_misuse(void **state)
 static void
 test_table_many(void **state)
 {
-	static const char *const cols[] = { "N", "S", NULL };
-	struct out	*o;
-	struct ov	*v;
-	char		*buf = NULL, *last;
-	size_t		 len = 0;
-	FILE		*fp;
-	int		 i;
+	static const char *const cols[] = {"N", "S", NULL};
+	struct out		*o;
+	struct ov		*v;
+	char			*buf = NULL, *last;
+	size_t			 len = 0;
+	FILE			*fp;
+	int			 i;
 
 	(void)state;
 	fp = open_memstream(&buf, &len);
@@ -712,22 +712,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_basic),
-		cmocka_unit_test(test_table_cells),
-		cmocka_unit_test(test_table_empty),
-		cmocka_unit_test(test_table_default_cols),
-		cmocka_unit_test(test_table_many),
-		cmocka_unit_test(test_list_check),
-		cmocka_unit_test(test_list_many),
-		cmocka_unit_test(test_json_items),
-		cmocka_unit_test(test_json_empty),
-		cmocka_unit_test(test_json_value),
-		cmocka_unit_test(test_json_escapes),
-		cmocka_unit_test(test_json_oracle),
-		cmocka_unit_test(test_hostile_terminal),
-		cmocka_unit_test(test_dev_full),
-		cmocka_unit_test(test_streaming),
-		cmocka_unit_test(test_misuse),
+	    cmocka_unit_test(test_table_basic),
+	    cmocka_unit_test(test_table_cells),
+	    cmocka_unit_test(test_table_empty),
+	    cmocka_unit_test(test_table_default_cols),
+	    cmocka_unit_test(test_table_many),
+	    cmocka_unit_test(test_list_check),
+	    cmocka_unit_test(test_list_many),
+	    cmocka_unit_test(test_json_items),
+	    cmocka_unit_test(test_json_empty),
+	    cmocka_unit_test(test_json_value),
+	    cmocka_unit_test(test_json_escapes),
+	    cmocka_unit_test(test_json_oracle),
+	    cmocka_unit_test(test_hostile_terminal),
+	    cmocka_unit_test(test_dev_full),
+	    cmocka_unit_test(test_streaming),
+	    cmocka_unit_test(test_misuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,8 +28,8 @@ no_report(void *arg, const char *path, const char *msg)
 static void
 parse_ok(const char *in, const char *iss, const char *sub)
 {
-	struct sel_name	 n;
-	const char	*why = NULL;
+	struct sel_name n;
+	const char     *why = NULL;
 
 	assert_int_equal(sel_parse(in, strlen(in), &n, &why), 0);
 	assert_int_equal(n.ilen, strlen(iss));
@@ -41,8 +41,8 @@ parse_ok(const char *in, const char *iss, const char *sub)
 static void
 parse_bad(const char *in, const char *why_want)
 {
-	struct sel_name	 n;
-	const char	*why = NULL;
+	struct sel_name n;
+	const char     *why = NULL;
 
 	assert_int_equal(sel_parse(in, strlen(in), &n, &why), -1);
 	assert_string_equal(why, why_want);
@@ -58,22 +58,23 @@ test_parse(void **state)
 	parse_ok("<I><S>CN=x", "", "CN=x");
 	/* A quoted value may hold "<S>"; the tag is the one outside quotes. */
 	parse_ok("<I>O=\"a<S>b\", CN=CA<S>CN=mail", "O=\"a<S>b\", CN=CA",
-	    "CN=mail");
+		 "CN=mail");
 	parse_ok("<I>O=\"say \"\"<S>\"\"\"<S>CN=m", "O=\"say \"\"<S>\"\"\"",
-	    "CN=m");
+		 "CN=m");
 	parse_bad("", "does not begin with <I>");
 	parse_bad("CN=CA<S>CN=mail", "does not begin with <I>");
 	parse_bad(" <I>CN=CA<S>CN=mail", "does not begin with <I>");
 	parse_bad("<I>CN=CA", "has no <S> after the issuer");
 	parse_bad("<I>CN=CA<X>CN=mail", "has no <S> after the issuer");
-	parse_bad("<I>O=\"unterminated<S>CN=mail", "has no <S> after the issuer");
+	parse_bad("<I>O=\"unterminated<S>CN=mail",
+		  "has no <S> after the issuer");
 }
 
 static struct store *
 load(const char *path)
 {
-	struct store		*st;
-	struct store_opts	 o = { NULL, 0, no_report, NULL };
+	struct store	 *st;
+	struct store_opts o = {NULL, 0, no_report, NULL};
 
 	st = store_new();
 	assert_non_null(st);
@@ -86,15 +87,16 @@ load(const char *path)
 static char *
 flipped_name(struct cert *c, size_t *len)
 {
-	const char	*i, *s;
-	size_t		 il, sl, k;
-	char		*n;
+	const char *i, *s;
+	size_t	    il, sl, k;
+	char	   *n;
 
 	i = cert_get0_issuer(c, &il);
 	s = cert_get0_subject(c, &sl);
 	n = dn_tls_name(i, il, s, sl, len);
 	for (k = 0; k < *len; k++)
-		if ((n[k] >= 'a' && n[k] <= 'z') || (n[k] >= 'A' && n[k] <= 'Z'))
+		if ((n[k] >= 'a' && n[k] <= 'z') ||
+		    (n[k] >= 'A' && n[k] <= 'Z'))
 			n[k] ^= 0x20;
 	return n;
 }
@@ -102,13 +104,13 @@ flipped_name(struct cert *c, size_t *len)
 static void
 test_index_agrees(void **state)
 {
-	struct store		*st;
-	struct sel_index	*ix;
-	struct sel_name		 nm;
-	struct cert		**a, **b;
-	const char		*why;
-	char			*name;
-	size_t			 i, na, nb, len, total = 0;
+	struct store	 *st;
+	struct sel_index *ix;
+	struct sel_name	  nm;
+	struct cert	**a, **b;
+	const char	 *why;
+	char		 *name;
+	size_t		  i, na, nb, len, total = 0;
 
 	(void)state;
 	st = load("certs-test/store");
@@ -137,13 +139,13 @@ test_index_agrees(void **state)
 static void
 test_preference(void **state)
 {
-	struct store	*st;
-	struct sel_name	 nm;
-	struct cert	**v;
-	const char	*why;
-	const char	*name = "<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com"
-	    "<S>CN=mail.contoso.com";
-	size_t		 n;
+	struct store   *st;
+	struct sel_name nm;
+	struct cert   **v;
+	const char     *why;
+	const char     *name = "<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com"
+			       "<S>CN=mail.contoso.com";
+	size_t		n;
 
 	(void)state;
 	st = load("certs-test/store");
@@ -166,9 +168,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_index_agrees),
-		cmocka_unit_test(test_preference),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_index_agrees),
+	    cmocka_unit_test(test_preference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,12 +25,12 @@
 #include "cert.h"
 #include "store.h"
 
-#define MOZILLA	"/usr/share/ca-certificates/mozilla"
+#define MOZILLA "/usr/share/ca-certificates/mozilla"
 #define PKI	"certs-test"
 
-static char	 dir[] = "/tmp/certbind-test-store-XXXXXX";
-static char	 lastmsg[512];
-static int	 reports;
+static char dir[] = "/tmp/certbind-test-store-XXXXXX";
+static char lastmsg[512];
+static int  reports;
 
 static void
 count_report(void *arg, const char *path, const char *msg)
@@ -41,13 +41,13 @@ count_report(void *arg, const char *path, const char *msg)
 	reports++;
 }
 
-static const struct store_opts opts = { NULL, 0, count_report, NULL };
+static const struct store_opts opts = {NULL, 0, count_report, NULL};
 
 static X509 *
 read_x509(const char *path)
 {
-	FILE	*fp;
-	X509	*x;
+	FILE *fp;
+	X509 *x;
 
 	assert_non_null(fp = fopen(path, "r"));
 	x = PEM_read_X509(fp, NULL, NULL, NULL);
@@ -59,7 +59,7 @@ read_x509(const char *path)
 static void
 sha1_of(X509 *x, unsigned char *md)
 {
-	unsigned int	 len;
+	unsigned int len;
 
 	assert_int_equal(X509_digest(x, EVP_sha1(), md, &len), 1);
 }
@@ -67,7 +67,7 @@ sha1_of(X509 *x, unsigned char *md)
 static struct store *
 load(const char *path)
 {
-	struct store	*st;
+	struct store *st;
 
 	assert_non_null(st = store_new());
 	assert_int_equal(store_add_path(st, path, &opts), 0);
@@ -78,8 +78,8 @@ load(const char *path)
 static char *
 tmp(const char *name)
 {
-	static char	 p[4][256];
-	static int	 k;
+	static char p[4][256];
+	static int  k;
 
 	k = (k + 1) % 4;
 	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
@@ -95,16 +95,16 @@ tmp(const char *name)
 static void
 test_bundle_in_pieces(void **state)
 {
-	unsigned char	  md[20];
-	struct store	 *st;
-	struct cert	 *c;
-	DIR		 *d;
-	struct dirent	 *de;
-	X509		 *x, *xs[1024];
-	EVP_PKEY	 *k;
-	FILE		 *fp, *kf;
-	char		  path[1024], *pad;
-	size_t		  n = 0, i, j, padlen;
+	unsigned char  md[20];
+	struct store  *st;
+	struct cert   *c;
+	DIR	      *d;
+	struct dirent *de;
+	X509	      *x, *xs[1024];
+	EVP_PKEY      *k;
+	FILE	      *fp, *kf;
+	char	       path[1024], *pad;
+	size_t	       n = 0, i, j, padlen;
 
 	(void)state;
 	assert_non_null(d = opendir(MOZILLA));
@@ -128,13 +128,13 @@ test_bundle_in_pieces(void **state)
 			assert_int_equal(PEM_write_X509(fp, xs[i]), 1);
 			if (i == n / 2 && j == 0) {
 				kf = fopen(PKI "/store/ec-p256.contoso.com.key",
-				    "r");
+					   "r");
 				assert_non_null(kf);
 				k = PEM_read_PrivateKey(kf, NULL, NULL, NULL);
 				fclose(kf);
 				assert_non_null(k);
 				PEM_write_PrivateKey(fp, k, NULL, NULL, 0, NULL,
-				    NULL);
+						     NULL);
 				EVP_PKEY_free(k);
 			}
 		}
@@ -181,17 +181,16 @@ test_bundle_in_pieces(void **state)
 static void
 test_pem_over_limit(void **state)
 {
-	struct store	*st;
-	X509		*a, *b;
-	FILE		*fp;
+	struct store *st;
+	X509	     *a, *b;
+	FILE	     *fp;
 
 	(void)state;
 	a = read_x509(PKI "/store/mail.contoso.com.pem");
 	b = read_x509(PKI "/store/wildcard.contoso.com.pem");
 	assert_non_null(fp = fopen(tmp("huge.pem"), "w"));
 	PEM_write_X509(fp, a);
-	assert_int_equal(fseeko(fp, STORE_MAX_FILE + (1 << 20), SEEK_SET),
-	    0);
+	assert_int_equal(fseeko(fp, STORE_MAX_FILE + (1 << 20), SEEK_SET), 0);
 	fputs("\n", fp);
 	PEM_write_X509(fp, b);
 	assert_int_equal(fclose(fp), 0);
@@ -210,7 +209,7 @@ test_pem_over_limit(void **state)
 static void
 write_pem(const char *path, X509 *x)
 {
-	FILE	*fp;
+	FILE *fp;
 
 	assert_non_null(fp = fopen(path, "w"));
 	assert_int_equal(PEM_write_X509(fp, x), 1);
@@ -224,10 +223,10 @@ write_pem(const char *path, X509 *x)
 static void
 test_changed_file(void **state)
 {
-	unsigned char	 md[20];
-	struct store	*st;
-	struct cert	*c;
-	X509		*a, *b;
+	unsigned char md[20];
+	struct store *st;
+	struct cert  *c;
+	X509	     *a, *b;
 
 	(void)state;
 	a = read_x509(PKI "/store/mail.contoso.com.pem");
@@ -247,10 +246,10 @@ test_changed_file(void **state)
 	assert_memory_equal(c->sha1, md, 20);
 	/* Every field of the stand-in is safe to ask for. */
 	{
-		struct cert_names	 nm;
-		const char		*alg;
-		size_t			 len;
-		int			 bits;
+		struct cert_names nm;
+		const char	 *alg;
+		size_t		  len;
+		int		  bits;
 
 		assert_null(cert_get0_subject(c, &len));
 		assert_null(cert_sig_alg(c));
@@ -280,12 +279,12 @@ test_changed_file(void **state)
 static void
 test_kinds(void **state)
 {
-	unsigned char	 md[20];
-	struct store	*st;
-	struct cert	*c;
-	X509		*a;
-	FILE		*fp;
-	size_t		 i;
+	unsigned char md[20];
+	struct store *st;
+	struct cert  *c;
+	X509	     *a;
+	FILE	     *fp;
+	size_t	      i;
 
 	(void)state;
 	a = read_x509(PKI "/store/mail.contoso.com.pem");
@@ -293,8 +292,8 @@ test_kinds(void **state)
 	assert_non_null(fp = fopen(tmp("a.der"), "w"));
 	assert_int_equal(i2d_X509_fp(fp, a), 1);
 	assert_int_equal(fclose(fp), 0);
-	assert_int_equal(X509_add1_trust_object(a,
-	    OBJ_nid2obj(NID_server_auth)), 1);
+	assert_int_equal(
+	    X509_add1_trust_object(a, OBJ_nid2obj(NID_server_auth)), 1);
 	assert_non_null(fp = fopen(tmp("b.pem"), "w"));
 	assert_int_equal(PEM_write_X509_AUX(fp, a), 1);
 	assert_int_equal(fclose(fp), 0);
@@ -350,10 +349,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bundle_in_pieces),
-		cmocka_unit_test(test_pem_over_limit),
-		cmocka_unit_test(test_changed_file),
-		cmocka_unit_test(test_kinds),
+	    cmocka_unit_test(test_bundle_in_pieces),
+	    cmocka_unit_test(test_pem_over_limit),
+	    cmocka_unit_test(test_changed_file),
+	    cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
