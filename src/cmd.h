@@ -48,6 +48,12 @@ enum out_format cmd_format(enum out_format dflt);
  */
 int cmd_parse_bool(const char *s);
 
+/*
+ * A number of days from 0 to 36500 given to option opt; anything else is
+ * a usage error (argp_error exits 64, the argument shown escaped).
+ */
+long cmd_parse_days(struct argp_state *state, const char *opt, const char *arg);
+
 int cmd_bind(int, char **);
 int cmd_connectors(int, char **);
 int cmd_check(int, char **);

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "dn.h"
+#include "safe.h"
 
 /* Where output goes: measured only while p is NULL. */
 struct out {
@@ -177,46 +178,6 @@ der_next(const unsigned char **pp, const unsigned char *end, struct tlv *t)
 	return 0;
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (n bytes available) and its
- * code point in *cp; 0 when the bytes are not valid UTF-8 (overlong
- * forms, surrogates and values past U+10FFFF included).
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long c;
-	size_t	      len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 static int
 utf8_valid(const unsigned char *s, size_t len)
 {
@@ -224,7 +185,7 @@ utf8_valid(const unsigned char *s, size_t len)
 	size_t	      i, n;
 
 	for (i = 0; i < len; i += n)
-		if ((n = utf8_next(s + i, len - i, &cp)) == 0)
+		if ((n = safe_utf8_next(s + i, len - i, &cp)) == 0)
 			return 0;
 	return 1;
 }
@@ -247,7 +208,7 @@ next_cp(enum vkind k, const unsigned char *s, size_t len, size_t *i)
 	case VK_BYTES:
 		return s[(*i)++];
 	case VK_UTF8:
-		if ((n = utf8_next(s + *i, len - *i, &cp)) == 0) {
+		if ((n = safe_utf8_next(s + *i, len - *i, &cp)) == 0) {
 			(*i)++;
 			return 0xfffd;
 		}

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "safe.h"
 
 #ifndef CERTBIND_VERSION
 #define CERTBIND_VERSION "0.1.0"
@@ -197,6 +198,25 @@ cmd_parse_bool(const char *s)
 	if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
 		return 0;
 	return -1;
+}
+
+long
+cmd_parse_days(struct argp_state *state, const char *opt, const char *arg)
+{
+	char *end, *esc;
+	long  n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || n < 0 || n > 36500) {
+		esc = safe_escape(arg, strlen(arg), NULL);
+		argp_error(state,
+			   "%s takes a number of days from 0 to 36500, not "
+			   "'%s'",
+			   opt, esc != NULL ? esc : "?");
+		free(esc);
+	}
+	return n;
 }
 
 static int cmd_index = -1;

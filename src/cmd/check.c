@@ -39,7 +39,7 @@ parse(int key, char *arg, struct argp_state *state)
 {
 	struct check_args *a = state->input;
 	const char	  *why;
-	char		  *end, *esc;
+	char		  *esc;
 
 	switch (key) {
 	case OPT_FQDN:
@@ -53,17 +53,7 @@ parse(int key, char *arg, struct argp_state *state)
 		a->have_host = 1;
 		break;
 	case OPT_WARN_DAYS:
-		errno = 0;
-		a->warn_days = strtol(arg, &end, 10);
-		if (errno != 0 || end == arg || *end != '\0' ||
-		    a->warn_days < 0 || a->warn_days > 36500) {
-			esc = safe_escape(arg, strlen(arg), NULL);
-			argp_error(state,
-				   "--warn-days takes a number of days "
-				   "from 0 to 36500, not '%s'",
-				   esc != NULL ? esc : "?");
-			free(esc);
-		}
+		a->warn_days = cmd_parse_days(state, "--warn-days", arg);
 		break;
 	case OPT_NO_CHAIN:
 		a->no_chain = 1;

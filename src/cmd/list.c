@@ -37,7 +37,7 @@ parse(int key, char *arg, struct argp_state *state)
 {
 	struct list_opts *o = state->input;
 	const char	 *why;
-	char		 *end, *esc;
+	char		 *esc;
 
 	switch (key) {
 	case OPT_DOMAIN:
@@ -51,14 +51,7 @@ parse(int key, char *arg, struct argp_state *state)
 		o->domain = 1;
 		break;
 	case OPT_EXPIRING:
-		errno = 0;
-		o->expiring = strtol(arg, &end, 10);
-		if (errno != 0 || end == arg || *end != '\0' ||
-		    o->expiring < 0 || o->expiring > 36500)
-			argp_error(state,
-				   "--expiring takes a number of days "
-				   "from 0 to 36500, not '%s'",
-				   arg);
+		o->expiring = cmd_parse_days(state, "--expiring", arg);
 		break;
 	case OPT_PRIVATE_KEY:
 		o->private_key = 1;

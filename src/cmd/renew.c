@@ -60,21 +60,13 @@ static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
 	struct renew_opts *o = state->input;
-	char		  *end;
 
 	switch (key) {
 	case OPT_IDENTITY:
 		o->identity = arg;
 		break;
 	case OPT_WARN_DAYS:
-		errno = 0;
-		o->warn_days = strtol(arg, &end, 10);
-		if (errno != 0 || end == arg || *end != '\0' ||
-		    o->warn_days < 0 || o->warn_days > 36500)
-			argp_error(state,
-				   "--warn-days takes a number of days "
-				   "from 0 to 36500, not '%s'",
-				   arg);
+		o->warn_days = cmd_parse_days(state, "--warn-days", arg);
 		break;
 	case OPT_EXEC:
 		if (*arg == '\0')
