@@ -90,6 +90,16 @@ int cmd_find_cert(struct store *, const char *arg, struct cert **out);
  */
 struct ov *cmd_cert_ov(struct cert *, int full, const char *const *columns);
 
+struct check_opts;
+/*
+ * Fills the options of the shared checks from the globals (--at,
+ * --ca-file, --ca-path) and builds what Chain needs once for the run.
+ * Returns 0, or -1 after reporting trust anchors that cannot be loaded;
+ * release with checks_opts_release either way.
+ */
+int cmd_check_opts(struct check_opts *, struct store *, long warn_days,
+		   int no_chain);
+
 struct conn_errs;
 /* Prints every problem of errs as "certbind: FILE:LINE: message";
  * as warnings when warn is set. */

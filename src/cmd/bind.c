@@ -258,17 +258,8 @@ resolve_cert(struct bind_run *r)
 	if (warn_ambiguous(r) == -1)
 		return EXIT_FAIL;
 	/* The trust anchors and intermediates, once for every connector. */
-	r->co.at = g.at;
-	r->co.warn_days = 30;
-	r->co.no_chain = r->o.no_chain;
-	r->co.ca_file = g.ca_file;
-	r->co.ca_path = g.ca_path;
-	r->co.store = r->st;
-	if (checks_opts_init(&r->co) == -1) {
-		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-			 "cannot load the trust anchors");
+	if (cmd_check_opts(&r->co, r->st, 30, r->o.no_chain) == -1)
 		return EXIT_FAIL;
-	}
 	return EXIT_OK;
 }
 

@@ -162,17 +162,8 @@ cmd_check(int argc, char **argv)
 	if ((rc = cmd_find_cert(st, a.thumb, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
-	co.at = g.at;
-	co.warn_days = a.warn_days;
-	co.no_chain = a.no_chain;
-	co.ca_file = g.ca_file;
-	co.ca_path = g.ca_path;
-	co.store = st;
-	if (checks_opts_init(&co) == -1) {
-		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-			 "cannot load the trust anchors");
+	if (cmd_check_opts(&co, st, a.warn_days, a.no_chain) == -1)
 		goto out;
-	}
 	if (checks_run(c, &a.host, &co, &cs) == -1) {
 		diag_err(NULL, "out of memory");
 		goto out;

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "cert.h"
+#include "checks.h"
 #include "cmd.h"
 #include "connectors.h"
 #include "diag.h"
@@ -216,6 +217,25 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 				"show the SHA-1 thumbprint");
 	*out = found[0];
 	return EXIT_OK;
+}
+
+int
+cmd_check_opts(struct check_opts *co, struct store *st, long warn_days,
+	       int no_chain)
+{
+	memset(co, 0, sizeof(*co));
+	co->at = g.at;
+	co->warn_days = warn_days;
+	co->no_chain = no_chain;
+	co->ca_file = g.ca_file;
+	co->ca_path = g.ca_path;
+	co->store = st;
+	if (checks_opts_init(co) == -1) {
+		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
+			 "cannot load the trust anchors");
+		return -1;
+	}
+	return 0;
 }
 
 void

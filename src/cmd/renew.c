@@ -511,17 +511,8 @@ cmd_renew(int argc, char **argv)
 		diag_err(NULL, "out of memory");
 		goto out;
 	}
-	r.copts.at = g.at;
-	r.copts.warn_days = r.o.warn_days;
-	r.copts.no_chain = r.o.no_chain;
-	r.copts.ca_file = g.ca_file;
-	r.copts.ca_path = g.ca_path;
-	r.copts.store = r.st;
-	if (checks_opts_init(&r.copts) == -1) {
-		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-			 "cannot load the trust anchors");
+	if (cmd_check_opts(&r.copts, r.st, r.o.warn_days, r.o.no_chain) == -1)
 		goto out;
-	}
 	rw.dry_run = r.o.dry_run;
 	rw.plan = plan;
 	rw.arg = &r;

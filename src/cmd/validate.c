@@ -496,17 +496,8 @@ cmd_validate(int argc, char **argv)
 		goto out;
 	if ((ix = sel_index_new(st)) == NULL)
 		goto nomem;
-	copts.at = g.at;
-	copts.warn_days = o.warn_days;
-	copts.no_chain = o.no_chain;
-	copts.ca_file = g.ca_file;
-	copts.ca_path = g.ca_path;
-	copts.store = st;
-	if (checks_opts_init(&copts) == -1) {
-		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
-			 "cannot load the trust anchors");
+	if (cmd_check_opts(&copts, st, o.warn_days, o.no_chain) == -1)
 		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		if (validate_one(&rs[i], ix, &copts) == -1)
 			goto nomem;
