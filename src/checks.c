@@ -635,6 +635,39 @@ out:
 	return rc;
 }
 
+int
+checks_run_common(struct cert *c, const struct host *h,
+		  const struct checks *common, struct checks *out)
+{
+	X509  *x;
+	size_t i;
+	int    rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (common->n + 1 > CHECKS_MAX)
+		goto out;
+	if ((x = cert_get0_x509(c)) == NULL)
+		ERR_clear_error();
+	if (check_domain(&out->v[out->n], x, h) == -1)
+		goto out;
+	out->n++;
+	for (i = 0; i < common->n; i++) {
+		out->v[out->n] = common->v[i];
+		if ((out->v[out->n].detail = strdup(common->v[i].detail)) ==
+		    NULL)
+			goto out;
+		out->n++;
+	}
+	for (i = 0; i < out->n; i++)
+		if (out->v[i].result > out->worst)
+			out->worst = out->v[i].result;
+	rc = 0;
+out:
+	if (rc == -1)
+		checks_release(out);
+	return rc;
+}
+
 void
 checks_release(struct checks *cs)
 {

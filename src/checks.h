@@ -60,6 +60,14 @@ void checks_opts_release(struct check_opts *);
  */
 int  checks_run(struct cert *c, const struct host *h, const struct check_opts *,
 		struct checks *out);
+/*
+ * checks_run for one certificate and many hosts: common is what
+ * checks_run(c, NULL, o, ...) gave, run once; only Domain is run for h.
+ * out is exactly what checks_run(c, h, o, out) gives.  Returns 0, or -1
+ * when memory ran out.
+ */
+int  checks_run_common(struct cert *c, const struct host *h,
+		       const struct checks *common, struct checks *out);
 void checks_release(struct checks *);
 
 /* "Pass", "Warn", "Fail". */

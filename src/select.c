@@ -235,3 +235,96 @@ sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
 	}
 	return finish(v, cnt, at, np);
 }
+
+struct sel_rentry {
+	unsigned long long hash;
+	size_t		   pos;
+};
+
+struct sel_names {
+	const struct sel_name *names;
+	struct sel_rentry     *v;
+	size_t		       n;
+};
+
+/* By hash, then position, so that equal hashes come in the names' order. */
+static int
+rentrycmp(const void *a, const void *b)
+{
+	const struct sel_rentry *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+struct sel_names *
+sel_names_new(const struct sel_name *names, const int *ok, size_t n)
+{
+	struct sel_names *ix;
+	size_t		  i;
+
+	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
+	    (ix->v = calloc(n + 1, sizeof(*ix->v))) == NULL) {
+		sel_names_free(ix);
+		return NULL;
+	}
+	ix->names = names;
+	for (i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
+		ix->v[ix->n].hash = name_hash(names[i].issuer, names[i].ilen,
+					      names[i].subject, names[i].slen);
+		ix->v[ix->n++].pos = i;
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), rentrycmp);
+	return ix;
+}
+
+void
+sel_names_free(struct sel_names *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->v);
+	free(ix);
+}
+
+size_t *
+sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
+{
+	const char	  *iss, *sub;
+	unsigned long long h;
+	size_t		  *v = NULL, *nv, lo = 0, hi = ix->n, mid, cnt = 0,
+	       cap = 0, ilen, slen;
+
+	*np = 0;
+	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
+	    (sub = cert_get0_subject(c, &slen)) == NULL)
+		return NULL;
+	h = name_hash(iss, ilen, sub, slen);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->v[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Equal hashes are candidates; the folded comparison decides. */
+	for (; lo < ix->n && ix->v[lo].hash == h; lo++) {
+		if (sel_matches(c, &ix->names[ix->v[lo].pos]) != 1)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				free(v);
+				*np = (size_t)-1;
+				return NULL;
+			}
+			v = nv;
+		}
+		v[cnt++] = ix->v[lo].pos;
+	}
+	*np = cnt;
+	return v;
+}

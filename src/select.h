@@ -55,4 +55,21 @@ void		  sel_index_free(struct sel_index *);
 struct cert **sel_index_select(struct sel_index *, const struct sel_name *,
 			       time_t at, size_t *np);
 
+/*
+ * The other way round: an index of n names (those with ok[i] set) so
+ * that the names selecting one certificate are found without comparing
+ * it with every name -- list's Services against thousands of
+ * connectors.  The names must outlive it.  NULL when memory ran out.
+ */
+struct sel_names;
+struct sel_names *sel_names_new(const struct sel_name *, const int *ok,
+				size_t n);
+void		  sel_names_free(struct sel_names *);
+/*
+ * The positions of the names that select c, ascending, as a new array
+ * (caller frees) of *np entries (NULL with *np == 0 when none), or NULL
+ * with *np == (size_t)-1 when memory ran out.
+ */
+size_t *sel_names_find(struct sel_names *, struct cert *c, size_t *np);
+
 #endif

@@ -154,6 +154,8 @@ struct bind_run {
 	int		 *selected; /* cf->n */
 	struct ov	**items;    /* cf->n output objects */
 	struct check_opts co;	    /* for --thumbprint's checks */
+	struct checks	  common;   /* its checks but Domain, run once */
+	int		  have_common;
 	size_t		  refused;  /* connectors a check refused */
 };
 
@@ -296,7 +298,15 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 			 fqdn, why);
 		return 1;
 	}
-	if (checks_run(r->cert, &h, &r->co, &ck) == -1) {
+	/* Only Domain depends on the connector: the rest is run once. */
+	if (!r->have_common) {
+		if (checks_run(r->cert, NULL, &r->co, &r->common) == -1) {
+			diag_err(NULL, "out of memory");
+			return -1;
+		}
+		r->have_common = 1;
+	}
+	if (checks_run_common(r->cert, &h, &r->common, &ck) == -1) {
 		diag_err(NULL, "out of memory");
 		return -1;
 	}
@@ -767,6 +777,7 @@ out:
 	free(r.edits);
 	cmd_rewrite_release(&rw);
 	free(r.tls_name);
+	checks_release(&r.common);
 	checks_opts_release(&r.co);
 	store_free(r.st);
 	return rc;

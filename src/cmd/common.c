@@ -268,6 +268,7 @@ cmd_conn_errs(const struct conn_errs *errs, int warn)
 static struct conn_file *svc;
 static struct sel_name	*svc_names;
 static int		*svc_ok;
+static struct sel_names *svc_index;
 
 int
 cmd_services_init(void)
@@ -299,15 +300,21 @@ cmd_services_init(void)
 		    svc->v[i].tls_name != NULL &&
 		    sel_parse(svc->v[i].tls_name, strlen(svc->v[i].tls_name),
 			      &svc_names[i], &why) == 0;
+	if ((svc_index = sel_names_new(svc_names, svc_ok, svc->n)) == NULL) {
+		cmd_services_free();
+		return -1;
+	}
 	return 0;
 }
 
 void
 cmd_services_free(void)
 {
+	sel_names_free(svc_index);
 	conn_file_free(svc);
 	free(svc_names);
 	free(svc_ok);
+	svc_index = NULL;
 	svc = NULL;
 	svc_names = NULL;
 	svc_ok = NULL;
@@ -318,17 +325,23 @@ static struct ov *
 services(struct cert *c)
 {
 	struct ov *arr;
-	size_t	   i;
+	size_t	  *pos, i, n;
 
 	if ((arr = ov_new_array()) == NULL || svc == NULL)
 		return arr;
-	for (i = 0; i < svc->n; i++)
-		if (svc_ok[i] && sel_matches(c, &svc_names[i]) == 1 &&
-		    ov_push_str(arr, svc->v[i].identity,
-				strlen(svc->v[i].identity)) == -1) {
+	pos = sel_names_find(svc_index, c, &n);
+	if (n == (size_t)-1) {
+		ov_free(arr);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (ov_push_str(arr, svc->v[pos[i]].identity,
+				strlen(svc->v[pos[i]].identity)) == -1) {
 			ov_free(arr);
-			return NULL;
+			arr = NULL;
+			break;
 		}
+	free(pos);
 	return arr;
 }
 

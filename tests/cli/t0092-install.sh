@@ -3,7 +3,7 @@
 # completion it installs: commands, options, thumbprints of the store.
 . "$(dirname "$0")/lib.sh"
 D=$T/dest
-make -s -C "$top" install DESTDIR="$D" PREFIX=/usr >"$out" 2>"$err"; rc=$?
+make -s -C "$top" -o certbind install DESTDIR="$D" PREFIX=/usr >"$out" 2>"$err"; rc=$?
 expect_rc 0 "make install DESTDIR=... PREFIX=/usr"
 for f in usr/bin/certbind usr/share/man/man1/certbind.1 \
     usr/share/man/man5/certbind-connectors.5 \

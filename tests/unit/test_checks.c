@@ -420,6 +420,56 @@ test_chain_cache(void **state)
 	assert_null(o.chain);
 }
 
+/*
+ * checks_run_common (the checks but Domain once, Domain per host) gives
+ * exactly what checks_run gives, for every certificate of the store and
+ * hosts each covers or not.
+ */
+static void
+test_run_common(void **state)
+{
+	static const char *const hosts[] = {
+	    "mail.contoso.com", "autodiscover.contoso.com", "x.contoso.com",
+	    "ec.contoso.com", "other.example", "192.0.2.25"};
+	struct check_opts	 o = opts();
+	struct checks		 common, a, b;
+	struct host		 h;
+	struct cert		*c;
+	const char		*why;
+	size_t			 i, j, k, fails = 0;
+
+	(void)state;
+	assert_int_equal(checks_opts_init(&o), 0);
+	for (i = 0; i < store_count(st); i++) {
+		c = store_get0(st, i);
+		assert_int_equal(checks_run(c, NULL, &o, &common), 0);
+		for (j = 0; j < sizeof(hosts) / sizeof(hosts[0]); j++) {
+			assert_int_equal(host_parse_fqdn(hosts[j],
+							 strlen(hosts[j]), &h,
+							 &why),
+					 0);
+			assert_int_equal(checks_run(c, &h, &o, &a), 0);
+			assert_int_equal(checks_run_common(c, &h, &common, &b),
+					 0);
+			assert_int_equal(a.n, b.n);
+			assert_int_equal(a.worst, b.worst);
+			for (k = 0; k < a.n; k++) {
+				assert_string_equal(a.v[k].name, b.v[k].name);
+				assert_int_equal(a.v[k].result, b.v[k].result);
+				assert_string_equal(a.v[k].detail,
+						    b.v[k].detail);
+			}
+			fails += a.v[0].result == CHECK_FAIL;
+			checks_release(&a);
+			checks_release(&b);
+		}
+		checks_release(&common);
+	}
+	/* Domain both passed and failed along the way. */
+	assert_true(fails > 0 && fails < store_count(st) * j);
+	checks_opts_release(&o);
+}
+
 static void
 test_key(void **state)
 {
@@ -574,6 +624,7 @@ main(void)
 	    cmocka_unit_test(test_usage),
 	    cmocka_unit_test(test_chain),
 	    cmocka_unit_test(test_chain_cache),
+	    cmocka_unit_test(test_run_common),
 	    cmocka_unit_test(test_key),
 	};
 

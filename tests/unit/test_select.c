@@ -135,6 +135,69 @@ test_index_agrees(void **state)
 	store_free(st);
 }
 
+/*
+ * The reverse index: for every certificate, the names selecting it are
+ * exactly those a comparison with every name finds, in order.  The
+ * names are every certificate's own in flipped case, each twice (two
+ * connectors with one name), one left out (not ok) and one selecting
+ * nothing.
+ */
+static void
+test_names_agrees(void **state)
+{
+	struct store	 *st;
+	struct sel_names *ix;
+	struct sel_name	 *nm;
+	char		**names;
+	const char	 *why;
+	int		 *ok;
+	size_t		  i, j, k, n, cnt, len, *pos, hits = 0;
+
+	(void)state;
+	st = load("certs-test/store");
+	n = 2 * store_count(st) + 1;
+	nm = calloc(n, sizeof(*nm));
+	ok = calloc(n, sizeof(*ok));
+	names = calloc(n, sizeof(*names));
+	assert_true(nm != NULL && ok != NULL && names != NULL);
+	for (i = 0; i + 1 < n; i++) {
+		names[i] = flipped_name(store_get0(st, i / 2), &len);
+		assert_int_equal(sel_parse(names[i], len, &nm[i], &why), 0);
+		ok[i] = i != 4;
+	}
+	names[n - 1] = strdup("<I>CN=Nobody<S>CN=nothing.contoso.com");
+	assert_non_null(names[n - 1]);
+	assert_int_equal(sel_parse(names[n - 1], strlen(names[n - 1]),
+				   &nm[n - 1], &why),
+			 0);
+	ok[n - 1] = 1;
+	ix = sel_names_new(nm, ok, n);
+	assert_non_null(ix);
+	for (i = 0; i < store_count(st); i++) {
+		pos = sel_names_find(ix, store_get0(st, i), &cnt);
+		assert_true(cnt != (size_t)-1);
+		for (j = 0, k = 0; j < n; j++) {
+			if (!ok[j] || sel_matches(store_get0(st, i), &nm[j]) != 1)
+				continue;
+			assert_true(k < cnt);
+			assert_int_equal(pos[k], j);
+			k++;
+		}
+		assert_int_equal(k, cnt);
+		hits += cnt;
+		free(pos);
+	}
+	/* Each name twice (one not ok), the renewal pair sharing one. */
+	assert_true(hits > store_count(st));
+	sel_names_free(ix);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(nm);
+	free(ok);
+	store_free(st);
+}
+
 /* The mail.contoso.com pair: the renewal (later NotAfter) comes first. */
 static void
 test_preference(void **state)
@@ -170,6 +233,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_index_agrees),
+	    cmocka_unit_test(test_names_agrees),
 	    cmocka_unit_test(test_preference),
 	};
 
