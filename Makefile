@@ -162,7 +162,8 @@ clean:
 # Uses the default flavour's binary, never a sanitizer build.
 BENCH_N  ?= 1000 10000 100000
 BENCH_BIN = build/bench/bin
-BENCH_TOOLS = $(BENCH_BIN)/floor $(BENCH_BIN)/gencerts $(BENCH_BIN)/timeit
+BENCH_TOOLS = $(BENCH_BIN)/floor $(BENCH_BIN)/gencerts $(BENCH_BIN)/timeit \
+              $(BENCH_BIN)/genconns
 
 $(BENCH_BIN)/%: bench/%.c
 	@mkdir -p $(dir $@)
