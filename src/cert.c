@@ -266,6 +266,13 @@ cert_get0_x509(struct cert *c)
 	return c->x509;
 }
 
+void
+cert_drop_x509(struct cert *c)
+{
+	X509_free(c->x509);
+	c->x509 = NULL;
+}
+
 /*
  * cert_name_key: why equal names get equal keys.
  *

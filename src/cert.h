@@ -68,6 +68,11 @@ const char *cert_get0_issuer(struct cert *, size_t *len);
 const unsigned char *cert_get0_sha256(struct cert *);
 /* The whole certificate decoded by OpenSSL (cached); NULL if it fails. */
 X509 *cert_get0_x509(struct cert *);
+/*
+ * Frees the cached X509 (not a failed decode's mark): pointers from
+ * cert_get0_x509 die, the next call decodes again.
+ */
+void cert_drop_x509(struct cert *);
 
 /*
  * A 64-bit key of the Name at s (&c->subject or &c->issuer), read from

@@ -782,9 +782,10 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 {
 	X509  *x;
 	size_t i;
-	int    rc = -1;
+	int    rc = -1, decoded;
 
 	memset(out, 0, sizeof(*out));
+	decoded = c->x509 == NULL;
 	if ((x = cert_get0_x509(c)) == NULL)
 		ERR_clear_error();
 	/* No host: the caller reported the Fqdn itself (validate). */
@@ -815,6 +816,13 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 			out->worst = out->v[i].result;
 	rc = 0;
 out:
+	/*
+	 * A leaf is checked once (validate checks thousands): what this call
+	 * decoded goes, so memory stays flat.  Decoded issuers stay cached,
+	 * as the same few serve every leaf.
+	 */
+	if (decoded)
+		cert_drop_x509(c);
 	if (rc == -1)
 		checks_release(out);
 	return rc;
