@@ -47,21 +47,21 @@ struct chain_ent {
  * untrusted stack and scans it at every step).
  */
 struct checks_chain {
-	X509_STORE	     *anchors;
-	struct store	     *store;
-	size_t		      n;	/* store certificates */
-	struct chain_ent     *bysub;	/* keyed Subjects, by (key, i) */
-	size_t		      nbysub;
-	size_t		     *unkeyed;	/* Subjects without a key */
-	size_t		      nunkeyed;
-	uint64_t	     *iss;	/* Issuer key of each */
-	unsigned char	     *iss_ok;	/* ... 0 when it has none */
+	X509_STORE	 *anchors;
+	struct store	 *store;
+	size_t		  n;	 /* store certificates */
+	struct chain_ent *bysub; /* keyed Subjects, by (key, i) */
+	size_t		  nbysub;
+	size_t		 *unkeyed; /* Subjects without a key */
+	size_t		  nunkeyed;
+	uint64_t	 *iss;	  /* Issuer key of each */
+	unsigned char	 *iss_ok; /* ... 0 when it has none */
 	/* Per check: visited marks (== gen), the work queue. */
-	unsigned	     *seen;	/* by store index */
-	unsigned	     *kseen;	/* by bysub position of a key */
-	unsigned	      gen;
-	size_t		     *queue;
-	unsigned short	     *step;
+	unsigned       *seen;  /* by store index */
+	unsigned       *kseen; /* by bysub position of a key */
+	unsigned	gen;
+	size_t	       *queue;
+	unsigned short *step;
 };
 
 /* A growing one-line detail; err is set once memory ran out. */
@@ -515,8 +515,7 @@ sizecmp(const void *a, const void *b)
 
 /* Queues, at step s, each certificate not yet seen whose Subject has key. */
 static void
-chain_visit(struct checks_chain *ch, uint64_t key, unsigned short s,
-	    size_t *nq)
+chain_visit(struct checks_chain *ch, uint64_t key, unsigned short s, size_t *nq)
 {
 	size_t lo = 0, hi = ch->nbysub, mid;
 
@@ -588,8 +587,7 @@ all:
  * cached on their certificates: the same few intermediates serve every
  * leaf).  NULL when memory ran out.
  */
-static STACK_OF(X509) *
-chain_untrusted(struct checks_chain *ch, struct cert *c)
+static STACK_OF(X509) * chain_untrusted(struct checks_chain *ch, struct cert *c)
 {
 	STACK_OF(X509) * sk;
 	struct cert *ic;
@@ -650,7 +648,7 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	struct checks_chain *ch = o->chain, *own = NULL;
 	X509_STORE_CTX	    *ctx = NULL;
 	X509_VERIFY_PARAM   *param;
-	STACK_OF(X509) *path, *untrusted = NULL;
+	STACK_OF(X509) * path, *untrusted = NULL;
 	X509		 *at;
 	struct sb	  b;
 	unsigned long	  e;
