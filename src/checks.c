@@ -33,6 +33,14 @@
  */
 #define CHAIN_MAX_STEPS 256
 
+/*
+ * checks_run frees the X509 it decodes for a leaf, so that validating
+ * thousands of connectors does not keep thousands of decoded
+ * certificates; connectors next to each other often share one (one
+ * server's), so the last few stay here.
+ */
+#define LEAF_CACHE 8
+
 /* A store certificate by the key of its Subject. */
 struct chain_ent {
 	uint64_t key;
@@ -62,6 +70,12 @@ struct checks_chain {
 	unsigned	gen;
 	size_t	       *queue;
 	unsigned short *step;
+	/* The last leaves decoded, by SHA-1, each holding a reference. */
+	struct {
+		unsigned char sha1[20];
+		X509	     *x;
+	} leaf[LEAF_CACHE];
+	size_t leafnext;
 };
 
 /* A growing one-line detail; err is set once memory ran out. */
@@ -413,9 +427,13 @@ check_usage(struct check *ck, struct cert *c, X509 *x)
 static void
 chain_free(struct checks_chain *ch)
 {
+	size_t i;
+
 	if (ch == NULL)
 		return;
 	X509_STORE_free(ch->anchors);
+	for (i = 0; i < LEAF_CACHE; i++)
+		X509_free(ch->leaf[i].x);
 	free(ch->bysub);
 	free(ch->unkeyed);
 	free(ch->iss);
@@ -774,17 +792,43 @@ check_key(struct check *ck, struct cert *c, X509 *x)
 	return set(ck, "Key", r, &b);
 }
 
+/*
+ * The decoded c: cached on c, or in ch's leaf cache, or decoded now
+ * (and then also kept in the cache).  Borrowed for one checks_run;
+ * NULL when c does not decode.
+ */
+static X509 *
+leaf_x509(struct checks_chain *ch, struct cert *c)
+{
+	X509  *x;
+	size_t i;
+
+	if (c->x509 != NULL || ch == NULL)
+		return cert_get0_x509(c);
+	for (i = 0; i < LEAF_CACHE; i++)
+		if (ch->leaf[i].x != NULL &&
+		    memcmp(ch->leaf[i].sha1, c->sha1, sizeof(c->sha1)) == 0)
+			return ch->leaf[i].x;
+	if ((x = cert_get0_x509(c)) == NULL || !X509_up_ref(x))
+		return x;
+	i = ch->leafnext++ % LEAF_CACHE;
+	X509_free(ch->leaf[i].x);
+	ch->leaf[i].x = x;
+	memcpy(ch->leaf[i].sha1, c->sha1, sizeof(c->sha1));
+	return x;
+}
+
 int
 checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 	   struct checks *out)
 {
 	X509  *x;
 	size_t i;
-	int    rc = -1, decoded;
+	int    rc = -1, had;
 
 	memset(out, 0, sizeof(*out));
-	decoded = c->x509 == NULL;
-	if ((x = cert_get0_x509(c)) == NULL)
+	had = c->x509 != NULL;
+	if ((x = leaf_x509(o->chain, c)) == NULL)
 		ERR_clear_error();
 	/* No host: the caller reported the Fqdn itself (validate). */
 	if (h != NULL) {
@@ -815,11 +859,10 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 	rc = 0;
 out:
 	/*
-	 * A leaf is checked once (validate checks thousands): what this call
-	 * decoded goes, so memory stays flat.  Decoded issuers stay cached,
-	 * as the same few serve every leaf.
+	 * What this call decoded onto c goes (see LEAF_CACHE); decoded
+	 * issuers stay cached, as the same few serve every leaf.
 	 */
-	if (decoded)
+	if (!had)
 		cert_drop_x509(c);
 	if (rc == -1)
 		checks_release(out);
