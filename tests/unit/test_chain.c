@@ -689,6 +689,60 @@ test_equal_names(void **state)
 	       "untrusted: unable to get local issuer certificate");
 }
 
+/*
+ * A leaf's decoded form does not stay on it after checks_run, and the
+ * cache of recent leaves gives the same answers as decoding afresh,
+ * with more leaves in turn than the cache holds.  (Not l-cstr.pem: its
+ * unkeyed issuer hands OpenSSL, and so decodes, the whole store.)
+ */
+static void
+test_leaf_cache(void **state)
+{
+	static const char *const files[] = {
+	    "l-case.pem",  "l-bmp.pem", "l-univ.pem", "l-ia5.pem",
+	    "l-empty.pem", "l-m.pem",	"l-v.pem",    "l-hyphen.pem",
+	    "l-other.pem", "l-w.pem",	"l-z.pem"};
+	enum { N = sizeof(files) / sizeof(files[0]) };
+	struct check_opts   o, fresh;
+	struct checks	    cs;
+	const struct check *ck;
+	struct cert	   *c;
+	char		   *want[N];
+	size_t		    i, k, round;
+
+	memset(&o, 0, sizeof(o));
+	o.at = TEST_NOW;
+	o.warn_days = 30;
+	o.ca_file = genroot;
+	o.store = st;
+	fresh = o;
+	assert_int_equal(checks_opts_init(&o), 0);
+	for (i = 0; i < N; i++) {
+		c = find(files[i]);
+		cert_drop_x509(c);
+		ck = chain_of(c, &fresh, &cs);
+		assert_non_null(want[i] = strdup(ck->detail));
+		checks_release(&cs);
+	}
+	for (round = 0; round < 3; round++)
+		for (k = 0; k < N; k++) {
+			i = round == 1 ? k : N - 1 - k;
+			c = find(files[i]);
+			assert_null(c->x509);
+			ck = chain_of(c, &o, &cs);
+			assert_null(c->x509);
+			assert_string_equal(ck->detail, want[i]);
+			checks_release(&cs);
+			/* Twice in a row: from the cache. */
+			ck = chain_of(c, &o, &cs);
+			assert_string_equal(ck->detail, want[i]);
+			checks_release(&cs);
+		}
+	for (i = 0; i < N; i++)
+		free(want[i]);
+	checks_opts_release(&o);
+}
+
 static int
 setup(void **state)
 {
@@ -729,6 +783,7 @@ main(void)
 	    cmocka_unit_test(test_name_key),
 	    cmocka_unit_test(test_oracle),
 	    cmocka_unit_test(test_equal_names),
+	    cmocka_unit_test(test_leaf_cache),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
