@@ -266,6 +266,184 @@ cert_get0_x509(struct cert *c)
 	return c->x509;
 }
 
+void
+cert_drop_x509(struct cert *c)
+{
+	X509_free(c->x509);
+	c->x509 = NULL;
+}
+
+/*
+ * cert_name_key: why equal names get equal keys.
+ *
+ * X509_NAME_cmp (OpenSSL 3.0, crypto/x509/x_name.c) memcmp()s the
+ * canonical encodings x509_name_canon made when the Name was decoded:
+ * one SET OF AttributeTypeAndValue per RDN that has entries (an empty
+ * RDN leaves no entry, hence no trace), in RDN order, each SET DER-sorted
+ * as SET OF requires, each entry the same OID and the value through
+ * asn1_string_canon.  That function turns the seven types of
+ * ASN1_MASK_CANON (UTF8String, BMPString, UniversalString,
+ * PrintableString, T61String, IA5String, VisibleString) into a
+ * UTF8String by ASN1_STRING_to_UTF8 (one byte a code point for the
+ * 8-bit types, two for BMP, four for Universal, UTF-8 validated as such),
+ * then drops leading and trailing ASCII white space, collapses inner runs
+ * to one space and lower-cases ASCII letters; bytes >= 0x80 are copied.
+ * Every other type is copied with its type and contents.
+ *
+ * So if two Names are equal after that:
+ *  - they have the same non-empty RDNs in the same order, so a key that
+ *    skips empty RDNs and hashes the RDNs in order agrees;
+ *  - each RDN has the same multiset of entries, so an order-blind sum of
+ *    per-entry hashes agrees, whatever order the DER SETs were in;
+ *  - each entry's OID has the same contents bytes (OpenSSL refuses the
+ *    non-minimal OID encodings that could differ);
+ *  - a canonicalised value equal in UTF-8 holds the same ASCII letters
+ *    and digits, lower-cased, in the same order: canonicalising touches
+ *    only white space and the case of ASCII letters, and an ASCII code
+ *    point is one byte < 0x80 in UTF-8 while every byte of any other code
+ *    point is >= 0x80.  So hashing only the code points < 0x80 that are
+ *    letters or digits, lower-cased, agrees whatever the source type,
+ *    and white space, punctuation and other scripts are left out.  The
+ *    type only says "canonical", since all seven become UTF8String;
+ *  - any other value has the same tag and contents, except that a BIT
+ *    STRING's unused bits are cleared on decoding, so there only the tag
+ *    is hashed.
+ * Whatever the walk below cannot read as plain DER (a constructed or
+ * high-tag value, whose contents OpenSSL reassembles; a BER length) makes
+ * the name unkeyed, and the caller treats it as equal to every name.
+ */
+#define FNV_BASIS 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t
+fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static uint64_t
+fnv_u64(uint64_t h, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		h ^= (v >> (8 * i)) & 0xff;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/* splitmix64's finaliser, so that sums of entry hashes spread well. */
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Adds one AttributeValue to h; -1 when the key does not cover it. */
+static int
+value_key(uint64_t *h, int tag, const unsigned char *v, size_t len)
+{
+	unsigned char b;
+	uint32_t      cp;
+	size_t	      i, k, w;
+
+	if (tag & 0xe0)
+		return -1;
+	switch (tag) {
+	case 0x0c: /* UTF8String */
+	case 0x13: /* PrintableString */
+	case 0x14: /* T61String */
+	case 0x16: /* IA5String */
+	case 0x1a: /* VisibleString */
+		w = 1;
+		break;
+	case 0x1e: /* BMPString */
+		w = 2;
+		break;
+	case 0x1c: /* UniversalString */
+		w = 4;
+		break;
+	case 0x03: /* BIT STRING */
+		b = 'B';
+		*h = fnv(*h, &b, 1);
+		return 0;
+	default:
+		b = 'N';
+		*h = fnv(*h, &b, 1);
+		b = tag;
+		*h = fnv(*h, &b, 1);
+		*h = fnv_u64(*h, len);
+		*h = fnv(*h, v, len);
+		return 0;
+	}
+	if (len % w != 0)
+		return -1;
+	b = 'C';
+	*h = fnv(*h, &b, 1);
+	for (i = 0; i < len; i += w) {
+		for (cp = 0, k = 0; k < w; k++)
+			cp = (cp << 8) | v[i + k];
+		if (cp >= 'A' && cp <= 'Z')
+			cp += 'a' - 'A';
+		else if (!(cp >= 'a' && cp <= 'z') && !(cp >= '0' && cp <= '9'))
+			continue;
+		b = cp;
+		*h = fnv(*h, &b, 1);
+	}
+	return 0;
+}
+
+int
+cert_name_key(const struct cert *c, const struct cert_span *s, uint64_t *key)
+{
+	const unsigned char *p, *end, *q, *qend, *a, *aend, *v, *oid, *val;
+	size_t		     len, rlen, alen, olen, vlen, n;
+	uint64_t	     h = FNV_BASIS, e, sum;
+	int		     tag;
+
+	if (s->len == 0 || s->off + s->len > c->derlen)
+		return -1;
+	p = c->der + s->off;
+	if (tlv(&p, p + s->len, &tag, &v, &len) == -1 || tag != 0x30)
+		return -1;
+	p = v;
+	end = v + len;
+	while (p != end) {
+		if (tlv(&p, end, &tag, &q, &rlen) == -1 || tag != 0x31)
+			return -1;
+		qend = q + rlen;
+		for (sum = 0, n = 0; q != qend; n++) {
+			if (tlv(&q, qend, &tag, &a, &alen) == -1 || tag != 0x30)
+				return -1;
+			aend = a + alen;
+			if (tlv(&a, aend, &tag, &oid, &olen) == -1 ||
+			    tag != 0x06 ||
+			    tlv(&a, aend, &tag, &val, &vlen) == -1 || a != aend)
+				return -1;
+			e = fnv(fnv_u64(FNV_BASIS, olen), oid, olen);
+			if (value_key(&e, tag, val, vlen) == -1)
+				return -1;
+			sum += mix(e);
+		}
+		/* OpenSSL keeps no trace of an empty RDN. */
+		if (n > 0)
+			h = fnv_u64(fnv_u64(h, n), sum);
+	}
+	*key = mix(h);
+	return 0;
+}
+
 int
 cert_status(const struct cert *c, time_t t)
 {

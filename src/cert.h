@@ -8,6 +8,7 @@
 #define CERT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <openssl/x509.h>
@@ -67,6 +68,22 @@ const char *cert_get0_issuer(struct cert *, size_t *len);
 const unsigned char *cert_get0_sha256(struct cert *);
 /* The whole certificate decoded by OpenSSL (cached); NULL if it fails. */
 X509 *cert_get0_x509(struct cert *);
+/*
+ * Frees the cached X509 (not a failed decode's mark): pointers from
+ * cert_get0_x509 die, the next call decodes again.
+ */
+void cert_drop_x509(struct cert *);
+
+/*
+ * A 64-bit key of the Name at s (&c->subject or &c->issuer), read from
+ * the DER without OpenSSL, such that two Names OpenSSL's X509_NAME_cmp
+ * finds equal always have equal keys (cert.c states why).  Deliberately
+ * coarse: different names may share a key.  Returns 0, or -1 when the
+ * Name holds an encoding the key does not cover (constructed or
+ * high-tag values, BER lengths): then it may equal any name.
+ */
+int cert_name_key(const struct cert *c, const struct cert_span *s,
+		  uint64_t *key);
 
 /* CERT_STATUS_* at time t. */
 int	    cert_status(const struct cert *, time_t t);

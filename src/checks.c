@@ -26,9 +26,56 @@
 /* A "covers" list longer than this is cut, saying how many are left. */
 #define COVERS_MAX 32
 
+/*
+ * Past this many issuer steps from the leaf, no store certificate is
+ * offered: OpenSSL's chains stop at the verify depth (100 by default),
+ * and a certificate at chain position k is found at step k or earlier.
+ */
+#define CHAIN_MAX_STEPS 256
+
+/*
+ * checks_run frees the X509 it decodes for a leaf, so that validating
+ * thousands of connectors does not keep thousands of decoded
+ * certificates; connectors next to each other often share one (one
+ * server's), so the last few stay here.
+ */
+#define LEAF_CACHE 8
+
+/* A store certificate by the key of its Subject. */
+struct chain_ent {
+	uint64_t key;
+	size_t	 i; /* store index */
+};
+
+/*
+ * What Chain needs once per run: the anchors and an index of the store
+ * certificates by cert_name_key of their Subject, so that each check
+ * hands OpenSSL only the certificates that can be issuers on some path
+ * up from the leaf instead of the whole store (OpenSSL copies the
+ * untrusted stack and scans it at every step).
+ */
 struct checks_chain {
-	X509_STORE *anchors;
-	STACK_OF(X509) * untrusted;
+	X509_STORE	 *anchors;
+	struct store	 *store;
+	size_t		  n;	 /* store certificates */
+	struct chain_ent *bysub; /* keyed Subjects, by (key, i) */
+	size_t		  nbysub;
+	size_t		 *unkeyed; /* Subjects without a key */
+	size_t		  nunkeyed;
+	uint64_t	 *iss;	  /* Issuer key of each */
+	unsigned char	 *iss_ok; /* ... 0 when it has none */
+	/* Per check: visited marks (== gen), the work queue. */
+	unsigned       *seen;  /* by store index */
+	unsigned       *kseen; /* by bysub position of a key */
+	unsigned	gen;
+	size_t	       *queue;
+	unsigned short *step;
+	/* The last leaves decoded, by SHA-1, each holding a reference. */
+	struct {
+		unsigned char sha1[20];
+		X509	     *x;
+	} leaf[LEAF_CACHE];
+	size_t leafnext;
 };
 
 /* A growing one-line detail; err is set once memory ran out. */
@@ -380,11 +427,71 @@ check_usage(struct check *ck, struct cert *c, X509 *x)
 static void
 chain_free(struct checks_chain *ch)
 {
+	size_t i;
+
 	if (ch == NULL)
 		return;
 	X509_STORE_free(ch->anchors);
-	sk_X509_pop_free(ch->untrusted, X509_free);
+	for (i = 0; i < LEAF_CACHE; i++)
+		X509_free(ch->leaf[i].x);
+	free(ch->bysub);
+	free(ch->unkeyed);
+	free(ch->iss);
+	free(ch->iss_ok);
+	free(ch->seen);
+	free(ch->kseen);
+	free(ch->queue);
+	free(ch->step);
 	free(ch);
+}
+
+static int
+entcmp(const void *a, const void *b)
+{
+	const struct chain_ent *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Indexes the store's certificates by Subject key.  Only their DER is
+ * read (store_get0), nothing is decoded by OpenSSL.  Returns 0 or -1.
+ */
+static int
+chain_index(struct checks_chain *ch, struct store *st)
+{
+	struct cert *c;
+	uint64_t     key;
+	size_t	     i, n;
+
+	ch->store = st;
+	ch->n = n = st != NULL ? store_count(st) : 0;
+	if ((ch->bysub = calloc(n + 1, sizeof(*ch->bysub))) == NULL ||
+	    (ch->unkeyed = calloc(n + 1, sizeof(*ch->unkeyed))) == NULL ||
+	    (ch->iss = calloc(n + 1, sizeof(*ch->iss))) == NULL ||
+	    (ch->iss_ok = calloc(n + 1, 1)) == NULL ||
+	    (ch->seen = calloc(n + 1, sizeof(*ch->seen))) == NULL ||
+	    (ch->kseen = calloc(n + 1, sizeof(*ch->kseen))) == NULL ||
+	    (ch->queue = calloc(n + 1, sizeof(*ch->queue))) == NULL ||
+	    (ch->step = calloc(n + 1, sizeof(*ch->step))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((c = store_get0(st, i)) == NULL)
+			return -1;
+		/* An empty certificate (changed on disk) is no issuer. */
+		if (c->derlen == 0)
+			continue;
+		if (cert_name_key(c, &c->subject, &key) == 0) {
+			ch->bysub[ch->nbysub].key = key;
+			ch->bysub[ch->nbysub++].i = i;
+		} else
+			ch->unkeyed[ch->nunkeyed++] = i;
+		ch->iss_ok[i] = cert_name_key(c, &c->issuer, &ch->iss[i]) == 0;
+	}
+	qsort(ch->bysub, ch->nbysub, sizeof(*ch->bysub), entcmp);
+	return 0;
 }
 
 /* The chain cache of o; NULL when the anchors cannot be loaded. */
@@ -392,14 +499,10 @@ static struct checks_chain *
 chain_new(const struct check_opts *o)
 {
 	struct checks_chain *ch;
-	struct cert	    *c;
-	X509		    *x;
-	size_t		     i;
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return NULL;
-	if ((ch->anchors = X509_STORE_new()) == NULL ||
-	    (ch->untrusted = sk_X509_new_null()) == NULL)
+	if ((ch->anchors = X509_STORE_new()) == NULL)
 		goto fail;
 	if (o->ca_file == NULL && o->ca_path == NULL) {
 		if (!X509_STORE_set_default_paths(ch->anchors))
@@ -412,27 +515,123 @@ chain_new(const struct check_opts *o)
 		    !X509_STORE_load_path(ch->anchors, o->ca_path))
 			goto fail;
 	}
-	/*
-	 * Every certificate of the store may be an intermediate: certbot's
-	 * chain.pem, a PFX's CA certificates, a CA dropped in beside.  A
-	 * root among them is no anchor: only ca_file/ca_path are.
-	 */
-	for (i = 0; o->store != NULL && i < store_count(o->store); i++) {
-		c = store_get0(o->store, i);
-		if ((x = cert_get0_x509(c)) == NULL) {
+	if (chain_index(ch, o->store) == -1)
+		goto fail;
+	return ch;
+fail:
+	chain_free(ch);
+	return NULL;
+}
+
+static int
+sizecmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Queues, at step s, each certificate not yet seen whose Subject has key. */
+static void
+chain_visit(struct checks_chain *ch, uint64_t key, unsigned short s, size_t *nq)
+{
+	size_t lo = 0, hi = ch->nbysub, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ch->bysub[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ch->nbysub || ch->bysub[lo].key != key ||
+	    ch->kseen[lo] == ch->gen)
+		return;
+	ch->kseen[lo] = ch->gen;
+	for (; lo < ch->nbysub && ch->bysub[lo].key == key; lo++) {
+		if (ch->seen[ch->bysub[lo].i] == ch->gen)
+			continue;
+		ch->seen[ch->bysub[lo].i] = ch->gen;
+		ch->step[*nq] = s;
+		ch->queue[(*nq)++] = ch->bysub[lo].i;
+	}
+}
+
+/*
+ * The store certificates that may be issuers on some path up from c: the
+ * closure of "whose Subject key is the Issuer key of one already in",
+ * starting at c, in store order (OpenSSL takes the first suitable issuer
+ * of the untrusted stack, so the order must be the store's).  An
+ * unkeyed Subject is in every closure; an unkeyed Issuer along the way
+ * makes it the whole store.  Fills ch->queue; returns how many.
+ */
+static size_t
+chain_candidates(struct checks_chain *ch, struct cert *c)
+{
+	uint64_t key;
+	size_t	 nq = 0, k, i;
+
+	if (++ch->gen == 0) {
+		memset(ch->seen, 0, ch->n * sizeof(*ch->seen));
+		memset(ch->kseen, 0, ch->n * sizeof(*ch->kseen));
+		ch->gen = 1;
+	}
+	if (cert_name_key(c, &c->issuer, &key) == -1)
+		goto all;
+	for (k = 0; k < ch->nunkeyed; k++) {
+		ch->seen[ch->unkeyed[k]] = ch->gen;
+		ch->step[nq] = 1;
+		ch->queue[nq++] = ch->unkeyed[k];
+	}
+	chain_visit(ch, key, 1, &nq);
+	for (k = 0; k < nq; k++) {
+		i = ch->queue[k];
+		if (ch->step[k] >= CHAIN_MAX_STEPS)
+			continue;
+		if (!ch->iss_ok[i])
+			goto all;
+		chain_visit(ch, ch->iss[i], ch->step[k] + 1, &nq);
+	}
+	qsort(ch->queue, nq, sizeof(*ch->queue), sizecmp);
+	return nq;
+all:
+	for (i = 0; i < ch->n; i++)
+		ch->queue[i] = i;
+	return ch->n;
+}
+
+/*
+ * The untrusted intermediates for c: its candidates, decoded (they stay
+ * cached on their certificates: the same few intermediates serve every
+ * leaf).  NULL when memory ran out.
+ */
+static STACK_OF(X509) * chain_untrusted(struct checks_chain *ch, struct cert *c)
+{
+	STACK_OF(X509) * sk;
+	struct cert *ic;
+	X509	    *x;
+	size_t	     i, n;
+
+	n = chain_candidates(ch, c);
+	if ((sk = sk_X509_new_reserve(NULL, n > 0 ? (int)n : 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if ((ic = store_get0(ch->store, ch->queue[i])) == NULL)
+			goto fail;
+		if ((x = cert_get0_x509(ic)) == NULL) {
 			ERR_clear_error();
 			continue;
 		}
 		if (!X509_up_ref(x))
 			goto fail;
-		if (!sk_X509_push(ch->untrusted, x)) {
+		if (!sk_X509_push(sk, x)) {
 			X509_free(x);
 			goto fail;
 		}
 	}
-	return ch;
+	return sk;
 fail:
-	chain_free(ch);
+	sk_X509_pop_free(sk, X509_free);
 	return NULL;
 }
 
@@ -467,7 +666,7 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	struct checks_chain *ch = o->chain, *own = NULL;
 	X509_STORE_CTX	    *ctx = NULL;
 	X509_VERIFY_PARAM   *param;
-	STACK_OF(X509) * path;
+	STACK_OF(X509) * path, *untrusted = NULL;
 	X509		 *at;
 	struct sb	  b;
 	unsigned long	  e;
@@ -489,8 +688,9 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 		rc = set(ck, "Chain", CHECK_FAIL, &b);
 		goto out;
 	}
-	if ((ctx = X509_STORE_CTX_new()) == NULL ||
-	    !X509_STORE_CTX_init(ctx, ch->anchors, x, ch->untrusted) ||
+	if ((untrusted = chain_untrusted(ch, c)) == NULL ||
+	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	    !X509_STORE_CTX_init(ctx, ch->anchors, x, untrusted) ||
 	    !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER))
 		goto out;
 	param = X509_STORE_CTX_get0_param(ctx);
@@ -530,6 +730,7 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 out:
 	free(b.buf);
 	X509_STORE_CTX_free(ctx);
+	sk_X509_pop_free(untrusted, X509_free);
 	chain_free(own);
 	ERR_clear_error();
 	return rc;
@@ -591,16 +792,43 @@ check_key(struct check *ck, struct cert *c, X509 *x)
 	return set(ck, "Key", r, &b);
 }
 
+/*
+ * The decoded c: cached on c, or in ch's leaf cache, or decoded now
+ * (and then also kept in the cache).  Borrowed for one checks_run;
+ * NULL when c does not decode.
+ */
+static X509 *
+leaf_x509(struct checks_chain *ch, struct cert *c)
+{
+	X509  *x;
+	size_t i;
+
+	if (c->x509 != NULL || ch == NULL)
+		return cert_get0_x509(c);
+	for (i = 0; i < LEAF_CACHE; i++)
+		if (ch->leaf[i].x != NULL &&
+		    memcmp(ch->leaf[i].sha1, c->sha1, sizeof(c->sha1)) == 0)
+			return ch->leaf[i].x;
+	if ((x = cert_get0_x509(c)) == NULL || !X509_up_ref(x))
+		return x;
+	i = ch->leafnext++ % LEAF_CACHE;
+	X509_free(ch->leaf[i].x);
+	ch->leaf[i].x = x;
+	memcpy(ch->leaf[i].sha1, c->sha1, sizeof(c->sha1));
+	return x;
+}
+
 int
 checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 	   struct checks *out)
 {
 	X509  *x;
 	size_t i;
-	int    rc = -1;
+	int    rc = -1, had;
 
 	memset(out, 0, sizeof(*out));
-	if ((x = cert_get0_x509(c)) == NULL)
+	had = c->x509 != NULL;
+	if ((x = leaf_x509(o->chain, c)) == NULL)
 		ERR_clear_error();
 	/* No host: the caller reported the Fqdn itself (validate). */
 	if (h != NULL) {
@@ -630,6 +858,12 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 			out->worst = out->v[i].result;
 	rc = 0;
 out:
+	/*
+	 * What this call decoded onto c goes (see LEAF_CACHE); decoded
+	 * issuers stay cached, as the same few serve every leaf.
+	 */
+	if (!had)
+		cert_drop_x509(c);
 	if (rc == -1)
 		checks_release(out);
 	return rc;

@@ -41,9 +41,12 @@ struct check_opts {
 
 /*
  * Builds, once per run, what Chain needs: the trust anchors (ca_file
- * and/or ca_path, else OpenSSL's default paths) and every certificate of
- * opts->store as an untrusted intermediate.  Optional: without it each
- * checks_run builds and frees them itself.  Does nothing with no_chain.
+ * and/or ca_path, else OpenSSL's default paths) and an index of
+ * opts->store, whose certificates may all be untrusted intermediates:
+ * each check hands OpenSSL those that can be issuers on a path up from
+ * its certificate (by name, as OpenSSL matches them), decoded once and
+ * kept.  Optional: without it each checks_run builds and frees them
+ * itself.  Does nothing with no_chain.
  * Returns 0, or -1 when the anchors cannot be loaded or memory ran out,
  * with OpenSSL's error queue left for the caller to report.
  */
