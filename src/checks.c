@@ -456,15 +456,15 @@ entcmp(const void *a, const void *b)
 }
 
 /*
- * Indexes the store's certificates by Subject key.  Only their DER is
- * read (store_get0), nothing is decoded by OpenSSL.  Returns 0 or -1.
+ * Indexes the store's certificates by Subject key, from the keys the
+ * store took as it loaded.  Returns 0 or -1.
  */
 static int
 chain_index(struct checks_chain *ch, struct store *st)
 {
-	struct cert *c;
-	uint64_t     key;
-	size_t	     i, n;
+	uint64_t key;
+	size_t	 i, n;
+	int	 ok;
 
 	ch->store = st;
 	ch->n = n = st != NULL ? store_count(st) : 0;
@@ -477,18 +477,19 @@ chain_index(struct checks_chain *ch, struct store *st)
 	    (ch->queue = calloc(n + 1, sizeof(*ch->queue))) == NULL ||
 	    (ch->step = calloc(n + 1, sizeof(*ch->step))) == NULL)
 		return -1;
+	/*
+	 * The keys were taken as the store loaded: no certificate is read
+	 * again here.  One that changed on disk since fails to decode when
+	 * it is a candidate and is left out then.
+	 */
 	for (i = 0; i < n; i++) {
-		if ((c = store_get0(st, i)) == NULL)
-			return -1;
-		/* An empty certificate (changed on disk) is no issuer. */
-		if (c->derlen == 0)
-			continue;
-		if (cert_name_key(c, &c->subject, &key) == 0) {
+		ok = store_name_keys(st, i, &key, &ch->iss[i]);
+		if (ok & STORE_KEY_SUBJECT) {
 			ch->bysub[ch->nbysub].key = key;
 			ch->bysub[ch->nbysub++].i = i;
 		} else
 			ch->unkeyed[ch->nunkeyed++] = i;
-		ch->iss_ok[i] = cert_name_key(c, &c->issuer, &ch->iss[i]) == 0;
+		ch->iss_ok[i] = (ok & STORE_KEY_ISSUER) != 0;
 	}
 	qsort(ch->bysub, ch->nbysub, sizeof(*ch->bysub), entcmp);
 	return 0;

@@ -75,6 +75,9 @@ struct cert;
  * cannot be read or memory ran out (exit EXIT_FAIL).
  */
 struct store *cmd_load_store(void);
+/* The same, calling each(arg, i, c) for every certificate as it loads. */
+struct store *cmd_load_store_each(void (*each)(void *, size_t, struct cert *),
+				  void *arg);
 
 /*
  * Finds the one certificate the thumbprint arg selects (SPEC §4),

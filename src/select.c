@@ -123,12 +123,14 @@ sel_select(struct store *st, const struct sel_name *n, time_t at, size_t *np)
 
 struct sel_entry {
 	unsigned long long hash;
-	struct cert	  *cert;
+	size_t		   i; /* in the store */
 };
 
 struct sel_index {
+	struct store	 *st;
 	struct sel_entry *v;
-	size_t		  n;
+	size_t		  n, cap;
+	int		  failed; /* memory ran out in sel_index_add */
 };
 
 /* FNV-1a over the folded code points of (s, len), continuing from h. */
@@ -165,36 +167,70 @@ name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
 	return fold_hash(h, sub, slen);
 }
 
+/* By hash, then store order, so that selections come out stable. */
 static int
 entrycmp(const void *a, const void *b)
 {
 	const struct sel_entry *x = a, *y = b;
 
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+struct sel_index *
+sel_index_empty(void)
+{
+	return calloc(1, sizeof(struct sel_index));
+}
+
+void
+sel_index_add(void *arg, size_t i, struct cert *c)
+{
+	struct sel_index *ix = arg;
+	struct sel_entry *nv;
+	const char	 *iss, *sub;
+	size_t		  ilen, slen;
+
+	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
+	    (sub = cert_get0_subject(c, &slen)) == NULL)
+		return;
+	if (ix->n == ix->cap) {
+		ix->cap = ix->cap ? ix->cap * 2 : 64;
+		if ((nv = reallocarray(ix->v, ix->cap, sizeof(*nv))) == NULL) {
+			ix->failed = 1;
+			return;
+		}
+		ix->v = nv;
+	}
+	ix->v[ix->n].hash = name_hash(iss, ilen, sub, slen);
+	ix->v[ix->n++].i = i;
+}
+
+int
+sel_index_done(struct sel_index *ix, struct store *st)
+{
+	if (ix->failed)
+		return -1;
+	ix->st = st;
+	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
+	return 0;
 }
 
 struct sel_index *
 sel_index_new(struct store *st)
 {
 	struct sel_index *ix;
-	struct cert	 *c;
-	const char	 *iss, *sub;
-	size_t		  i, ilen, slen;
+	size_t		  i;
 
-	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
-	    (ix->v = calloc(store_count(st) + 1, sizeof(*ix->v))) == NULL) {
+	if ((ix = sel_index_empty()) == NULL)
+		return NULL;
+	for (i = 0; i < store_count(st); i++)
+		sel_index_add(ix, i, store_get0(st, i));
+	if (sel_index_done(ix, st) == -1) {
 		sel_index_free(ix);
 		return NULL;
 	}
-	for (i = 0; i < store_count(st); i++) {
-		c = store_get0(st, i);
-		if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
-		    (sub = cert_get0_subject(c, &slen)) == NULL)
-			continue;
-		ix->v[ix->n].hash = name_hash(iss, ilen, sub, slen);
-		ix->v[ix->n++].cert = c;
-	}
-	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
 	return ix;
 }
 
@@ -211,7 +247,7 @@ struct cert **
 sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
 		 size_t *np)
 {
-	struct cert    **v = NULL;
+	struct cert    **v = NULL, *c;
 	struct sel_entry key;
 	size_t		 lo = 0, hi = ix->n, mid, cnt = 0, cap = 0;
 
@@ -225,9 +261,10 @@ sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
 	}
 	/* Equal hashes are candidates; the folded comparison decides. */
 	for (; lo < ix->n && ix->v[lo].hash == key.hash; lo++) {
-		if (sel_matches(ix->v[lo].cert, n) != 1)
+		if ((c = store_get0(ix->st, ix->v[lo].i)) == NULL ||
+		    sel_matches(c, n) != 1)
 			continue;
-		if (push(&v, &cnt, &cap, ix->v[lo].cert) == -1) {
+		if (push(&v, &cnt, &cap, c) == -1) {
 			free(v);
 			*np = (size_t)-1;
 			return NULL;

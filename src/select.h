@@ -51,6 +51,16 @@ struct cert **sel_select(struct store *, const struct sel_name *, time_t at,
 struct sel_index;
 struct sel_index *sel_index_new(struct store *);
 void		  sel_index_free(struct sel_index *);
+/*
+ * The same index built while the store loads, so that no certificate is
+ * read twice: sel_index_empty, then sel_index_add as the store's `each`
+ * function (struct store_opts) with the index as its argument, then
+ * sel_index_done once the store is loaded.  sel_index_done returns 0,
+ * or -1 when memory ran out along the way.
+ */
+struct sel_index *sel_index_empty(void);
+void		  sel_index_add(void *ix, size_t i, struct cert *c);
+int		  sel_index_done(struct sel_index *, struct store *);
 /* sel_select through the index: the same result, the same order. */
 struct cert **sel_index_select(struct sel_index *, const struct sel_name *,
 			       time_t at, size_t *np);

@@ -41,6 +41,8 @@ struct rec {
 	unsigned char sha256[32];
 	unsigned char spki[32]; /* SHA-256 of the SubjectPublicKeyInfo */
 	time_t	      not_before, not_after;
+	uint64_t      subkey, isskey; /* cert_name_key of each name */
+	unsigned char keyok;	      /* STORE_KEY_* of those valid */
 	off_t	      off; /* where the PEM base64 body or DER is */
 	unsigned int  len;
 	unsigned int  path; /* index into paths */
@@ -77,6 +79,8 @@ struct store {
 	struct reread rr;
 	void (*report)(void *, const char *, const char *);
 	void *arg;
+	void (*each)(void *, size_t, struct cert *);
+	void *each_arg;
 };
 
 /* A file being loaded, read in pieces so a large bundle is never whole. */
@@ -294,6 +298,12 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 	r->len = n;
 	r->path = f->pathi;
 	r->kind = kind;
+	if (cert_name_key(c, &c->subject, &r->subkey) == 0)
+		r->keyok |= STORE_KEY_SUBJECT;
+	if (cert_name_key(c, &c->issuer, &r->isskey) == 0)
+		r->keyok |= STORE_KEY_ISSUER;
+	if (st->each != NULL)
+		st->each(st->each_arg, st->ncerts - 1, c);
 	if (kind == REC_PINNED)
 		r->c = c;
 	else {
@@ -1138,6 +1148,8 @@ store_add_path(struct store *st, const char *path,
 
 	st->report = opts->report;
 	st->arg = opts->arg;
+	st->each = opts->each;
+	st->each_arg = opts->each_arg;
 	rc = walk(st, path, 0, opts);
 	return rc == 0 ? 0 : -1;
 }
@@ -1292,6 +1304,17 @@ done:
 	c->path = st->paths[r->path];
 	c->has_key = r->has_key;
 	return c;
+}
+
+int
+store_name_keys(const struct store *st, size_t i, uint64_t *sub,
+		uint64_t *iss)
+{
+	if (i >= st->ncerts)
+		return 0;
+	*sub = st->recs[i].subkey;
+	*iss = st->recs[i].isskey;
+	return st->recs[i].keyok;
 }
 
 struct cert *

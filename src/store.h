@@ -10,6 +10,7 @@
 #define STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cert.h"
 #include "thumb.h"
@@ -27,6 +28,14 @@ struct store_opts {
 	size_t	    passlen;
 	void (*report)(void *arg, const char *path, const char *msg);
 	void *arg;
+	/*
+	 * Optional: called once for every certificate added, with its index
+	 * and the whole certificate (borrowed, for this call only), so that
+	 * a caller can take what it needs from all of them without the
+	 * store reading each one again (sel_index_add).
+	 */
+	void (*each)(void *each_arg, size_t i, struct cert *c);
+	void *each_arg;
 };
 
 /*
@@ -45,6 +54,16 @@ void	      store_free(struct store *);
  * arg are kept for store_get0, so arg must outlive the store.
  */
 int store_add_path(struct store *, const char *path, const struct store_opts *);
+
+/*
+ * The keys of certificate i's Subject and Issuer (cert_name_key), taken
+ * while it loaded, so that Chain's index needs no certificate read
+ * again.  Returns which are valid: STORE_KEY_SUBJECT | STORE_KEY_ISSUER.
+ */
+#define STORE_KEY_SUBJECT 1
+#define STORE_KEY_ISSUER  2
+int store_name_keys(const struct store *, size_t i, uint64_t *sub,
+		    uint64_t *iss);
 
 /* Pairs keys with certificates; call once after the last add. */
 void store_finish(struct store *);

@@ -116,6 +116,12 @@ out:
 struct store *
 cmd_load_store(void)
 {
+	return cmd_load_store_each(NULL, NULL);
+}
+
+struct store *
+cmd_load_store_each(void (*each)(void *, size_t, struct cert *), void *arg)
+{
 	struct store	 *st;
 	struct store_opts opts;
 	char		 *pw = NULL;
@@ -136,6 +142,8 @@ cmd_load_store(void)
 	opts.password = pw;
 	opts.passlen = pwlen;
 	opts.report = report;
+	opts.each = each;
+	opts.each_arg = arg;
 	for (i = 0; i < g.nstores; i++) {
 		diag_verbose(g.stores[i], "reading store");
 		if (store_add_path(st, g.stores[i], &opts) == -1)

@@ -505,9 +505,14 @@ cmd_renew(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = EXIT_FAIL;
-	if ((r.st = cmd_load_store()) == NULL)
+	/* The index is built as the store loads: no certificate read twice. */
+	if ((r.ix = sel_index_empty()) == NULL) {
+		diag_err(NULL, "out of memory");
 		goto out;
-	if ((r.ix = sel_index_new(r.st)) == NULL) {
+	}
+	if ((r.st = cmd_load_store_each(sel_index_add, r.ix)) == NULL)
+		goto out;
+	if (sel_index_done(r.ix, r.st) == -1) {
 		diag_err(NULL, "out of memory");
 		goto out;
 	}

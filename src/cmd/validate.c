@@ -492,9 +492,12 @@ cmd_validate(int argc, char **argv)
 		rc = EXIT_NO;
 		goto out;
 	}
-	if ((st = cmd_load_store()) == NULL)
+	/* The index is built as the store loads: no certificate read twice. */
+	if ((ix = sel_index_empty()) == NULL)
+		goto nomem;
+	if ((st = cmd_load_store_each(sel_index_add, ix)) == NULL)
 		goto out;
-	if ((ix = sel_index_new(st)) == NULL)
+	if (sel_index_done(ix, st) == -1)
 		goto nomem;
 	if (cmd_check_opts(&copts, st, o.warn_days, o.no_chain) == -1)
 		goto out;

@@ -74,7 +74,7 @@ static struct store *
 load(const char *path)
 {
 	struct store	 *st;
-	struct store_opts o = {NULL, 0, no_report, NULL};
+	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL};
 
 	st = store_new();
 	assert_non_null(st);
@@ -131,6 +131,64 @@ test_index_agrees(void **state)
 	}
 	/* The renewal pair shares a name: more selections than certs. */
 	assert_true(total > store_count(st));
+	sel_index_free(ix);
+	store_free(st);
+}
+
+/*
+ * The index built while the store loads (sel_index_add as the store's
+ * each function) selects exactly what the linear selection selects;
+ * and the name keys the store took as it loaded are those of the
+ * certificates read again.
+ */
+static void
+test_index_while_loading(void **state)
+{
+	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL};
+	struct store	 *st;
+	struct sel_index *ix;
+	struct sel_name	  nm;
+	struct cert	**a, **b, *c;
+	const char	 *why;
+	char		 *name;
+	uint64_t	  sk, ik, want;
+	size_t		  i, na, nb, len;
+	int		  ok, sub_ok = 0;
+
+	(void)state;
+	assert_non_null(ix = sel_index_empty());
+	o.each = sel_index_add;
+	o.each_arg = ix;
+	assert_non_null(st = store_new());
+	assert_int_equal(store_add_path(st, "certs-test/store", &o), 0);
+	store_finish(st);
+	assert_int_equal(sel_index_done(ix, st), 0);
+	for (i = 0; i < store_count(st); i++) {
+		c = store_get0(st, i);
+		name = flipped_name(c, &len);
+		assert_int_equal(sel_parse(name, len, &nm, &why), 0);
+		a = sel_select(st, &nm, 1780272000, &na);
+		b = sel_index_select(ix, &nm, 1780272000, &nb);
+		assert_true(na >= 1);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na * sizeof(*a));
+		free(a);
+		free(b);
+		free(name);
+
+		ok = store_name_keys(st, i, &sk, &ik);
+		assert_int_equal((ok & STORE_KEY_SUBJECT) != 0,
+				 cert_name_key(c, &c->subject, &want) == 0);
+		if (ok & STORE_KEY_SUBJECT) {
+			assert_true(sk == want);
+			sub_ok++;
+		}
+		assert_int_equal((ok & STORE_KEY_ISSUER) != 0,
+				 cert_name_key(c, &c->issuer, &want) == 0);
+		if (ok & STORE_KEY_ISSUER)
+			assert_true(ik == want);
+	}
+	assert_true(sub_ok > 0);
 	sel_index_free(ix);
 	store_free(st);
 }
@@ -234,6 +292,7 @@ main(void)
 	    cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_index_agrees),
 	    cmocka_unit_test(test_names_agrees),
+	    cmocka_unit_test(test_index_while_loading),
 	    cmocka_unit_test(test_preference),
 	};
 
