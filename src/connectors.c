@@ -894,49 +894,84 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 	return bad ? -1 : 0;
 }
 
-static int
-cmp_identity(const void *a, const void *b)
-{
-	const struct conn *x = *(const struct conn *const *)a;
-	const struct conn *y = *(const struct conn *const *)b;
-	int		   r;
+/*
+ * An identity as conn_casecmp sees it: each code point folded and
+ * written in 3 bytes, big-endian (the values u8_next returns stay under
+ * 2^24), so memcmp, then the length, orders keys as conn_casecmp orders
+ * identities.  Folding once per identity keeps the sort from decoding
+ * and folding both strings at every comparison.
+ */
+struct dup_key {
+	const unsigned char *k;
+	size_t		     klen;
+	struct conn	    *c;
+};
 
-	if ((r = conn_casecmp(x->identity, y->identity)) != 0)
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct dup_key *x = a, *y = b;
+	size_t		      n = x->klen < y->klen ? x->klen : y->klen;
+	int		      r;
+
+	if ((r = memcmp(x->k, y->k, n)) != 0)
 		return r;
-	return x->line < y->line ? -1 : x->line > y->line;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return x->c->line < y->c->line ? -1 : x->c->line > y->c->line;
 }
 
 /* Sorting keeps a 100,000-connector file from costing n² comparisons. */
 static int
 check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 {
-	struct conn **s;
-	size_t	      i, first = 0;
-	int	      bad = 0;
+	struct dup_key	    *s = NULL;
+	struct conn	    *c;
+	unsigned char	    *keys = NULL, *k;
+	const unsigned char *p;
+	size_t		     i, first = 0, total = 0;
+	unsigned int	     cp;
+	int		     bad = 0;
 
 	if (cf->n < 2)
 		return 0;
-	if ((s = calloc(cf->n, sizeof(*s))) == NULL) {
+	for (i = 0; i < cf->n; i++)
+		total += strlen(cf->v[i].identity);
+	if ((s = calloc(cf->n, sizeof(*s))) == NULL ||
+	    (keys = malloc(3 * total + 1)) == NULL) {
+		free(s);
 		errs_add(errs, 0, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < cf->n; i++)
-		s[i] = &cf->v[i];
-	qsort(s, cf->n, sizeof(*s), cmp_identity);
+	for (k = keys, i = 0; i < cf->n; i++) {
+		s[i].c = &cf->v[i];
+		s[i].k = k;
+		for (p = (const unsigned char *)cf->v[i].identity; *p != '\0';) {
+			cp = conn_fold(u8_next(&p));
+			*k++ = (unsigned char)(cp >> 16);
+			*k++ = (unsigned char)(cp >> 8);
+			*k++ = (unsigned char)cp;
+		}
+		s[i].klen = (size_t)(k - s[i].k);
+	}
+	qsort(s, cf->n, sizeof(*s), cmp_key);
 	for (i = 1; i < cf->n; i++) {
-		if (conn_casecmp(s[first]->identity, s[i]->identity) != 0) {
+		if (s[first].klen != s[i].klen ||
+		    memcmp(s[first].k, s[i].k, s[i].klen) != 0) {
 			first = i;
 			continue;
 		}
-		errs_add(errs, s[i]->line,
+		c = s[i].c;
+		errs_add(errs, c->line,
 			 "duplicate identity \"%.200s\" "
 			 "(also at line %ld)",
-			 s[i]->identity, s[first]->line);
-		s[i]->dup_line = s[first]->line;
-		if (s[first]->dup_line == 0)
-			s[first]->dup_line = s[i]->line;
+			 c->identity, s[first].c->line);
+		c->dup_line = s[first].c->line;
+		if (s[first].c->dup_line == 0)
+			s[first].c->dup_line = c->line;
 		bad = 1;
 	}
+	free(keys);
 	free(s);
 	return bad ? -1 : 0;
 }
@@ -966,6 +1001,7 @@ scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 {
 	struct conn_span  *sp = NULL;
 	struct field_span *fs = NULL;
+	const char	  *p;
 	size_t		   pos = 0, tag, nend, last = 0, w;
 	size_t		   ci = 0, i;
 	long		   line = 1;
@@ -977,12 +1013,13 @@ scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 		tag = pos;
 		ws_text = 0;
 		if (b[pos] != '<') {
-			ws_text = 1;
-			while (pos < len && b[pos] != '<') {
+			p = memchr(b + pos, '<', len - pos);
+			nend = p != NULL ? (size_t)(p - b) : len;
+			/* Only text inside a connector moves its end. */
+			for (ws_text = 1; depth >= 2 && pos < nend; pos++)
 				if (!is_ws(b[pos]))
 					ws_text = 0;
-				pos++;
-			}
+			pos = nend;
 		} else if (starts(b, len, pos, "<!--"))
 			pos = skip_past(b, len, pos + 4, "-->");
 		else if (starts(b, len, pos, "<![CDATA["))
@@ -1025,9 +1062,12 @@ scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 				    ci >= cf->n || empty)
 					return -1;
 				sp = &spans[ci];
-				for (; counted < tag; counted++)
-					if (b[counted] == '\n')
-						line++;
+				while ((p = memchr(b + counted, '\n',
+						   tag - counted)) != NULL) {
+					line++;
+					counted = (size_t)(p - b) + 1;
+				}
+				counted = tag;
 				cf->v[ci].line = line;
 				ci++;
 				sp->start = tag;
