@@ -946,7 +946,8 @@ check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 	for (k = keys, i = 0; i < cf->n; i++) {
 		s[i].c = &cf->v[i];
 		s[i].k = k;
-		for (p = (const unsigned char *)cf->v[i].identity; *p != '\0';) {
+		for (p = (const unsigned char *)cf->v[i].identity;
+		     *p != '\0';) {
 			cp = conn_fold(u8_next(&p));
 			*k++ = (unsigned char)(cp >> 16);
 			*k++ = (unsigned char)(cp >> 8);
@@ -1215,8 +1216,7 @@ stream_child(struct stream *st, xmlNode *n)
 		 * would accept (xmlRelaxNGValidatePushCData returns at once
 		 * for it); anything else is for the full load to report.
 		 */
-		return n->content != NULL &&
-			       blank((const char *)n->content)
+		return n->content != NULL && blank((const char *)n->content)
 			   ? 0
 			   : -1;
 	case XML_ELEMENT_NODE:
@@ -1502,8 +1502,7 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 
 	xmlInitParser();
 	/* A NUL goes straight to the full load, which says where. */
-	if (memchr(cf->buf, '\0', cf->len) != NULL ||
-	    stream_load(cf) == -1) {
+	if (memchr(cf->buf, '\0', cf->len) != NULL || stream_load(cf) == -1) {
 		model_free(cf);
 		if (full_load(cf, errs) == -1)
 			goto out;
