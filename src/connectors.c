@@ -105,7 +105,8 @@ errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
 	char		*msg = NULL;
 	int		 r;
 
-	if (errs->n > CONN_MAX_ERRS)
+	/* The fast path of a load (stream_load) collects nothing. */
+	if (errs == NULL || errs->n > CONN_MAX_ERRS)
 		return;
 	if (errs->n == CONN_MAX_ERRS) {
 		fmt = "too many errors, giving up";
@@ -529,6 +530,15 @@ read_file(const char *path, char **out, size_t *outlen, struct conn_errs *errs)
 	}
 	if ((flags = fcntl(fd, F_GETFL)) != -1)
 		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	/* Room for the whole file and one more byte to see its end. */
+	if (st.st_size > 0) {
+		cap = (size_t)st.st_size + 1;
+		if ((buf = malloc(cap + 1)) == NULL) {
+			errs->sys_errno = ENOMEM;
+			errs_add(errs, 0, "out of memory");
+			goto out;
+		}
+	}
 	for (;;) {
 		if (len == cap) {
 			if (cap > CONN_MAX_FILE) {
@@ -656,17 +666,28 @@ xml_restore(const struct xml_handlers *h)
 	xmlSetGenericErrorFunc(h->gctx, h->gerror);
 }
 
+/* The compiled-in schema, parsed; NULL when that fails. */
+static xmlRelaxNG *
+schema_parse(void)
+{
+	xmlRelaxNGParserCtxt *pctx;
+	xmlRelaxNG	     *schema = NULL;
+
+	if ((pctx = xmlRelaxNGNewMemParserCtxt(
+		 conn_schema_rng, (int)conn_schema_rng_len)) != NULL)
+		schema = xmlRelaxNGParse(pctx);
+	xmlRelaxNGFreeParserCtxt(pctx);
+	return schema;
+}
+
 static int
 validate(xmlDoc *doc, struct conn_errs *errs)
 {
-	xmlRelaxNGParserCtxt *pctx = NULL;
-	xmlRelaxNG	     *schema = NULL;
-	xmlRelaxNGValidCtxt  *vctx = NULL;
-	int		      rc = -1;
+	xmlRelaxNG	    *schema = NULL;
+	xmlRelaxNGValidCtxt *vctx = NULL;
+	int		     rc = -1;
 
-	if ((pctx = xmlRelaxNGNewMemParserCtxt(
-		 conn_schema_rng, (int)conn_schema_rng_len)) == NULL ||
-	    (schema = xmlRelaxNGParse(pctx)) == NULL ||
+	if ((schema = schema_parse()) == NULL ||
 	    (vctx = xmlRelaxNGNewValidCtxt(schema)) == NULL) {
 		errs_add(errs, 0, "internal error: cannot load the schema");
 		goto out;
@@ -681,7 +702,6 @@ validate(xmlDoc *doc, struct conn_errs *errs)
 out:
 	xmlRelaxNGFreeValidCtxt(vctx);
 	xmlRelaxNGFree(schema);
-	xmlRelaxNGFreeParserCtxt(pctx);
 	return rc;
 }
 
@@ -734,13 +754,21 @@ blank(const char *s)
 	return *s == '\0';
 }
 
-/* The decoded text of an element in a malloc'd copy, or NULL. */
+/*
+ * The decoded text of an element in a malloc'd copy, or NULL.  Most
+ * elements hold one text node, which needs no walk of the subtree.
+ */
 static char *
 node_text(const xmlNode *n)
 {
-	xmlChar *x;
-	char	*s;
+	const xmlNode *t = n->children;
+	xmlChar	      *x;
+	char	      *s;
 
+	if (t == NULL)
+		return strdup("");
+	if (t->next == NULL && t->type == XML_TEXT_NODE && t->content != NULL)
+		return strdup((const char *)t->content);
 	if ((x = xmlNodeGetContent(n)) == NULL)
 		return strdup("");
 	s = strdup((const char *)x);
@@ -749,19 +777,99 @@ node_text(const xmlNode *n)
 }
 
 /*
- * Reads the connectors from the tree and reports, with their lines, the
- * problems the schema would also catch but describes poorly (a field
- * given twice, a missing Name, a bad boolean).  Returns 0 or -1.
+ * Reads one <ReceiveConnector> into c and reports, with their lines,
+ * the problems the schema would also catch but describes poorly (a
+ * field given twice, a missing Name, a bad boolean).  Returns 0, 1
+ * when the connector is wrong (reported), or -1 when memory ran out.
  */
+static int
+model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
+{
+	const xmlNode *k;
+	const xmlNode *seen[NKNOWN];
+	char	      *text;
+	int	       ki, b, bad = 0;
+
+	c->advertise = CONN_UNSET;
+	c->line = xmlGetLineNo(n);
+	memset(seen, 0, sizeof(seen));
+	for (k = n->children; k != NULL; k = k->next) {
+		if ((ki = known_index(k)) == -1)
+			continue;
+		if (seen[ki] != NULL) {
+			errs_add(errs, xmlGetLineNo(k),
+				 "%s given "
+				 "twice in one connector (also at line %ld)",
+				 known_names[ki], xmlGetLineNo(seen[ki]));
+			bad = 1;
+			continue;
+		}
+		seen[ki] = k;
+		if (ki > 4)
+			continue;
+		if ((text = node_text(k)) == NULL) {
+			errs_add(errs, 0, "out of memory");
+			return -1;
+		}
+		switch (ki) {
+		case 0:
+			c->name = text;
+			break;
+		case 1:
+			c->server = text;
+			break;
+		case 2:
+			c->fqdn = text;
+			break;
+		case 3:
+			c->tls_name = text;
+			break;
+		default:
+			b = parse_bool(text);
+			if (b == -1) {
+				errs_add(errs, xmlGetLineNo(k),
+					 "AdvertiseClientSettings \"%.64s\" "
+					 "is not true, false, 1 or 0",
+					 text);
+				bad = 1;
+			}
+			c->advertise = b == -1 ? CONN_UNSET : b;
+			free(text);
+			break;
+		}
+	}
+	if (c->name == NULL) {
+		errs_add(errs, c->line, "connector has no Name");
+		bad = 1;
+	} else if (blank(c->name)) {
+		errs_add(errs, xmlGetLineNo(seen[0]), "empty Name");
+		bad = 1;
+	}
+	if (c->server != NULL && blank(c->server)) {
+		errs_add(errs, xmlGetLineNo(seen[1]), "empty Server");
+		bad = 1;
+	}
+	if (c->name == NULL)
+		return bad;
+	if (c->server != NULL) {
+		if (asprintf(&c->identity, "%s\\%s", c->server, c->name) == -1)
+			c->identity = NULL;
+	} else
+		c->identity = strdup(c->name);
+	if (c->identity == NULL) {
+		errs_add(errs, 0, "out of memory");
+		return -1;
+	}
+	return bad;
+}
+
+/* The model from the whole tree (the full load).  Returns 0 or -1. */
 static int
 build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 {
-	const xmlNode *root, *n, *k;
-	const xmlNode *seen[NKNOWN];
-	struct conn   *c;
-	char	      *text;
+	const xmlNode *root, *n;
 	size_t	       count = 0;
-	int	       ki, b, bad = 0;
+	int	       r, bad = 0;
 
 	if ((root = xmlDocGetRootElement(doc)) == NULL ||
 	    !is_elem(root, "ReceiveConnectors")) {
@@ -779,127 +887,92 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 	for (n = root->children; n != NULL; n = n->next) {
 		if (!is_elem(n, "ReceiveConnector"))
 			continue;
-		c = &cf->v[cf->n++];
-		c->advertise = CONN_UNSET;
-		c->line = xmlGetLineNo(n);
-		memset(seen, 0, sizeof(seen));
-		for (k = n->children; k != NULL; k = k->next) {
-			if ((ki = known_index(k)) == -1)
-				continue;
-			if (seen[ki] != NULL) {
-				errs_add(
-				    errs, xmlGetLineNo(k),
-				    "%s given "
-				    "twice in one connector (also at line %ld)",
-				    known_names[ki], xmlGetLineNo(seen[ki]));
-				bad = 1;
-				continue;
-			}
-			seen[ki] = k;
-			if (ki > 4)
-				continue;
-			if ((text = node_text(k)) == NULL) {
-				errs_add(errs, 0, "out of memory");
-				return -1;
-			}
-			switch (ki) {
-			case 0:
-				c->name = text;
-				break;
-			case 1:
-				c->server = text;
-				break;
-			case 2:
-				c->fqdn = text;
-				break;
-			case 3:
-				c->tls_name = text;
-				break;
-			default:
-				b = parse_bool(text);
-				if (b == -1) {
-					errs_add(
-					    errs, xmlGetLineNo(k),
-					    "AdvertiseClientSettings \"%.64s\" "
-					    "is not true, false, 1 or 0",
-					    text);
-					bad = 1;
-				}
-				c->advertise = b == -1 ? CONN_UNSET : b;
-				free(text);
-				break;
-			}
-		}
-		if (c->name == NULL) {
-			errs_add(errs, c->line, "connector has no Name");
-			bad = 1;
-		} else if (blank(c->name)) {
-			errs_add(errs, xmlGetLineNo(seen[0]), "empty Name");
-			bad = 1;
-		}
-		if (c->server != NULL && blank(c->server)) {
-			errs_add(errs, xmlGetLineNo(seen[1]), "empty Server");
-			bad = 1;
-		}
-		if (c->name == NULL)
-			continue;
-		if (c->server != NULL) {
-			if (asprintf(&c->identity, "%s\\%s", c->server,
-				     c->name) == -1)
-				c->identity = NULL;
-		} else
-			c->identity = strdup(c->name);
-		if (c->identity == NULL) {
-			errs_add(errs, 0, "out of memory");
+		if ((r = model_conn(n, &cf->v[cf->n++], errs)) == -1)
 			return -1;
-		}
+		bad |= r;
 	}
 	return bad ? -1 : 0;
 }
 
-static int
-cmp_identity(const void *a, const void *b)
-{
-	const struct conn *x = *(const struct conn *const *)a;
-	const struct conn *y = *(const struct conn *const *)b;
-	int		   r;
+/*
+ * An identity as conn_casecmp sees it: each code point folded and
+ * written in 3 bytes, big-endian (the values u8_next returns stay under
+ * 2^24), so memcmp, then the length, orders keys as conn_casecmp orders
+ * identities.  Folding once per identity keeps the sort from decoding
+ * and folding both strings at every comparison.
+ */
+struct dup_key {
+	const unsigned char *k;
+	size_t		     klen;
+	struct conn	    *c;
+};
 
-	if ((r = conn_casecmp(x->identity, y->identity)) != 0)
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct dup_key *x = a, *y = b;
+	size_t		      n = x->klen < y->klen ? x->klen : y->klen;
+	int		      r;
+
+	if ((r = memcmp(x->k, y->k, n)) != 0)
 		return r;
-	return x->line < y->line ? -1 : x->line > y->line;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return x->c->line < y->c->line ? -1 : x->c->line > y->c->line;
 }
 
 /* Sorting keeps a 100,000-connector file from costing n² comparisons. */
 static int
 check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 {
-	struct conn **s;
-	size_t	      i, first = 0;
-	int	      bad = 0;
+	struct dup_key	    *s = NULL;
+	struct conn	    *c;
+	unsigned char	    *keys = NULL, *k;
+	const unsigned char *p;
+	size_t		     i, first = 0, total = 0;
+	unsigned int	     cp;
+	int		     bad = 0;
 
 	if (cf->n < 2)
 		return 0;
-	if ((s = calloc(cf->n, sizeof(*s))) == NULL) {
+	for (i = 0; i < cf->n; i++)
+		total += strlen(cf->v[i].identity);
+	if ((s = calloc(cf->n, sizeof(*s))) == NULL ||
+	    (keys = malloc(3 * total + 1)) == NULL) {
+		free(s);
 		errs_add(errs, 0, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < cf->n; i++)
-		s[i] = &cf->v[i];
-	qsort(s, cf->n, sizeof(*s), cmp_identity);
+	for (k = keys, i = 0; i < cf->n; i++) {
+		s[i].c = &cf->v[i];
+		s[i].k = k;
+		for (p = (const unsigned char *)cf->v[i].identity;
+		     *p != '\0';) {
+			cp = conn_fold(u8_next(&p));
+			*k++ = (unsigned char)(cp >> 16);
+			*k++ = (unsigned char)(cp >> 8);
+			*k++ = (unsigned char)cp;
+		}
+		s[i].klen = (size_t)(k - s[i].k);
+	}
+	qsort(s, cf->n, sizeof(*s), cmp_key);
 	for (i = 1; i < cf->n; i++) {
-		if (conn_casecmp(s[first]->identity, s[i]->identity) != 0) {
+		if (s[first].klen != s[i].klen ||
+		    memcmp(s[first].k, s[i].k, s[i].klen) != 0) {
 			first = i;
 			continue;
 		}
-		errs_add(errs, s[i]->line,
+		c = s[i].c;
+		errs_add(errs, c->line,
 			 "duplicate identity \"%.200s\" "
 			 "(also at line %ld)",
-			 s[i]->identity, s[first]->line);
-		s[i]->dup_line = s[first]->line;
-		if (s[first]->dup_line == 0)
-			s[first]->dup_line = s[i]->line;
+			 c->identity, s[first].c->line);
+		c->dup_line = s[first].c->line;
+		if (s[first].c->dup_line == 0)
+			s[first].c->dup_line = c->line;
 		bad = 1;
 	}
+	free(keys);
 	free(s);
 	return bad ? -1 : 0;
 }
@@ -929,6 +1002,7 @@ scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 {
 	struct conn_span  *sp = NULL;
 	struct field_span *fs = NULL;
+	const char	  *p;
 	size_t		   pos = 0, tag, nend, last = 0, w;
 	size_t		   ci = 0, i;
 	long		   line = 1;
@@ -940,12 +1014,13 @@ scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 		tag = pos;
 		ws_text = 0;
 		if (b[pos] != '<') {
-			ws_text = 1;
-			while (pos < len && b[pos] != '<') {
+			p = memchr(b + pos, '<', len - pos);
+			nend = p != NULL ? (size_t)(p - b) : len;
+			/* Only text inside a connector moves its end. */
+			for (ws_text = 1; depth >= 2 && pos < nend; pos++)
 				if (!is_ws(b[pos]))
 					ws_text = 0;
-				pos++;
-			}
+			pos = nend;
 		} else if (starts(b, len, pos, "<!--"))
 			pos = skip_past(b, len, pos + 4, "-->");
 		else if (starts(b, len, pos, "<![CDATA["))
@@ -988,9 +1063,12 @@ scan(const char *b, size_t len, struct conn_file *cf, struct conn_span *spans)
 				    ci >= cf->n || empty)
 					return -1;
 				sp = &spans[ci];
-				for (; counted < tag; counted++)
-					if (b[counted] == '\n')
-						line++;
+				while ((p = memchr(b + counted, '\n',
+						   tag - counted)) != NULL) {
+					line++;
+					counted = (size_t)(p - b) + 1;
+				}
+				counted = tag;
 				cf->v[ci].line = line;
 				ci++;
 				sp->start = tag;
@@ -1058,44 +1136,283 @@ conn_file_free(struct conn_file *cf)
 	free(cf);
 }
 
+/* Frees the model of cf, leaving an empty one. */
+static void
+model_free(struct conn_file *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->n; i++) {
+		free(cf->v[i].server);
+		free(cf->v[i].name);
+		free(cf->v[i].identity);
+		free(cf->v[i].fqdn);
+		free(cf->v[i].tls_name);
+	}
+	free(cf->v);
+	cf->v = NULL;
+	cf->n = 0;
+}
+
+/* ------------------------------------------------------- streaming load */
+
 /*
- * Loads buf, taking ownership of it (it is freed on failure).  Returns
- * 0 and *out, or -1 with errs filled.
+ * The fast path of a load.  libxml2's SAX2 handlers build the tree as
+ * they always do, but each child of the root is taken as soon as it is
+ * complete: read into the model, validated against the schema through
+ * libxml2's progressive interface (the one xmlTextReader uses), and
+ * freed.  The tree never holds more than a connector or two, so memory
+ * stays flat and the allocator stays warm.
+ *
+ * The fast path says nothing.  At the first problem of any kind it
+ * stops, and load_owned runs the full load on the same bytes, which
+ * finds and reports the problems as it always did: every message and
+ * line number comes from one place.  It also gives up where it would
+ * have to guess (anything but white space, comments, processing
+ * instructions and ReceiveConnector elements in the root).
+ */
+struct stream {
+	xmlParserCtxt	    *ctxt;
+	xmlRelaxNGValidCtxt *vctx;
+	struct conn_file    *cf;
+	size_t		     cap;
+	xmlNode		    *held; /* see stream_flush */
+	int		     failed;
+	int		     done; /* the root element was closed */
+};
+
+static void
+stream_error(void *arg, XERR_CONST xmlError *e)
+{
+	struct stream *st = arg;
+
+	if (e->level >= XML_ERR_ERROR)
+		st->failed = 1;
+}
+
+static void
+stream_give_up(struct stream *st)
+{
+	st->failed = 1;
+	xmlStopParser(st->ctxt);
+}
+
+/* One child of the root, complete.  Returns 0, or -1 to give up. */
+static int
+stream_child(struct stream *st, xmlNode *n)
+{
+	struct conn *nv;
+	size_t	     ncap;
+	int	     r;
+
+	switch (n->type) {
+	case XML_COMMENT_NODE:
+	case XML_PI_NODE:
+		return 0;
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		/*
+		 * The root holds no text: white space is all the validator
+		 * would accept (xmlRelaxNGValidatePushCData returns at once
+		 * for it); anything else is for the full load to report.
+		 */
+		return n->content != NULL && blank((const char *)n->content)
+			   ? 0
+			   : -1;
+	case XML_ELEMENT_NODE:
+		break;
+	default:
+		return -1;
+	}
+	if (!is_elem(n, "ReceiveConnector"))
+		return -1;
+	if (st->cf->n == st->cap) {
+		ncap = st->cap == 0 ? 64 : st->cap * 2;
+		if ((nv = reallocarray(st->cf->v, ncap, sizeof(*nv))) == NULL)
+			return -1;
+		st->cf->v = nv;
+		st->cap = ncap;
+	}
+	nv = &st->cf->v[st->cf->n++];
+	memset(nv, 0, sizeof(*nv));
+	if (model_conn(n, nv, NULL) != 0)
+		return -1;
+	/*
+	 * The connector's content (an interleave) is not streamable: the
+	 * push must answer 0, "validate the whole element", as it does
+	 * in xmlTextReader.  No pop follows a full validation.
+	 */
+	if (xmlRelaxNGValidatePushElement(st->vctx, st->ctxt->myDoc, n) != 0)
+		return -1;
+	r = xmlRelaxNGValidateFullElement(st->vctx, st->ctxt->myDoc, n);
+	return r == 1 ? 0 : -1;
+}
+
+/*
+ * Takes and frees the complete children of the root.  The element last
+ * validated is freed one round later: the validator keeps a pointer to
+ * it (for the line of a message) until the next element is pushed.
+ */
+static void
+stream_flush(struct stream *st, xmlNode *root)
+{
+	xmlNode *n, *next;
+
+	for (n = root->children; n != NULL; n = next) {
+		next = n->next;
+		if (n == st->held)
+			continue;
+		if (!st->failed && stream_child(st, n) == -1)
+			stream_give_up(st);
+		if (n->type == XML_ELEMENT_NODE && !st->failed) {
+			if (st->held != NULL) {
+				xmlUnlinkNode(st->held);
+				xmlFreeNode(st->held);
+			}
+			st->held = n;
+			continue;
+		}
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+}
+
+static void
+stream_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+	     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+	     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxt *ctxt = ctx;
+	struct stream *st = ctxt->_private;
+
+	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
+			      namespaces, nb_attributes, nb_defaulted,
+			      attributes);
+	if (st->failed || ctxt->nodeNr != 1 || ctxt->node == NULL)
+		return;
+	/* The root's content model is streamable: the push answers 1. */
+	if (!is_elem(ctxt->node, "ReceiveConnectors") ||
+	    xmlRelaxNGValidatePushElement(st->vctx, ctxt->myDoc, ctxt->node) !=
+		1)
+		stream_give_up(st);
+}
+
+static void
+stream_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+	   const xmlChar *uri)
+{
+	xmlParserCtxt *ctxt = ctx;
+	struct stream *st = ctxt->_private;
+	xmlNode	      *root;
+
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (st->failed || ctxt->nodeNr > 1)
+		return;
+	if (ctxt->nodeNr == 1) {
+		stream_flush(st, ctxt->node);
+		return;
+	}
+	if ((root = xmlDocGetRootElement(ctxt->myDoc)) == NULL) {
+		stream_give_up(st);
+		return;
+	}
+	stream_flush(st, root);
+	if (!st->failed &&
+	    xmlRelaxNGValidatePopElement(st->vctx, ctxt->myDoc, root) != 1)
+		stream_give_up(st);
+	st->done = 1;
+}
+
+#define STREAM_SLICE 65536
+
+/*
+ * The fast path: fills cf's model from its bytes (which hold no NUL and
+ * passed check_prolog).  Returns 0, or -1 when it gave up; the model
+ * may then be partial.
  */
 static int
-load_owned(const char *label, char *buf, size_t len, int flags,
-	   struct conn_file **out, struct conn_errs *errs)
+stream_load(struct conn_file *cf)
 {
 	struct xml_handlers h;
-	struct conn_file   *cf = NULL;
-	struct conn_span   *spans;
+	struct stream	    st;
+	xmlRelaxNG	   *schema = NULL;
+	xmlDoc		   *doc = NULL;
+	size_t		    pos, n;
+	int		    rc = -1;
+
+	memset(&st, 0, sizeof(st));
+	st.cf = cf;
+	h.serror = xmlStructuredError;
+	h.sctx = xmlStructuredErrorContext;
+	h.gerror = xmlGenericError;
+	h.gctx = xmlGenericErrorContext;
+	xmlSetStructuredErrorFunc(&st, stream_error);
+	xmlSetGenericErrorFunc(NULL, xml_generic_quiet);
+	if ((schema = schema_parse()) == NULL ||
+	    (st.vctx = xmlRelaxNGNewValidCtxt(schema)) == NULL ||
+	    (st.ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0,
+					       cf->path)) == NULL)
+		goto out;
+	xmlRelaxNGSetValidStructuredErrors(st.vctx, stream_error, &st);
+	st.ctxt->_private = &st;
+	st.ctxt->sax->startElementNs = stream_start;
+	st.ctxt->sax->endElementNs = stream_end;
+	/* The options of the full load (see there). */
+	(void)xmlCtxtUseOptions(st.ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	/*
+	 * Pushed in slices, libxml2 keeps a small window of the input
+	 * where xmlCtxtReadMemory would copy all of it.
+	 */
+	for (pos = 0; !st.failed; pos += n) {
+		n = cf->len - pos < STREAM_SLICE ? cf->len - pos : STREAM_SLICE;
+		if (xmlParseChunk(st.ctxt, cf->buf + pos, (int)n,
+				  pos + n == cf->len) != 0)
+			st.failed = 1;
+		if (pos + n == cf->len)
+			break;
+	}
+	doc = st.ctxt->myDoc;
+	st.ctxt->myDoc = NULL;
+	if (doc == NULL || st.failed || !st.done || !st.ctxt->wellFormed ||
+	    doc->intSubset != NULL || doc->extSubset != NULL)
+		goto out;
+	if (doc->encoding != NULL &&
+	    xmlStrcasecmp(doc->encoding, BAD_CAST "UTF-8") != 0 &&
+	    xmlStrcasecmp(doc->encoding, BAD_CAST "UTF8") != 0 &&
+	    xmlStrcasecmp(doc->encoding, BAD_CAST "US-ASCII") != 0 &&
+	    xmlStrcasecmp(doc->encoding, BAD_CAST "ASCII") != 0)
+		goto out;
+	rc = 0;
+out:
+	if (st.held != NULL) {
+		xmlUnlinkNode(st.held);
+		xmlFreeNode(st.held);
+	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(st.ctxt);
+	xmlRelaxNGFreeValidCtxt(st.vctx);
+	xmlRelaxNGFree(schema);
+	xml_restore(&h);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ load */
+
+/*
+ * The full load: the whole tree, then the model, then the schema, each
+ * problem reported with its line.  Returns 0 or -1.
+ */
+static int
+full_load(struct conn_file *cf, struct conn_errs *errs)
+{
+	struct xml_handlers h;
 	xmlParserCtxt	   *ctxt = NULL;
 	xmlDoc		   *doc = NULL;
 	const char	   *nul, *p;
-	size_t		    i;
 	long		    line;
-	int		    rc = -1, captured = 0;
+	int		    rc = -1;
 
-	*out = NULL;
-	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
-	    (cf->path = strdup(label)) == NULL) {
-		errs_add(errs, 0, "out of memory");
-		goto out;
-	}
-	cf->buf = buf;
-	cf->len = len;
-	buf = NULL;
-	if (len > CONN_MAX_FILE) {
-		errs_add(errs, 0, "file too large (over %lu bytes)",
-			 CONN_MAX_FILE);
-		goto out;
-	}
-	if (check_prolog(cf->buf, cf->len, errs) == -1)
-		goto out;
-
-	xmlInitParser();
 	xml_capture(&h, errs);
-	captured = 1;
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		errs_add(errs, 0, "out of memory");
 		goto out;
@@ -1105,7 +1422,7 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 	 * DTDATTR, no network, and no XML_PARSE_HUGE so libxml2's depth
 	 * and size limits stand.
 	 */
-	doc = xmlCtxtReadMemory(ctxt, cf->buf, (int)cf->len, label, NULL,
+	doc = xmlCtxtReadMemory(ctxt, cf->buf, (int)cf->len, cf->path, NULL,
 				XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	if (doc == NULL || !ctxt->wellFormed || errs->n > 0) {
 		if (errs->n == 0)
@@ -1142,7 +1459,55 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 		goto out;
 	if (validate(doc, errs) == -1)
 		goto out;
-	if (cf->n > 0) {
+	rc = 0;
+out:
+	xml_restore(&h);
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+/* load_owned flags besides CONN_LOAD_DUPLICATES */
+#define LOAD_NO_SPANS 0x100 /* the model only: nothing will be edited */
+
+/*
+ * Loads buf, taking ownership of it (it is freed on failure).  Returns
+ * 0 and *out, or -1 with errs filled.
+ */
+static int
+load_owned(const char *label, char *buf, size_t len, int flags,
+	   struct conn_file **out, struct conn_errs *errs)
+{
+	struct conn_file *cf = NULL;
+	struct conn_span *spans;
+	size_t		  i;
+	int		  rc = -1;
+
+	*out = NULL;
+	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
+	    (cf->path = strdup(label)) == NULL) {
+		errs_add(errs, 0, "out of memory");
+		goto out;
+	}
+	cf->buf = buf;
+	cf->len = len;
+	buf = NULL;
+	if (len > CONN_MAX_FILE) {
+		errs_add(errs, 0, "file too large (over %lu bytes)",
+			 CONN_MAX_FILE);
+		goto out;
+	}
+	if (check_prolog(cf->buf, cf->len, errs) == -1)
+		goto out;
+
+	xmlInitParser();
+	/* A NUL goes straight to the full load, which says where. */
+	if (memchr(cf->buf, '\0', cf->len) != NULL || stream_load(cf) == -1) {
+		model_free(cf);
+		if (full_load(cf, errs) == -1)
+			goto out;
+	}
+	if (cf->n > 0 && !(flags & LOAD_NO_SPANS)) {
 		if ((spans = calloc(cf->n, sizeof(*spans))) == NULL) {
 			errs_add(errs, 0, "out of memory");
 			goto out;
@@ -1163,10 +1528,6 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 	cf = NULL;
 	rc = 0;
 out:
-	if (captured)
-		xml_restore(&h);
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	conn_file_free(cf);
 	free(buf);
 	return rc;
@@ -1400,7 +1761,7 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	const struct conn_edit *e;
 	const char	       *val;
 	char		       *nb = NULL;
-	size_t			ns = 0, i, j, pos, total;
+	size_t			ns = 0, i, j, pos, total, len;
 	unsigned int		mask;
 	int			fi, rc = -1;
 
@@ -1464,14 +1825,28 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	i += cf->len - pos;
 	nb[i] = '\0';
 
-	/* Cheap insurance: the result must load and say what we meant. */
-	if (conn_load_mem(cf->path, nb, i, &nf, &rerrs) == -1) {
+	/*
+	 * Insurance: the result must load as any file does (well-formed,
+	 * valid, identities unique) and say what we meant.  The load takes
+	 * nb and hands it back in nf; it needs no spans, as nothing will
+	 * edit nf.
+	 */
+	errs_init(&rerrs, cf->path);
+	if (rerrs.file == NULL) {
+		errs_add(errs, 0, "out of memory");
+		goto out;
+	}
+	len = i;
+	if (load_owned(cf->path, nb, len, LOAD_NO_SPANS, &nf, &rerrs) == -1) {
+		nb = NULL; /* freed by load_owned */
 		errs_add(errs, 0,
 			 "internal error: the edited file does not "
 			 "load: %s",
 			 rerrs.n > 0 ? rerrs.v[0].msg : "?");
 		goto out;
 	}
+	nb = nf->buf;
+	nf->buf = NULL;
 	if (check_result(cf, nf, edits) == -1) {
 		errs_add(errs, 0,
 			 "internal error: the edited file does not "
@@ -1479,7 +1854,7 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 		goto out;
 	}
 	*out = nb;
-	*outlen = i;
+	*outlen = len;
 	nb = NULL;
 	rc = 0;
 out:
