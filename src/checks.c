@@ -457,7 +457,9 @@ entcmp(const void *a, const void *b)
 
 /*
  * Indexes the store's certificates by Subject key.  Only their DER is
- * read (store_get0), nothing is decoded by OpenSSL.  Returns 0 or -1.
+ * read (store_get0), nothing is decoded by OpenSSL, and what this pass
+ * loaded is forgotten again, so a large store costs no memory here.
+ * Returns 0 or -1.
  */
 static int
 chain_index(struct checks_chain *ch, struct store *st)
@@ -465,6 +467,7 @@ chain_index(struct checks_chain *ch, struct store *st)
 	struct cert *c;
 	uint64_t     key;
 	size_t	     i, n;
+	int	     loaded;
 
 	ch->store = st;
 	ch->n = n = st != NULL ? store_count(st) : 0;
@@ -478,17 +481,21 @@ chain_index(struct checks_chain *ch, struct store *st)
 	    (ch->step = calloc(n + 1, sizeof(*ch->step))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
+		loaded = store_loaded(st, i);
 		if ((c = store_get0(st, i)) == NULL)
 			return -1;
 		/* An empty certificate (changed on disk) is no issuer. */
-		if (c->derlen == 0)
-			continue;
-		if (cert_name_key(c, &c->subject, &key) == 0) {
-			ch->bysub[ch->nbysub].key = key;
-			ch->bysub[ch->nbysub++].i = i;
-		} else
-			ch->unkeyed[ch->nunkeyed++] = i;
-		ch->iss_ok[i] = cert_name_key(c, &c->issuer, &ch->iss[i]) == 0;
+		if (c->derlen != 0) {
+			if (cert_name_key(c, &c->subject, &key) == 0) {
+				ch->bysub[ch->nbysub].key = key;
+				ch->bysub[ch->nbysub++].i = i;
+			} else
+				ch->unkeyed[ch->nunkeyed++] = i;
+			ch->iss_ok[i] =
+			    cert_name_key(c, &c->issuer, &ch->iss[i]) == 0;
+		}
+		if (!loaded)
+			store_forget(st, i);
 	}
 	qsort(ch->bysub, ch->nbysub, sizeof(*ch->bysub), entcmp);
 	return 0;
