@@ -1340,6 +1340,12 @@ store_forget(struct store *st, size_t i)
 	st->recs[i].c = NULL;
 }
 
+int
+store_loaded(const struct store *st, size_t i)
+{
+	return i < st->ncerts && st->recs[i].c != NULL;
+}
+
 size_t
 store_key_count(const struct store *st)
 {

@@ -85,6 +85,12 @@ struct cert *store_get0(const struct store *, size_t i);
  * store_get0(i) reads it again.
  */
 void store_forget(struct store *, size_t i);
+/*
+ * 1 when certificate i is loaded now (store_get0 would not read it
+ * again), so that a pass over the store can forget what it loaded
+ * itself and leave alone what others hold.
+ */
+int store_loaded(const struct store *, size_t i);
 /* Number of private keys seen. */
 size_t store_key_count(const struct store *);
 

@@ -743,6 +743,37 @@ test_leaf_cache(void **state)
 	checks_opts_release(&o);
 }
 
+/* Indexing a store leaves loaded only what was loaded before. */
+static void
+test_index_memory(void **state)
+{
+	struct store_opts so;
+	struct check_opts o;
+	struct store	 *s;
+	size_t		  i, before = 0, after = 0;
+
+	memset(&so, 0, sizeof(so));
+	so.report = no_report;
+	assert_non_null(s = store_new());
+	assert_int_equal(store_add_path(s, PKI "/store", &so), 0);
+	store_finish(s);
+	assert_non_null(store_get0(s, 1));
+	for (i = 0; i < store_count(s); i++)
+		before += store_loaded(s, i);
+	assert_true(before >= 1 && before < store_count(s));
+	memset(&o, 0, sizeof(o));
+	o.at = TEST_NOW;
+	o.ca_file = ROOT;
+	o.store = s;
+	assert_int_equal(checks_opts_init(&o), 0);
+	for (i = 0; i < store_count(s); i++)
+		after += store_loaded(s, i);
+	assert_int_equal(after, before);
+	assert_true(store_loaded(s, 1));
+	checks_opts_release(&o);
+	store_free(s);
+}
+
 static int
 setup(void **state)
 {
@@ -784,6 +815,7 @@ main(void)
 	    cmocka_unit_test(test_oracle),
 	    cmocka_unit_test(test_equal_names),
 	    cmocka_unit_test(test_leaf_cache),
+	    cmocka_unit_test(test_index_memory),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
