@@ -21,14 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlversion.h>
-
 #include "connectors.h"
 #include "safe.h"
+#include "xmllib.h"
 
 extern const char	   conn_schema_rng[];
 extern const unsigned long conn_schema_rng_len;
@@ -628,32 +623,22 @@ xml_generic_quiet(void *ctx, const char *fmt, ...)
 }
 
 /*
- * Routes libxml2's messages to errs for the duration of a call and
- * restores whatever handlers the program had.
+ * Routes libxml2's messages to errs for the duration of a call, then
+ * back to libxml2's defaults: certbind opened the library itself
+ * (xmllib.h), so nothing else has handlers to restore.
  */
-struct xml_handlers {
-	xmlStructuredErrorFunc serror;
-	void		      *sctx;
-	xmlGenericErrorFunc    gerror;
-	void		      *gctx;
-};
-
 static void
-xml_capture(struct xml_handlers *h, struct conn_errs *errs)
+xml_capture(struct conn_errs *errs)
 {
-	h->serror = xmlStructuredError;
-	h->sctx = xmlStructuredErrorContext;
-	h->gerror = xmlGenericError;
-	h->gctx = xmlGenericErrorContext;
 	xmlSetStructuredErrorFunc(errs, xml_error);
 	xmlSetGenericErrorFunc(NULL, xml_generic_quiet);
 }
 
 static void
-xml_restore(const struct xml_handlers *h)
+xml_restore(void)
 {
-	xmlSetStructuredErrorFunc(h->sctx, h->serror);
-	xmlSetGenericErrorFunc(h->gctx, h->gerror);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
 }
 
 static int
@@ -1066,17 +1051,22 @@ static int
 load_owned(const char *label, char *buf, size_t len, int flags,
 	   struct conn_file **out, struct conn_errs *errs)
 {
-	struct xml_handlers h;
 	struct conn_file   *cf = NULL;
 	struct conn_span   *spans;
 	xmlParserCtxt	   *ctxt = NULL;
 	xmlDoc		   *doc = NULL;
-	const char	   *nul, *p;
+	const char	   *nul, *p, *why;
 	size_t		    i;
 	long		    line;
 	int		    rc = -1, captured = 0;
 
 	*out = NULL;
+	/* Before anything that the out: label frees through libxml2. */
+	if (xmllib_open(&why) == -1) {
+		errs_add(errs, 0, "%s", why);
+		free(buf);
+		return -1;
+	}
 	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
 	    (cf->path = strdup(label)) == NULL) {
 		errs_add(errs, 0, "out of memory");
@@ -1094,7 +1084,7 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 		goto out;
 
 	xmlInitParser();
-	xml_capture(&h, errs);
+	xml_capture(errs);
 	captured = 1;
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		errs_add(errs, 0, "out of memory");
@@ -1164,7 +1154,7 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 	rc = 0;
 out:
 	if (captured)
-		xml_restore(&h);
+		xml_restore();
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	conn_file_free(cf);
