@@ -21,14 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlversion.h>
-
 #include "connectors.h"
 #include "safe.h"
+#include "xmllib.h"
 
 extern const char	   conn_schema_rng[];
 extern const unsigned long conn_schema_rng_len;
@@ -638,32 +633,22 @@ xml_generic_quiet(void *ctx, const char *fmt, ...)
 }
 
 /*
- * Routes libxml2's messages to errs for the duration of a call and
- * restores whatever handlers the program had.
+ * Routes libxml2's messages to errs for the duration of a call, then
+ * back to libxml2's defaults: certbind opened the library itself
+ * (xmllib.h), so nothing else has handlers to restore.
  */
-struct xml_handlers {
-	xmlStructuredErrorFunc serror;
-	void		      *sctx;
-	xmlGenericErrorFunc    gerror;
-	void		      *gctx;
-};
-
 static void
-xml_capture(struct xml_handlers *h, struct conn_errs *errs)
+xml_capture(struct conn_errs *errs)
 {
-	h->serror = xmlStructuredError;
-	h->sctx = xmlStructuredErrorContext;
-	h->gerror = xmlGenericError;
-	h->gctx = xmlGenericErrorContext;
 	xmlSetStructuredErrorFunc(errs, xml_error);
 	xmlSetGenericErrorFunc(NULL, xml_generic_quiet);
 }
 
 static void
-xml_restore(const struct xml_handlers *h)
+xml_restore(void)
 {
-	xmlSetStructuredErrorFunc(h->sctx, h->serror);
-	xmlSetGenericErrorFunc(h->gctx, h->gerror);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
 }
 
 /* The compiled-in schema, parsed; NULL when that fails. */
@@ -1333,19 +1318,14 @@ stream_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 static int
 stream_load(struct conn_file *cf)
 {
-	struct xml_handlers h;
-	struct stream	    st;
-	xmlRelaxNG	   *schema = NULL;
-	xmlDoc		   *doc = NULL;
-	size_t		    pos, n;
-	int		    rc = -1;
+	struct stream st;
+	xmlRelaxNG   *schema = NULL;
+	xmlDoc	     *doc = NULL;
+	size_t	      pos, n;
+	int	      rc = -1;
 
 	memset(&st, 0, sizeof(st));
 	st.cf = cf;
-	h.serror = xmlStructuredError;
-	h.sctx = xmlStructuredErrorContext;
-	h.gerror = xmlGenericError;
-	h.gctx = xmlGenericErrorContext;
 	xmlSetStructuredErrorFunc(&st, stream_error);
 	xmlSetGenericErrorFunc(NULL, xml_generic_quiet);
 	if ((schema = schema_parse()) == NULL ||
@@ -1392,7 +1372,7 @@ out:
 	xmlFreeParserCtxt(st.ctxt);
 	xmlRelaxNGFreeValidCtxt(st.vctx);
 	xmlRelaxNGFree(schema);
-	xml_restore(&h);
+	xml_restore();
 	return rc;
 }
 
@@ -1405,14 +1385,13 @@ out:
 static int
 full_load(struct conn_file *cf, struct conn_errs *errs)
 {
-	struct xml_handlers h;
-	xmlParserCtxt	   *ctxt = NULL;
-	xmlDoc		   *doc = NULL;
-	const char	   *nul, *p;
-	long		    line;
-	int		    rc = -1;
+	xmlParserCtxt *ctxt = NULL;
+	xmlDoc	      *doc = NULL;
+	const char    *nul, *p;
+	long	       line;
+	int	       rc = -1;
 
-	xml_capture(&h, errs);
+	xml_capture(errs);
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		errs_add(errs, 0, "out of memory");
 		goto out;
@@ -1461,7 +1440,7 @@ full_load(struct conn_file *cf, struct conn_errs *errs)
 		goto out;
 	rc = 0;
 out:
-	xml_restore(&h);
+	xml_restore();
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	return rc;
@@ -1480,10 +1459,17 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 {
 	struct conn_file *cf = NULL;
 	struct conn_span *spans;
+	const char	 *why;
 	size_t		  i;
 	int		  rc = -1;
 
 	*out = NULL;
+	/* Before anything that the out: label frees through libxml2. */
+	if (xmllib_open(&why) == -1) {
+		errs_add(errs, 0, "%s", why);
+		free(buf);
+		return -1;
+	}
 	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
 	    (cf->path = strdup(label)) == NULL) {
 		errs_add(errs, 0, "out of memory");
