@@ -61,8 +61,8 @@ void checks_opts_release(struct check_opts *);
  * itself).  Returns 0 with out filled (release with checks_release), or
  * -1 when memory ran out.
  */
-int  checks_run(struct cert *c, const struct host *h, const struct check_opts *,
-		struct checks *out);
+int checks_run(struct cert *c, const struct host *h, const struct check_opts *,
+	       struct checks *out);
 /*
  * checks_run for one certificate and many hosts: common is what
  * checks_run(c, NULL, o, ...) gave, run once; only Domain is run for h.

@@ -332,8 +332,8 @@ sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
 {
 	const char	  *iss, *sub;
 	unsigned long long h;
-	size_t		  *v = NULL, *nv, lo = 0, hi = ix->n, mid, cnt = 0,
-	       cap = 0, ilen, slen;
+	size_t *v = NULL, *nv, lo = 0, hi = ix->n, mid, cnt = 0, cap = 0, ilen,
+	       slen;
 
 	*np = 0;
 	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||

@@ -43,7 +43,7 @@ struct rec {
 	time_t	      not_before, not_after;
 	uint64_t      subkey, isskey; /* cert_name_key of each name */
 	unsigned char keyok;	      /* STORE_KEY_* of those valid */
-	off_t	      off; /* where the PEM base64 body or DER is */
+	off_t	      off;	      /* where the PEM base64 body or DER is */
 	unsigned int  len;
 	unsigned int  path; /* index into paths */
 	unsigned char kind; /* REC_* */
@@ -1307,8 +1307,7 @@ done:
 }
 
 int
-store_name_keys(const struct store *st, size_t i, uint64_t *sub,
-		uint64_t *iss)
+store_name_keys(const struct store *st, size_t i, uint64_t *sub, uint64_t *iss)
 {
 	if (i >= st->ncerts)
 		return 0;

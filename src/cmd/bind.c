@@ -156,7 +156,7 @@ struct bind_run {
 	struct check_opts co;	    /* for --thumbprint's checks */
 	struct checks	  common;   /* its checks but Domain, run once */
 	int		  have_common;
-	size_t		  refused;  /* connectors a check refused */
+	size_t		  refused; /* connectors a check refused */
 };
 
 /* The store, loaded on first use.  NULL after reporting. */

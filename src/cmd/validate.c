@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "cert.h"
 #include "checks.h"
 #include "cmd.h"

@@ -429,14 +429,15 @@ static void
 test_run_common(void **state)
 {
 	static const char *const hosts[] = {
-	    "mail.contoso.com", "autodiscover.contoso.com", "x.contoso.com",
-	    "ec.contoso.com", "other.example", "192.0.2.25"};
-	struct check_opts	 o = opts();
-	struct checks		 common, a, b;
-	struct host		 h;
-	struct cert		*c;
-	const char		*why;
-	size_t			 i, j, k, fails = 0;
+	    "mail.contoso.com", "autodiscover.contoso.com",
+	    "x.contoso.com",	"ec.contoso.com",
+	    "other.example",	"192.0.2.25"};
+	struct check_opts o = opts();
+	struct checks	  common, a, b;
+	struct host	  h;
+	struct cert	 *c;
+	const char	 *why;
+	size_t		  i, j, k, fails = 0;
 
 	(void)state;
 	assert_int_equal(checks_opts_init(&o), 0);

@@ -225,9 +225,8 @@ test_names_agrees(void **state)
 	}
 	names[n - 1] = strdup("<I>CN=Nobody<S>CN=nothing.contoso.com");
 	assert_non_null(names[n - 1]);
-	assert_int_equal(sel_parse(names[n - 1], strlen(names[n - 1]),
-				   &nm[n - 1], &why),
-			 0);
+	assert_int_equal(
+	    sel_parse(names[n - 1], strlen(names[n - 1]), &nm[n - 1], &why), 0);
 	ok[n - 1] = 1;
 	ix = sel_names_new(nm, ok, n);
 	assert_non_null(ix);
@@ -235,7 +234,8 @@ test_names_agrees(void **state)
 		pos = sel_names_find(ix, store_get0(st, i), &cnt);
 		assert_true(cnt != (size_t)-1);
 		for (j = 0, k = 0; j < n; j++) {
-			if (!ok[j] || sel_matches(store_get0(st, i), &nm[j]) != 1)
+			if (!ok[j] ||
+			    sel_matches(store_get0(st, i), &nm[j]) != 1)
 				continue;
 			assert_true(k < cnt);
 			assert_int_equal(pos[k], j);
