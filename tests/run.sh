@@ -5,12 +5,14 @@
 # every run of ./certbind in the CLI tests, and every unit test binary.
 # TEST_JOBS tests run at a time (default: the number of CPUs); each test
 # has its own temporary directory, so they do not meet.  Results are
-# printed in the order the tests are named, as each one ends.
+# printed in the order the tests are named, as each one ends.  When a
+# test fails, the logs of the run are kept (the path is printed).
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 pass=0 fail=0
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/certbind-tests.XXXXXX") || exit 2
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$logdir"' EXIT
+keep=0
+trap 'kill $(jobs -p) 2>/dev/null; [ "$keep" = 1 ] || rm -rf "$logdir"' EXIT
 trap 'exit 130' INT TERM
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 case $jobs in
@@ -92,5 +94,10 @@ while [ "$shown" -le "$total" ]; do
 	[ "$shown" -le "$total" ] && sleep 0.1
 done
 wait
+# A failure under load may not come back: its whole log is kept.
+if [ "$fail" -ne 0 ]; then
+	keep=1
+	echo "# the logs of this run are kept in $logdir"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
