@@ -62,8 +62,6 @@ struct checks_chain {
 	size_t		  nbysub;
 	size_t		 *unkeyed; /* Subjects without a key */
 	size_t		  nunkeyed;
-	uint64_t	 *iss;	  /* Issuer key of each */
-	unsigned char	 *iss_ok; /* ... 0 when it has none */
 	/* Per check: visited marks (== gen), the work queue. */
 	unsigned       *seen;  /* by store index */
 	unsigned       *kseen; /* by bysub position of a key */
@@ -436,8 +434,6 @@ chain_free(struct checks_chain *ch)
 		X509_free(ch->leaf[i].x);
 	free(ch->bysub);
 	free(ch->unkeyed);
-	free(ch->iss);
-	free(ch->iss_ok);
 	free(ch->seen);
 	free(ch->kseen);
 	free(ch->queue);
@@ -462,16 +458,13 @@ entcmp(const void *a, const void *b)
 static int
 chain_index(struct checks_chain *ch, struct store *st)
 {
-	uint64_t key;
+	uint64_t key, iss;
 	size_t	 i, n;
-	int	 ok;
 
 	ch->store = st;
 	ch->n = n = st != NULL ? store_count(st) : 0;
 	if ((ch->bysub = calloc(n + 1, sizeof(*ch->bysub))) == NULL ||
 	    (ch->unkeyed = calloc(n + 1, sizeof(*ch->unkeyed))) == NULL ||
-	    (ch->iss = calloc(n + 1, sizeof(*ch->iss))) == NULL ||
-	    (ch->iss_ok = calloc(n + 1, 1)) == NULL ||
 	    (ch->seen = calloc(n + 1, sizeof(*ch->seen))) == NULL ||
 	    (ch->kseen = calloc(n + 1, sizeof(*ch->kseen))) == NULL ||
 	    (ch->queue = calloc(n + 1, sizeof(*ch->queue))) == NULL ||
@@ -483,13 +476,11 @@ chain_index(struct checks_chain *ch, struct store *st)
 	 * it is a candidate and is left out then.
 	 */
 	for (i = 0; i < n; i++) {
-		ok = store_name_keys(st, i, &key, &ch->iss[i]);
-		if (ok & STORE_KEY_SUBJECT) {
+		if (store_name_keys(st, i, &key, &iss) & STORE_KEY_SUBJECT) {
 			ch->bysub[ch->nbysub].key = key;
 			ch->bysub[ch->nbysub++].i = i;
 		} else
 			ch->unkeyed[ch->nunkeyed++] = i;
-		ch->iss_ok[i] = (ok & STORE_KEY_ISSUER) != 0;
 	}
 	qsort(ch->bysub, ch->nbysub, sizeof(*ch->bysub), entcmp);
 	return 0;
@@ -569,7 +560,7 @@ chain_visit(struct checks_chain *ch, uint64_t key, unsigned short s, size_t *nq)
 static size_t
 chain_candidates(struct checks_chain *ch, struct cert *c)
 {
-	uint64_t key;
+	uint64_t key, sub;
 	size_t	 nq = 0, k, i;
 
 	if (++ch->gen == 0) {
@@ -589,9 +580,11 @@ chain_candidates(struct checks_chain *ch, struct cert *c)
 		i = ch->queue[k];
 		if (ch->step[k] >= CHAIN_MAX_STEPS)
 			continue;
-		if (!ch->iss_ok[i])
+		/* The store took the keys as it loaded. */
+		if (!(store_name_keys(ch->store, i, &sub, &key) &
+		      STORE_KEY_ISSUER))
 			goto all;
-		chain_visit(ch, ch->iss[i], ch->step[k] + 1, &nq);
+		chain_visit(ch, key, ch->step[k] + 1, &nq);
 	}
 	qsort(ch->queue, nq, sizeof(*ch->queue), sizecmp);
 	return nq;
@@ -819,13 +812,23 @@ leaf_x509(struct checks_chain *ch, struct cert *c)
 	return x;
 }
 
+/* out->worst from its entries. */
+static void
+set_worst(struct checks *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->n; i++)
+		if (out->v[i].result > out->worst)
+			out->worst = out->v[i].result;
+}
+
 int
 checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 	   struct checks *out)
 {
-	X509  *x;
-	size_t i;
-	int    rc = -1, had;
+	X509 *x;
+	int   rc = -1, had;
 
 	memset(out, 0, sizeof(*out));
 	had = c->x509 != NULL;
@@ -854,9 +857,7 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 	if (check_key(&out->v[out->n], c, x) == -1)
 		goto out;
 	out->n++;
-	for (i = 0; i < out->n; i++)
-		if (out->v[i].result > out->worst)
-			out->worst = out->v[i].result;
+	set_worst(out);
 	rc = 0;
 out:
 	/*
@@ -893,9 +894,7 @@ checks_run_common(struct cert *c, const struct host *h,
 			goto out;
 		out->n++;
 	}
-	for (i = 0; i < out->n; i++)
-		if (out->v[i].result > out->worst)
-			out->worst = out->v[i].result;
+	set_worst(out);
 	rc = 0;
 out:
 	if (rc == -1)

@@ -1310,6 +1310,21 @@ stream_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 #define STREAM_SLICE 65536
 
+/* Is the declared encoding, if any, UTF-8 or its subset ASCII? */
+static int
+encoding_ok(const xmlDoc *doc)
+{
+	static const char *const ok[] = {"UTF-8", "UTF8", "US-ASCII", "ASCII"};
+	size_t			 i;
+
+	if (doc->encoding == NULL)
+		return 1;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (xmlStrcasecmp(doc->encoding, BAD_CAST ok[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The fast path: fills cf's model from its bytes (which hold no NUL and
  * passed check_prolog).  Returns 0, or -1 when it gave up; the model
@@ -1356,11 +1371,7 @@ stream_load(struct conn_file *cf)
 	if (doc == NULL || st.failed || !st.done || !st.ctxt->wellFormed ||
 	    doc->intSubset != NULL || doc->extSubset != NULL)
 		goto out;
-	if (doc->encoding != NULL &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "UTF-8") != 0 &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "UTF8") != 0 &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "US-ASCII") != 0 &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "ASCII") != 0)
+	if (!encoding_ok(doc))
 		goto out;
 	rc = 0;
 out:
@@ -1425,11 +1436,7 @@ full_load(struct conn_file *cf, struct conn_errs *errs)
 			 "are not allowed");
 		goto out;
 	}
-	if (doc->encoding != NULL &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "UTF-8") != 0 &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "UTF8") != 0 &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "US-ASCII") != 0 &&
-	    xmlStrcasecmp(doc->encoding, BAD_CAST "ASCII") != 0) {
+	if (!encoding_ok(doc)) {
 		errs_add(errs, 0, "encoding is not supported: only UTF-8 is");
 		goto out;
 	}

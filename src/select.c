@@ -123,7 +123,7 @@ sel_select(struct store *st, const struct sel_name *n, time_t at, size_t *np)
 
 struct sel_entry {
 	unsigned long long hash;
-	size_t		   i; /* in the store */
+	size_t		   i; /* in the store, or among the names */
 };
 
 struct sel_index {
@@ -167,7 +167,24 @@ name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
 	return fold_hash(h, sub, slen);
 }
 
-/* By hash, then store order, so that selections come out stable. */
+/* The hash of c's names; 0, or -1 when they don't decode. */
+static int
+cert_hash(struct cert *c, unsigned long long *h)
+{
+	const char *iss, *sub;
+	size_t	    ilen, slen;
+
+	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
+	    (sub = cert_get0_subject(c, &slen)) == NULL)
+		return -1;
+	*h = name_hash(iss, ilen, sub, slen);
+	return 0;
+}
+
+/*
+ * By hash, then position (in the store, or among the names), so that
+ * equal hashes come out in their original order.
+ */
 static int
 entrycmp(const void *a, const void *b)
 {
@@ -176,6 +193,22 @@ entrycmp(const void *a, const void *b)
 	if (x->hash != y->hash)
 		return x->hash < y->hash ? -1 : 1;
 	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The first of the n sorted entries v whose hash is h, or n. */
+static size_t
+first_hash(const struct sel_entry *v, size_t n, unsigned long long h)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 struct sel_index *
@@ -187,13 +220,11 @@ sel_index_empty(void)
 void
 sel_index_add(void *arg, size_t i, struct cert *c)
 {
-	struct sel_index *ix = arg;
-	struct sel_entry *nv;
-	const char	 *iss, *sub;
-	size_t		  ilen, slen;
+	struct sel_index  *ix = arg;
+	struct sel_entry  *nv;
+	unsigned long long h;
 
-	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
-	    (sub = cert_get0_subject(c, &slen)) == NULL)
+	if (cert_hash(c, &h) == -1)
 		return;
 	if (ix->n == ix->cap) {
 		ix->cap = ix->cap ? ix->cap * 2 : 64;
@@ -203,7 +234,7 @@ sel_index_add(void *arg, size_t i, struct cert *c)
 		}
 		ix->v = nv;
 	}
-	ix->v[ix->n].hash = name_hash(iss, ilen, sub, slen);
+	ix->v[ix->n].hash = h;
 	ix->v[ix->n++].i = i;
 }
 
@@ -247,20 +278,14 @@ struct cert **
 sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
 		 size_t *np)
 {
-	struct cert    **v = NULL, *c;
-	struct sel_entry key;
-	size_t		 lo = 0, hi = ix->n, mid, cnt = 0, cap = 0;
+	struct cert	 **v = NULL, *c;
+	unsigned long long h;
+	size_t		   lo, cnt = 0, cap = 0;
 
-	key.hash = name_hash(n->issuer, n->ilen, n->subject, n->slen);
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ix->v[mid].hash < key.hash)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	h = name_hash(n->issuer, n->ilen, n->subject, n->slen);
 	/* Equal hashes are candidates; the folded comparison decides. */
-	for (; lo < ix->n && ix->v[lo].hash == key.hash; lo++) {
+	for (lo = first_hash(ix->v, ix->n, h);
+	     lo < ix->n && ix->v[lo].hash == h; lo++) {
 		if ((c = store_get0(ix->st, ix->v[lo].i)) == NULL ||
 		    sel_matches(c, n) != 1)
 			continue;
@@ -273,27 +298,11 @@ sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
 	return finish(v, cnt, at, np);
 }
 
-struct sel_rentry {
-	unsigned long long hash;
-	size_t		   pos;
-};
-
 struct sel_names {
 	const struct sel_name *names;
-	struct sel_rentry     *v;
+	struct sel_entry      *v; /* i: position among the names */
 	size_t		       n;
 };
-
-/* By hash, then position, so that equal hashes come in the names' order. */
-static int
-rentrycmp(const void *a, const void *b)
-{
-	const struct sel_rentry *x = a, *y = b;
-
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
 
 struct sel_names *
 sel_names_new(const struct sel_name *names, const int *ok, size_t n)
@@ -312,9 +321,9 @@ sel_names_new(const struct sel_name *names, const int *ok, size_t n)
 			continue;
 		ix->v[ix->n].hash = name_hash(names[i].issuer, names[i].ilen,
 					      names[i].subject, names[i].slen);
-		ix->v[ix->n++].pos = i;
+		ix->v[ix->n++].i = i;
 	}
-	qsort(ix->v, ix->n, sizeof(*ix->v), rentrycmp);
+	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
 	return ix;
 }
 
@@ -330,26 +339,16 @@ sel_names_free(struct sel_names *ix)
 size_t *
 sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
 {
-	const char	  *iss, *sub;
 	unsigned long long h;
-	size_t *v = NULL, *nv, lo = 0, hi = ix->n, mid, cnt = 0, cap = 0, ilen,
-	       slen;
+	size_t		  *v = NULL, *nv, lo, cnt = 0, cap = 0;
 
 	*np = 0;
-	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
-	    (sub = cert_get0_subject(c, &slen)) == NULL)
+	if (cert_hash(c, &h) == -1)
 		return NULL;
-	h = name_hash(iss, ilen, sub, slen);
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ix->v[mid].hash < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* Equal hashes are candidates; the folded comparison decides. */
-	for (; lo < ix->n && ix->v[lo].hash == h; lo++) {
-		if (sel_matches(c, &ix->names[ix->v[lo].pos]) != 1)
+	for (lo = first_hash(ix->v, ix->n, h);
+	     lo < ix->n && ix->v[lo].hash == h; lo++) {
+		if (sel_matches(c, &ix->names[ix->v[lo].i]) != 1)
 			continue;
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 4;
@@ -360,7 +359,7 @@ sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
 			}
 			v = nv;
 		}
-		v[cnt++] = ix->v[lo].pos;
+		v[cnt++] = ix->v[lo].i;
 	}
 	*np = cnt;
 	return v;

@@ -155,8 +155,7 @@ struct bind_run {
 	struct ov	**items;    /* cf->n output objects */
 	struct check_opts co;	    /* for --thumbprint's checks */
 	struct checks	  common;   /* its checks but Domain, run once */
-	int		  have_common;
-	size_t		  refused; /* connectors a check refused */
+	size_t		  refused;  /* connectors a check refused */
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -299,12 +298,10 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		return 1;
 	}
 	/* Only Domain depends on the connector: the rest is run once. */
-	if (!r->have_common) {
-		if (checks_run(r->cert, NULL, &r->co, &r->common) == -1) {
-			diag_err(NULL, "out of memory");
-			return -1;
-		}
-		r->have_common = 1;
+	if (r->common.n == 0 &&
+	    checks_run(r->cert, NULL, &r->co, &r->common) == -1) {
+		diag_err(NULL, "out of memory");
+		return -1;
 	}
 	if (checks_run_common(r->cert, &h, &r->common, &ck) == -1) {
 		diag_err(NULL, "out of memory");
