@@ -1144,27 +1144,126 @@ model_free(struct conn_file *cf)
 /*
  * The fast path of a load.  libxml2's SAX2 handlers build the tree as
  * they always do, but each child of the root is taken as soon as it is
- * complete: read into the model, validated against the schema through
- * libxml2's progressive interface (the one xmlTextReader uses), and
- * freed.  The tree never holds more than a connector or two, so memory
- * stays flat and the allocator stays warm.
+ * complete: read into the model, checked against the schema's rule for
+ * a connector (schema_conn), and freed.  The tree never holds more than
+ * one connector, so memory stays flat and the allocator stays warm.
  *
  * The fast path says nothing.  At the first problem of any kind it
  * stops, and load_owned runs the full load on the same bytes, which
- * finds and reports the problems as it always did: every message and
- * line number comes from one place.  It also gives up where it would
- * have to guess (anything but white space, comments, processing
- * instructions and ReceiveConnector elements in the root).
+ * finds and reports the problems as it always did, with the schema
+ * itself: every message and line number comes from one place.  It also
+ * gives up where it would have to guess (anything but white space,
+ * comments, processing instructions and ReceiveConnector elements in
+ * the root).
  */
 struct stream {
-	xmlParserCtxt	    *ctxt;
-	xmlRelaxNGValidCtxt *vctx;
-	struct conn_file    *cf;
-	size_t		     cap;
-	xmlNode		    *held; /* see stream_flush */
-	int		     failed;
-	int		     done; /* the root element was closed */
+	xmlParserCtxt	 *ctxt;
+	struct conn_file *cf;
+	size_t		  cap;
+	int		  failed;
+	int		  done; /* the root element was closed */
 };
+
+/*
+ * What element-only content may hold besides elements: comments,
+ * processing instructions, and text (or CDATA) that is white space.
+ */
+static int
+ignorable(const xmlNode *k)
+{
+	switch (k->type) {
+	case XML_COMMENT_NODE:
+	case XML_PI_NODE:
+		return 1;
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		return k->content == NULL || blank((const char *)k->content);
+	default:
+		return 0;
+	}
+}
+
+/* Text, CDATA, comments and processing instructions only? */
+static int
+text_only(const xmlNode *n)
+{
+	const xmlNode *k;
+
+	for (k = n->children; k != NULL; k = k->next)
+		if (k->type != XML_TEXT_NODE &&
+		    k->type != XML_CDATA_SECTION_NODE &&
+		    k->type != XML_COMMENT_NODE && k->type != XML_PI_NODE)
+			return 0;
+	return 1;
+}
+
+/* The text of a text-only element is white space (or nothing)? */
+static int
+text_blank(const xmlNode *n)
+{
+	const xmlNode *k;
+
+	for (k = n->children; k != NULL; k = k->next)
+		if (k->type != XML_COMMENT_NODE && k->type != XML_PI_NODE &&
+		    k->content != NULL && !blank((const char *)k->content))
+			return 0;
+	return 1;
+}
+
+/*
+ * The schema's rule for one ReceiveConnector element (connectors.rng),
+ * by hand: libxml2's validator walks the interleave generically and
+ * compiles the boolean's pattern again for every value, which made it
+ * the larger part of a load.  Returns 1 when n is valid.  It must
+ * never accept what the schema rejects; it may return 0 for anything
+ * unexpected, since the full load then decides with the schema itself.
+ * test_connectors and fuzz_conn hold it to the schema.
+ *
+ * Attributes are allowed everywhere, so they are not looked at.
+ * Elements in a namespace are foreign, whatever their local name.
+ */
+static int
+schema_conn(const xmlNode *n)
+{
+	const xmlNode *k, *b;
+	char	      *text;
+	unsigned int   seen = 0;
+	int	       ki, ok;
+
+	for (k = n->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE) {
+			if (!ignorable(k))
+				return 0;
+			continue;
+		}
+		if ((ki = known_index(k)) == -1)
+			continue; /* foreign: any content */
+		if (seen & (1U << ki))
+			return 0;
+		seen |= 1U << ki;
+		if (strcmp(known_names[ki], "Bindings") == 0) {
+			for (b = k->children; b != NULL; b = b->next)
+				if (!(ignorable(b) ||
+				      (is_elem(b, "Binding") && text_only(b))))
+					return 0;
+			continue;
+		}
+		if (!text_only(k))
+			return 0;
+		/* Name and Server: a token of at least one character. */
+		if (ki <= 1 && text_blank(k))
+			return 0;
+		if (strcmp(known_names[ki], "AdvertiseClientSettings") == 0) {
+			if ((text = node_text(k)) == NULL)
+				return 0;
+			ok = parse_bool(text) != -1;
+			free(text);
+			if (!ok)
+				return 0;
+		}
+	}
+	return (seen & 1U) != 0; /* Name is required */
+}
 
 static void
 stream_error(void *arg, XERR_CONST xmlError *e)
@@ -1188,7 +1287,6 @@ stream_child(struct stream *st, xmlNode *n)
 {
 	struct conn *nv;
 	size_t	     ncap;
-	int	     r;
 
 	switch (n->type) {
 	case XML_COMMENT_NODE:
@@ -1196,20 +1294,14 @@ stream_child(struct stream *st, xmlNode *n)
 		return 0;
 	case XML_TEXT_NODE:
 	case XML_CDATA_SECTION_NODE:
-		/*
-		 * The root holds no text: white space is all the validator
-		 * would accept (xmlRelaxNGValidatePushCData returns at once
-		 * for it); anything else is for the full load to report.
-		 */
-		return n->content != NULL && blank((const char *)n->content)
-			   ? 0
-			   : -1;
+		/* The root holds no text but white space. */
+		return ignorable(n) ? 0 : -1;
 	case XML_ELEMENT_NODE:
 		break;
 	default:
 		return -1;
 	}
-	if (!is_elem(n, "ReceiveConnector"))
+	if (!is_elem(n, "ReceiveConnector") || !schema_conn(n))
 		return -1;
 	if (st->cf->n == st->cap) {
 		ncap = st->cap == 0 ? 64 : st->cap * 2;
@@ -1220,24 +1312,10 @@ stream_child(struct stream *st, xmlNode *n)
 	}
 	nv = &st->cf->v[st->cf->n++];
 	memset(nv, 0, sizeof(*nv));
-	if (model_conn(n, nv, NULL) != 0)
-		return -1;
-	/*
-	 * The connector's content (an interleave) is not streamable: the
-	 * push must answer 0, "validate the whole element", as it does
-	 * in xmlTextReader.  No pop follows a full validation.
-	 */
-	if (xmlRelaxNGValidatePushElement(st->vctx, st->ctxt->myDoc, n) != 0)
-		return -1;
-	r = xmlRelaxNGValidateFullElement(st->vctx, st->ctxt->myDoc, n);
-	return r == 1 ? 0 : -1;
+	return model_conn(n, nv, NULL) == 0 ? 0 : -1;
 }
 
-/*
- * Takes and frees the complete children of the root.  The element last
- * validated is freed one round later: the validator keeps a pointer to
- * it (for the line of a message) until the next element is pushed.
- */
+/* Takes and frees the complete children of the root. */
 static void
 stream_flush(struct stream *st, xmlNode *root)
 {
@@ -1245,18 +1323,8 @@ stream_flush(struct stream *st, xmlNode *root)
 
 	for (n = root->children; n != NULL; n = next) {
 		next = n->next;
-		if (n == st->held)
-			continue;
 		if (!st->failed && stream_child(st, n) == -1)
 			stream_give_up(st);
-		if (n->type == XML_ELEMENT_NODE && !st->failed) {
-			if (st->held != NULL) {
-				xmlUnlinkNode(st->held);
-				xmlFreeNode(st->held);
-			}
-			st->held = n;
-			continue;
-		}
 		xmlUnlinkNode(n);
 		xmlFreeNode(n);
 	}
@@ -1275,10 +1343,8 @@ stream_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			      attributes);
 	if (st->failed || ctxt->nodeNr != 1 || ctxt->node == NULL)
 		return;
-	/* The root's content model is streamable: the push answers 1. */
-	if (!is_elem(ctxt->node, "ReceiveConnectors") ||
-	    xmlRelaxNGValidatePushElement(st->vctx, ctxt->myDoc, ctxt->node) !=
-		1)
+	/* The root: any attributes, then connectors (stream_child). */
+	if (!is_elem(ctxt->node, "ReceiveConnectors"))
 		stream_give_up(st);
 }
 
@@ -1302,9 +1368,6 @@ stream_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	stream_flush(st, root);
-	if (!st->failed &&
-	    xmlRelaxNGValidatePopElement(st->vctx, ctxt->myDoc, root) != 1)
-		stream_give_up(st);
 	st->done = 1;
 }
 
@@ -1334,7 +1397,6 @@ static int
 stream_load(struct conn_file *cf)
 {
 	struct stream st;
-	xmlRelaxNG   *schema = NULL;
 	xmlDoc	     *doc = NULL;
 	size_t	      pos, n;
 	int	      rc = -1;
@@ -1343,12 +1405,9 @@ stream_load(struct conn_file *cf)
 	st.cf = cf;
 	xmlSetStructuredErrorFunc(&st, stream_error);
 	xmlSetGenericErrorFunc(NULL, xml_generic_quiet);
-	if ((schema = schema_parse()) == NULL ||
-	    (st.vctx = xmlRelaxNGNewValidCtxt(schema)) == NULL ||
-	    (st.ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0,
+	if ((st.ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0,
 					       cf->path)) == NULL)
 		goto out;
-	xmlRelaxNGSetValidStructuredErrors(st.vctx, stream_error, &st);
 	st.ctxt->_private = &st;
 	st.ctxt->sax->startElementNs = stream_start;
 	st.ctxt->sax->endElementNs = stream_end;
@@ -1375,14 +1434,8 @@ stream_load(struct conn_file *cf)
 		goto out;
 	rc = 0;
 out:
-	if (st.held != NULL) {
-		xmlUnlinkNode(st.held);
-		xmlFreeNode(st.held);
-	}
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(st.ctxt);
-	xmlRelaxNGFreeValidCtxt(st.vctx);
-	xmlRelaxNGFree(schema);
 	xml_restore();
 	return rc;
 }
@@ -1453,6 +1506,34 @@ out:
 	return rc;
 }
 
+/*
+ * Input the streaming load may take: no NUL (the full load says where
+ * one is) and strict UTF-8 throughout.  libxml2's push parser lets
+ * overlong forms through inside CDATA sections (xmlCheckCdataPush
+ * decodes them without objecting), where the whole-document parser
+ * refuses them, as it must.
+ */
+static int
+stream_input_ok(const char *b, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)b;
+	unsigned long	     cp;
+	size_t		     i = 0, n;
+
+	while (i < len) {
+		if (s[i] == 0)
+			return 0;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = safe_utf8_next(s + i, len - i, &cp)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 /* load_owned flags besides CONN_LOAD_DUPLICATES */
 #define LOAD_NO_SPANS 0x100 /* the model only: nothing will be edited */
 
@@ -1494,8 +1575,12 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 		goto out;
 
 	xmlInitParser();
-	/* A NUL goes straight to the full load, which says where. */
-	if (memchr(cf->buf, '\0', cf->len) != NULL || stream_load(cf) == -1) {
+	if ((flags & CONN_LOAD_FULL) || !stream_input_ok(cf->buf, cf->len) ||
+	    stream_load(cf) == -1) {
+		if (flags & CONN_LOAD_STREAM) {
+			errs_add(errs, 0, "the streaming load gave up");
+			goto out;
+		}
 		model_free(cf);
 		if (full_load(cf, errs) == -1)
 			goto out;
@@ -1568,6 +1653,13 @@ int
 conn_load_mem(const char *label, const char *buf, size_t len,
 	      struct conn_file **out, struct conn_errs *errs)
 {
+	return conn_load_mem_flags(label, buf, len, 0, out, errs);
+}
+
+int
+conn_load_mem_flags(const char *label, const char *buf, size_t len, int flags,
+		    struct conn_file **out, struct conn_errs *errs)
+{
 	char *copy;
 
 	*out = NULL;
@@ -1580,7 +1672,9 @@ conn_load_mem(const char *label, const char *buf, size_t len,
 	}
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
-	return load_owned(label, copy, len, 0, out, errs);
+	return load_owned(label, copy, len,
+			  flags & (CONN_LOAD_FULL | CONN_LOAD_STREAM), out,
+			  errs);
 }
 
 /* ----------------------------------------------------------------- edits */

@@ -53,10 +53,6 @@
 	X(xmlRelaxNGParse)                                                     \
 	X(xmlRelaxNGSetValidStructuredErrors)                                  \
 	X(xmlRelaxNGValidateDoc)                                               \
-	X(xmlRelaxNGValidateFullElement)                                       \
-	X(xmlRelaxNGValidatePopElement)                                        \
-	X(xmlRelaxNGValidatePushCData)                                         \
-	X(xmlRelaxNGValidatePushElement)                                       \
 	X(xmlSAX2EndElementNs)                                                 \
 	X(xmlSAX2StartElementNs)                                               \
 	X(xmlSetGenericErrorFunc)                                              \
@@ -116,23 +112,19 @@ int xmllib_open(const char **why);
 #define xmlRelaxNGParse		   (*xmllib.xmlRelaxNGParse)
 #define xmlRelaxNGSetValidStructuredErrors                                     \
 	(*xmllib.xmlRelaxNGSetValidStructuredErrors)
-#define xmlRelaxNGValidateDoc	      (*xmllib.xmlRelaxNGValidateDoc)
-#define xmlRelaxNGValidateFullElement (*xmllib.xmlRelaxNGValidateFullElement)
-#define xmlRelaxNGValidatePopElement  (*xmllib.xmlRelaxNGValidatePopElement)
-#define xmlRelaxNGValidatePushCData   (*xmllib.xmlRelaxNGValidatePushCData)
-#define xmlRelaxNGValidatePushElement (*xmllib.xmlRelaxNGValidatePushElement)
-#define xmlSAX2EndElementNs	      (*xmllib.xmlSAX2EndElementNs)
-#define xmlSAX2StartElementNs	      (*xmllib.xmlSAX2StartElementNs)
-#define xmlSetGenericErrorFunc	      (*xmllib.xmlSetGenericErrorFunc)
-#define xmlSetStructuredErrorFunc     (*xmllib.xmlSetStructuredErrorFunc)
-#define xmlStopParser		      (*xmllib.xmlStopParser)
-#define xmlStrcasecmp		      (*xmllib.xmlStrcasecmp)
-#define xmlTextWriterEndDocument      (*xmllib.xmlTextWriterEndDocument)
-#define xmlTextWriterEndElement	      (*xmllib.xmlTextWriterEndElement)
-#define xmlTextWriterSetIndent	      (*xmllib.xmlTextWriterSetIndent)
-#define xmlTextWriterStartDocument    (*xmllib.xmlTextWriterStartDocument)
-#define xmlTextWriterStartElement     (*xmllib.xmlTextWriterStartElement)
-#define xmlTextWriterWriteAttribute   (*xmllib.xmlTextWriterWriteAttribute)
+#define xmlRelaxNGValidateDoc	    (*xmllib.xmlRelaxNGValidateDoc)
+#define xmlSAX2EndElementNs	    (*xmllib.xmlSAX2EndElementNs)
+#define xmlSAX2StartElementNs	    (*xmllib.xmlSAX2StartElementNs)
+#define xmlSetGenericErrorFunc	    (*xmllib.xmlSetGenericErrorFunc)
+#define xmlSetStructuredErrorFunc   (*xmllib.xmlSetStructuredErrorFunc)
+#define xmlStopParser		    (*xmllib.xmlStopParser)
+#define xmlStrcasecmp		    (*xmllib.xmlStrcasecmp)
+#define xmlTextWriterEndDocument    (*xmllib.xmlTextWriterEndDocument)
+#define xmlTextWriterEndElement	    (*xmllib.xmlTextWriterEndElement)
+#define xmlTextWriterSetIndent	    (*xmllib.xmlTextWriterSetIndent)
+#define xmlTextWriterStartDocument  (*xmllib.xmlTextWriterStartDocument)
+#define xmlTextWriterStartElement   (*xmllib.xmlTextWriterStartElement)
+#define xmlTextWriterWriteAttribute (*xmllib.xmlTextWriterWriteAttribute)
 #define xmlTextWriterWriteFormatElement                                        \
 	(*xmllib.xmlTextWriterWriteFormatElement)
 #define xmlUnlinkNode (*xmllib.xmlUnlinkNode)

@@ -152,7 +152,8 @@ struct bind_run {
 	struct conn_file *cf;	    /* owned by the rewrite */
 	struct conn_edit *edits;    /* cf->n, a copy for output */
 	int		 *selected; /* cf->n */
-	struct ov	**items;    /* cf->n output objects */
+	struct ov	**items;    /* cf->n output objects, when keep */
+	int		  keep;	    /* the format prints items (json, list) */
 	struct check_opts co;	    /* for --thumbprint's checks */
 	struct checks	  common;   /* its checks but Domain, run once */
 	size_t		  refused;  /* connectors a check refused */
@@ -266,8 +267,9 @@ resolve_cert(struct bind_run *r)
 
 /*
  * The checks of SPEC §9 for the certificate being bound against the
- * connector's resulting Fqdn, reported on stderr and returned in *arrp
- * (Name, Result, Detail; caller frees).  Returns 1 when the binding must
+ * connector's resulting Fqdn, reported on stderr and, unless arrp is
+ * NULL, returned in *arrp (Name, Result, Detail; caller frees).  Returns
+ * 1 when the binding must
  * be refused, 0 when not, -1 when memory ran out.
  */
 static int
@@ -281,7 +283,8 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 	size_t		    i;
 	int		    err = 0, bad = 0;
 
-	*arrp = NULL;
+	if (arrp != NULL)
+		*arrp = NULL;
 	fqdn = r->o.fqdn != NULL ? r->o.fqdn : c->fqdn;
 	if (fqdn == NULL || *fqdn == '\0') {
 		diag_err(c->identity, "the connector has no Fqdn to check the "
@@ -307,7 +310,7 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		diag_err(NULL, "out of memory");
 		return -1;
 	}
-	if ((arr = ov_new_array()) == NULL)
+	if (arrp != NULL && (arr = ov_new_array()) == NULL)
 		err = 1;
 	for (i = 0; i < ck.n; i++) {
 		k = &ck.v[i];
@@ -325,6 +328,8 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 				     k->detail);
 			break;
 		}
+		if (arrp == NULL)
+			continue;
 		if (err || (o = ov_new_object()) == NULL) {
 			err = 1;
 			continue;
@@ -340,7 +345,8 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		diag_err(NULL, "out of memory");
 		return -1;
 	}
-	*arrp = arr;
+	if (arrp != NULL)
+		*arrp = arr;
 	return bad;
 }
 
@@ -652,7 +658,7 @@ plan(struct bind_run *r)
 		r->edits[i].advertise = r->o.advertise;
 		checks = NULL;
 		if (r->cert != NULL)
-			bad = check_binding(r, c, &checks);
+			bad = check_binding(r, c, r->keep ? &checks : NULL);
 		else if (r->o.fqdn != NULL &&
 			 (conn_edit_mask(c, &r->edits[i]) & CONN_F_FQDN))
 			bad = check_current(r, c);
@@ -661,9 +667,9 @@ plan(struct bind_run *r)
 		if (bad == -1)
 			return EXIT_FAIL;
 		r->refused += bad;
-		if ((r->items[i] =
-			 connector_item(c, &r->edits[i], bad && !r->o.force,
-					checks)) == NULL) {
+		if (r->keep && (r->items[i] = connector_item(c, &r->edits[i],
+							     bad && !r->o.force,
+							     checks)) == NULL) {
 			diag_err(NULL, "out of memory");
 			return EXIT_FAIL;
 		}
@@ -729,6 +735,9 @@ cmd_bind(int argc, char **argv)
 		diag_err(NULL, "--format junit is for validate only");
 		return EXIT_USAGE;
 	}
+	/* The table is made from the edits; only these print the items. */
+	r.keep = cmd_format(OUT_TABLE) == OUT_JSON ||
+		 cmd_format(OUT_TABLE) == OUT_LIST;
 	if (r.o.thumbprint != NULL && (rc = resolve_cert(&r)) != EXIT_OK)
 		goto out;
 	/*

@@ -3,6 +3,7 @@
  * byte-exact edits against hand-written expected files, and the diff
  * against diff -u as the oracle.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -277,6 +278,49 @@ test_refuse_utf16(void **state)
 			 -1);
 	assert_true(errs_have(&errs, "only UTF-8", 1));
 	conn_errs_release(&errs);
+}
+
+/*
+ * An overlong UTF-8 form ("y" as C1 B9, "<" as C0 BC) inside a CDATA
+ * section: libxml2's push parser lets it through there, so the
+ * streaming load must not take it (found by fuzz_conn).  Every load
+ * must refuse it, in a foreign element or in a value.
+ */
+static void
+test_refuse_overlong_cdata(void **state)
+{
+	static const char *const x[] = {
+	    "<ReceiveConnectors><ReceiveConnector><Name>a</Name>"
+	    "<Banner><![CDATA[x\xc1\xb9]]></Banner>"
+	    "</ReceiveConnector></ReceiveConnectors>",
+	    "<ReceiveConnectors><ReceiveConnector>"
+	    "<Name><![CDATA[\xc0\xbc"
+	    "b]]></Name>"
+	    "</ReceiveConnector></ReceiveConnectors>",
+	    "<ReceiveConnectors>\n<ReceiveConnector><Name>a</Name>"
+	    "<Fqdn><![CDATA[\xe0\x80\xaf]]></Fqdn>"
+	    "</ReceiveConnector></ReceiveConnectors>",
+	};
+	struct conn_file *cf;
+	struct conn_errs  errs;
+	size_t		  i;
+	int		  flags[] = {0, CONN_LOAD_STREAM, CONN_LOAD_FULL};
+	size_t		  f;
+
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		for (f = 0; f < 3; f++) {
+			assert_int_equal(
+			    conn_load_mem_flags("o", x[i], strlen(x[i]),
+						flags[f], &cf, &errs),
+			    -1);
+			assert_null(cf);
+			if (flags[f] != CONN_LOAD_STREAM &&
+			    !errs_have(&errs, "UTF-8", -1)) {
+				dump_errs(&errs);
+				fail_msg("case %zu: no UTF-8 error", i);
+			}
+			conn_errs_release(&errs);
+		}
 }
 
 static void
@@ -799,6 +843,336 @@ test_diff_large(void **state)
 	free(b);
 }
 
+/* ------------------------------------------- streaming against schema */
+
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/*
+ * Loads buf both ways: the streaming load alone (the schema's rule by
+ * hand) and the full load alone (libxml2's RELAX NG validator, the
+ * oracle).  The streaming load must never accept what the full load
+ * refuses, and where both accept, the models must be equal.  Returns
+ * 1 when the full load accepted, 0 when it refused; *streamed says
+ * whether the streaming load did.
+ */
+static int
+both_ways(const char *label, const char *buf, size_t len, int *streamed)
+{
+	struct conn_file  *fs = NULL, *ff = NULL;
+	struct conn_errs   es, ef;
+	const struct conn *a, *b;
+	int		   rs, rf;
+	size_t		   i;
+
+	rs = conn_load_mem_flags(label, buf, len, CONN_LOAD_STREAM, &fs, &es);
+	rf = conn_load_mem_flags(label, buf, len, CONN_LOAD_FULL, &ff, &ef);
+	if (rs == 0 && rf != 0) {
+		dump_errs(&ef);
+		fail_msg("%s: streamed, but the schema refuses:\n%.*s", label,
+			 (int)len, buf);
+	}
+	if (rs == 0) {
+		assert_int_equal(fs->n, ff->n);
+		for (i = 0; i < fs->n; i++) {
+			a = &fs->v[i];
+			b = &ff->v[i];
+			if (!same_str(a->name, b->name) ||
+			    !same_str(a->server, b->server) ||
+			    !same_str(a->identity, b->identity) ||
+			    !same_str(a->fqdn, b->fqdn) ||
+			    !same_str(a->tls_name, b->tls_name) ||
+			    a->advertise != b->advertise || a->line != b->line)
+				fail_msg("%s: connector %zu differs:\n%.*s",
+					 label, i, (int)len, buf);
+		}
+	}
+	conn_errs_release(&es);
+	conn_errs_release(&ef);
+	conn_file_free(fs);
+	conn_file_free(ff);
+	*streamed = rs == 0;
+	return rf == 0;
+}
+
+/* Tiny deterministic PRNG (xorshift64*), so a failure repeats. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static unsigned int
+rnd(unsigned int n)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (unsigned int)((rng_state * 0x2545f4914f6cdd1dULL) >> 33) % n;
+}
+
+#define PICK(a) ((a)[rnd(sizeof(a) / sizeof((a)[0]))])
+
+/*
+ * Pieces of connectors: what the schema allows, what it refuses, and
+ * the corners between (white space in tokens, comments, CDATA, PIs and
+ * character references inside values, namespaces on known names).
+ * %d is replaced by the connector's number, so names rarely collide.
+ */
+static const char *const p_name[] = {
+    "<Name>n%d</Name>",
+    "<Name> n%d </Name>",
+    "<Name>n%d\n x</Name>",
+    "<Name>n%d<!--c-->b</Name>",
+    "<Name><![CDATA[n%d]]></Name>",
+    "<Name a=\"1\">n%d</Name>",
+    "<Name>n%d<?pi x?></Name>",
+    "<Name>&amp;%d</Name>",
+    "<Name>&#160;%d</Name>",
+    "<Name xmlns=\"\">n%d</Name>",
+    "<Name></Name>",
+    "<Name/>",
+    "<Name> </Name>",
+    "<Name>&#9;&#13;</Name>",
+    "<Name><![CDATA[ ]]></Name>",
+    "<Name>n%d<x/></Name>",
+    "<n:Name xmlns:n=\"u\">n%d</n:Name>",
+    "<Name xmlns=\"u\">n%d</Name>",
+    "<Name>&#160;</Name>",
+};
+static const char *const p_server[] = {
+    "<Server>S%d</Server>",
+    "<Server>\tS</Server>",
+    "<Server/>",
+    "<Server> </Server>",
+    "<Server>S<b/></Server>",
+    "<s:Server xmlns:s=\"u\"/>",
+};
+static const char *const p_text[] = {
+    "<Fqdn>mail%d.example</Fqdn>",
+    "<Fqdn/>",
+    "<Fqdn> </Fqdn>",
+    "<Fqdn>x<!--c--></Fqdn>",
+    "<Fqdn><![CDATA[a]]>b</Fqdn>",
+    "<Fqdn>a<b/></Fqdn>",
+    "<Fqdn a=\"b\">x</Fqdn>",
+    "<TlsCertificateName>&lt;I&gt;CN=x&lt;S&gt;CN=y</TlsCertificateName>",
+    "<TlsCertificateName/>",
+    "<TlsCertificateName><x/></TlsCertificateName>",
+    "<TransportRole>FrontendTransport</TransportRole>",
+    "<TransportRole><r/></TransportRole>",
+    "<AuthMechanism>Tls</AuthMechanism>",
+    "<AuthMechanism/>",
+    "<AuthMechanism>a<?p?>b</AuthMechanism>",
+};
+static const char *const p_bool[] = {
+    "<AdvertiseClientSettings>true</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>FALSE</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>TrUe</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings> 1 </AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>0</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>\ntrue\t</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>&#13;false</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>tr<!---->ue</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings><![CDATA[true]]></AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>tru<![CDATA[e]]></AdvertiseClientSettings>",
+    "<AdvertiseClientSettings a=\"1\">0</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>01</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>yes</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings/>",
+    "<AdvertiseClientSettings>t rue</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>true&#160;</AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>true<x/></AdvertiseClientSettings>",
+    "<AdvertiseClientSettings>truee</AdvertiseClientSettings>",
+    "<a:AdvertiseClientSettings xmlns:a=\"u\">x</a:AdvertiseClientSettings>",
+};
+static const char *const p_bindings[] = {
+    "<Bindings/>",
+    "<Bindings><Binding>0.0.0.0:587</Binding><Binding/></Bindings>",
+    "<Bindings> <!--c--> <?p?> </Bindings>",
+    "<Bindings a=\"1\"><Binding a=\"2\">z</Binding></Bindings>",
+    "<Bindings><Binding>a<!--c--></Binding></Bindings>",
+    "<Bindings><![CDATA[ ]]></Bindings>",
+    "<Bindings>x</Bindings>",
+    "<Bindings><Other/></Bindings>",
+    "<Bindings><Binding><x/></Binding></Bindings>",
+    "<Bindings><b:Binding xmlns:b=\"u\"/></Bindings>",
+    "<Bindings><![CDATA[x]]></Bindings>",
+};
+static const char *const p_foreign[] = {
+    "<Enabled>true</Enabled>",
+    "<Foo>bar<x a=\"1\">t<y/></x></Foo>",
+    "<Foo/>",
+    "<p:Fqdn xmlns:p=\"u\"><any/></p:Fqdn>",
+    "<name>lower</name>",
+    "<Binding>loose</Binding>",
+    "<ReceiveConnector><Name>inner</Name></ReceiveConnector>",
+    "<x:Bindings xmlns:x=\"u\">t</x:Bindings>",
+};
+static const char *const p_fill[] = {
+    "",
+    "",
+    "\n    ",
+    " ",
+    "<!-- c -->",
+    "<?pi data?>",
+    "<![CDATA[ ]]>",
+    "&#32;",
+    "\r\n",
+    "text",
+    "<![CDATA[x]]>",
+    "&#160;",
+};
+static const char *const p_attr[] = {
+    "", "", " a=\"1\"", " xmlns:q=\"u\" q:b=\"2\"", " xml:lang=\"en\""};
+
+/* Appends piece to buf, its "%d" (if any) replaced by k. */
+static void
+add(char *buf, size_t cap, size_t *len, const char *piece, int k)
+{
+	const char *d = strstr(piece, "%d");
+	size_t	    pre = d != NULL ? (size_t)(d - piece) : strlen(piece);
+	int	    n;
+
+	assert_true(pre < cap - *len);
+	memcpy(buf + *len, piece, pre);
+	*len += pre;
+	buf[*len] = '\0';
+	if (d == NULL)
+		return;
+	n = snprintf(buf + *len, cap - *len, "%d%s", k, d + 2);
+	assert_true(n >= 0 && (size_t)n < cap - *len);
+	*len += (size_t)n;
+}
+
+/* Fill pieces are mostly white space; text is the rare refusal. */
+static const char *
+fill(void)
+{
+	return rnd(8) == 0 ? PICK(p_fill) : p_fill[rnd(5)];
+}
+
+/* One generated document; connector k's pieces in random order. */
+static size_t
+gen_doc(char *buf, size_t cap)
+{
+	const char *piece[12];
+	size_t	    len = 0, np, i, j;
+	int	    k, nconn;
+	const char *t;
+
+	if (rnd(2))
+		add(buf, cap, &len, "<?xml version=\"1.0\"?>\n", 0);
+	add(buf, cap, &len, "<ReceiveConnectors", 0);
+	add(buf, cap, &len, PICK(p_attr), 0);
+	add(buf, cap, &len, ">", 0);
+	nconn = (int)rnd(4);
+	for (k = 0; k < nconn; k++) {
+		add(buf, cap, &len, fill(), k);
+		add(buf, cap, &len, "<ReceiveConnector", k);
+		add(buf, cap, &len, PICK(p_attr), k);
+		add(buf, cap, &len, ">", k);
+		np = 0;
+		/* Usually one good Name; sometimes none, a bad one, or two. */
+		i = rnd(10);
+		if (i < 6)
+			piece[np++] = p_name[rnd(10)];
+		else if (i < 9)
+			piece[np++] = PICK(p_name);
+		else if (i == 9) {
+			piece[np++] = p_name[0];
+			piece[np++] = PICK(p_name);
+		}
+		if (rnd(2))
+			piece[np++] = rnd(3) ? p_server[0] : PICK(p_server);
+		for (i = rnd(4); i > 0; i--)
+			piece[np++] = rnd(3) ? p_text[rnd(3)] : PICK(p_text);
+		if (rnd(2))
+			piece[np++] = rnd(2) ? p_bool[rnd(11)] : PICK(p_bool);
+		if (rnd(3) == 0)
+			piece[np++] =
+			    rnd(2) ? p_bindings[rnd(6)] : PICK(p_bindings);
+		for (i = rnd(3); i > 0 && np < 12; i--)
+			piece[np++] = PICK(p_foreign);
+		for (i = np; i > 1; i--) {
+			j = rnd((unsigned int)i);
+			t = piece[i - 1];
+			piece[i - 1] = piece[j];
+			piece[j] = t;
+		}
+		for (i = 0; i < np; i++) {
+			add(buf, cap, &len, fill(), k);
+			add(buf, cap, &len, piece[i], k);
+		}
+		add(buf, cap, &len, fill(), k);
+		add(buf, cap, &len, "</ReceiveConnector>", k);
+	}
+	add(buf, cap, &len, fill(), 0);
+	add(buf, cap, &len, "</ReceiveConnectors>\n", 0);
+	return len;
+}
+
+/*
+ * The streaming load against the schema on generated documents.  Both
+ * directions must agree here (the hand check gives up on nothing these
+ * pieces hold), and both verdicts must be frequent, or the test proves
+ * little.
+ */
+static void
+test_stream_matches_schema(void **state)
+{
+	char   buf[16384], label[32];
+	size_t len;
+	int    i, ok, streamed, nok = 0, nbad = 0;
+
+	for (i = 0; i < 4000; i++) {
+		len = gen_doc(buf, sizeof(buf));
+		snprintf(label, sizeof(label), "gen-%d.xml", i);
+		ok = both_ways(label, buf, len, &streamed);
+		if (ok != streamed)
+			fail_msg("%s: the schema %s it, the streaming load "
+				 "%s:\n%s",
+				 label, ok ? "accepts" : "refuses",
+				 streamed ? "accepts" : "gives up", buf);
+		if (ok)
+			nok++;
+		else
+			nbad++;
+	}
+	print_message("# generated: %d accepted, %d refused\n", nok, nbad);
+	assert_true(nok > 800 && nbad > 800);
+}
+
+/* The same over the test files and the fuzzing corpus. */
+static void
+test_stream_files(void **state)
+{
+	const char *const dirs[] = {DATA, "tests/fuzz/corpus/conn/"};
+	char		  path[512];
+	struct dirent	 *de;
+	DIR		 *d;
+	char		 *buf;
+	size_t		  len, i;
+	int		  streamed, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		assert_non_null(d = opendir(dirs[i]));
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s%s", dirs[i],
+				 de->d_name);
+			buf = slurp(path, &len);
+			(void)both_ways(path, buf, len, &streamed);
+			free(buf);
+			n++;
+		}
+		closedir(d);
+	}
+	assert_true(n >= 30);
+}
+
 static int
 teardown_all(void **state)
 {
@@ -827,6 +1201,7 @@ main(void)
 	    cmocka_unit_test(test_apply_no_connectors),
 	    cmocka_unit_test(test_refuse_latin1),
 	    cmocka_unit_test(test_refuse_utf16),
+	    cmocka_unit_test(test_refuse_overlong_cdata),
 	    cmocka_unit_test(test_refuse_wrong_root),
 	    cmocka_unit_test(test_refuse_text),
 	    cmocka_unit_test(test_refuse_not_regular),
@@ -844,6 +1219,8 @@ main(void)
 	    cmocka_unit_test(test_diff_random),
 	    cmocka_unit_test(test_diff_patch),
 	    cmocka_unit_test(test_diff_large),
+	    cmocka_unit_test(test_stream_matches_schema),
+	    cmocka_unit_test(test_stream_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
