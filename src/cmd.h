@@ -54,6 +54,14 @@ int cmd_parse_bool(const char *s);
  */
 long cmd_parse_days(struct argp_state *state, const char *opt, const char *arg);
 
+/*
+ * A usage error about a command-line argument: "WHAT 'ARG'TAIL1TAIL2",
+ * ARG escaped (safe_escape), since what was typed or pasted may hold
+ * control characters.  argp_error exits 64.
+ */
+void cmd_arg_error(struct argp_state *state, const char *what, const char *arg,
+		   const char *tail1, const char *tail2);
+
 int cmd_bind(int, char **);
 int cmd_connectors(int, char **);
 int cmd_check(int, char **);

@@ -146,10 +146,8 @@ global_parse(int key, char *arg, struct argp_state *state)
 		else if (strcmp(arg, "junit") == 0)
 			g.format = OUT_JUNIT;
 		else
-			argp_error(state,
-				   "unknown format '%s' (table, list or "
-				   "json)",
-				   arg);
+			cmd_arg_error(state, "unknown format", arg,
+				      " (table, list or json)", "");
 		g.format_given = 1;
 		break;
 	case OPT_PASSWORD_FILE:
@@ -157,10 +155,10 @@ global_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_AT:
 		if (parse_at(arg, &g.at) == -1)
-			argp_error(state,
-				   "invalid time '%s' for --at (use "
-				   "2027-03-01 or 2027-03-01T12:00:00Z)",
-				   arg);
+			cmd_arg_error(state, "invalid time", arg,
+				      " for --at (use 2027-03-01 or "
+				      "2027-03-01T12:00:00Z)",
+				      "");
 		g.at_given = 1;
 		break;
 	case OPT_CA_FILE:
@@ -217,6 +215,18 @@ cmd_parse_days(struct argp_state *state, const char *opt, const char *arg)
 		free(esc);
 	}
 	return n;
+}
+
+void
+cmd_arg_error(struct argp_state *state, const char *what, const char *arg,
+	      const char *tail1, const char *tail2)
+{
+	char *esc;
+
+	esc = safe_escape(arg, strlen(arg), NULL);
+	argp_error(state, "%s '%s'%s%s", what, esc != NULL ? esc : "?", tail1,
+		   tail2);
+	free(esc);
 }
 
 static int cmd_index = -1;

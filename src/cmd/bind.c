@@ -85,8 +85,8 @@ parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FQDN:
 		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1)
-			argp_error(state, "invalid FQDN '%s' for --fqdn: %s",
-				   arg, why);
+			cmd_arg_error(state, "invalid FQDN", arg,
+				      " for --fqdn: ", why);
 		o->fqdn = arg;
 		break;
 	case OPT_ADVERTISE:
@@ -109,7 +109,7 @@ parse(int key, char *arg, struct argp_state *state)
 		o->no_chain = 1;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		cmd_arg_error(state, "unexpected argument", arg, "", "");
 		break;
 	case ARGP_KEY_END:
 		if (o->identity == NULL)

@@ -39,17 +39,12 @@ parse(int key, char *arg, struct argp_state *state)
 {
 	struct check_args *a = state->input;
 	const char	  *why;
-	char		  *esc;
 
 	switch (key) {
 	case OPT_FQDN:
-		if (host_parse_fqdn(arg, strlen(arg), &a->host, &why) == -1) {
-			/* The argument may hold anything: never echo it raw. */
-			esc = safe_escape(arg, strlen(arg), NULL);
-			argp_error(state, "invalid FQDN '%s' for --fqdn: %s",
-				   esc != NULL ? esc : "?", why);
-			free(esc);
-		}
+		if (host_parse_fqdn(arg, strlen(arg), &a->host, &why) == -1)
+			cmd_arg_error(state, "invalid FQDN", arg,
+				      " for --fqdn: ", why);
 		a->have_host = 1;
 		break;
 	case OPT_WARN_DAYS:

@@ -31,7 +31,7 @@ parse(int key, char *arg, struct argp_state *state)
 		*pattern = arg;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		cmd_arg_error(state, "unexpected argument", arg, "", "");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -37,17 +37,12 @@ parse(int key, char *arg, struct argp_state *state)
 {
 	struct list_opts *o = state->input;
 	const char	 *why;
-	char		 *esc;
 
 	switch (key) {
 	case OPT_DOMAIN:
-		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1) {
-			/* The argument may hold control characters. */
-			esc = safe_escape(arg, strlen(arg), NULL);
-			argp_error(state, "invalid FQDN '%s' for --domain: %s",
-				   esc != NULL ? esc : "?", why);
-			free(esc);
-		}
+		if (host_parse_fqdn(arg, strlen(arg), &o->host, &why) == -1)
+			cmd_arg_error(state, "invalid FQDN", arg,
+				      " for --domain: ", why);
 		o->domain = 1;
 		break;
 	case OPT_EXPIRING:
@@ -57,7 +52,7 @@ parse(int key, char *arg, struct argp_state *state)
 		o->private_key = 1;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		cmd_arg_error(state, "unexpected argument", arg, "", "");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

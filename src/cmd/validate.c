@@ -58,7 +58,7 @@ parse(int key, char *arg, struct argp_state *state)
 		o->no_chain = 1;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		cmd_arg_error(state, "unexpected argument", arg, "", "");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -237,4 +237,19 @@ else
 	ok "# SKIP no C compiler for the dumpable probe"
 	ok "# SKIP no C compiler for the dumpable probe"
 fi
+# Usage errors quote what was typed: never raw, so a pasted escape
+# sequence cannot drive the terminal.  Every such message, every
+# command that takes arguments.
+E=$(printf '\033')
+for args in "list x${E}[31m" "connectors x${E}]0;t" "validate x${E}c" \
+    "renew x${E}[2J" "bind --identity x --fqdn a${E}b" \
+    "bind --identity x --thumbprint 00 extra${E}[1m" \
+    "list --domain ${E}[31m" "check --fqdn ${E}x 00" \
+    "--format j${E}[31m list" "--at ${E}[2J list"; do
+	# shellcheck disable=SC2086
+	run $args
+	expect_rc 64 "usage error: $(printf '%s' "$args" | cat -v)"
+	check "  the argument is shown escaped" grep -q 'x1B' "$err"
+	check "  and no raw ESC reaches stderr" sh -c "! grep -q '$E' '$err'"
+done
 done_testing
