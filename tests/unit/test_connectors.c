@@ -940,6 +940,9 @@ static const char *const p_name[] = {
     "<n:Name xmlns:n=\"u\">n%d</n:Name>",
     "<Name xmlns=\"u\">n%d</Name>",
     "<Name>&#160;</Name>",
+    "<Name>n%d\r\nx</Name>",
+    "<Name>n%d\rx</Name>",
+    "<Name><![CDATA[n%d\r\nx]]></Name>",
 };
 static const char *const p_server[] = {
     "<Server>S%d</Server>",
@@ -965,6 +968,9 @@ static const char *const p_text[] = {
     "<AuthMechanism>Tls</AuthMechanism>",
     "<AuthMechanism/>",
     "<AuthMechanism>a<?p?>b</AuthMechanism>",
+    "<Fqdn>a\rb</Fqdn>",
+    "<Fqdn><![CDATA[a\rb]]></Fqdn>",
+    "<TlsCertificateName><![CDATA[\r\n]]></TlsCertificateName>",
 };
 static const char *const p_bool[] = {
     "<AdvertiseClientSettings>true</AdvertiseClientSettings>",
@@ -1113,11 +1119,27 @@ gen_doc(char *buf, size_t cap)
 	return len;
 }
 
+/* A CR inside a CDATA section, where the streaming load gives up. */
+static int
+cr_in_cdata(const char *s)
+{
+	const char *a, *e;
+
+	while ((a = strstr(s, "<![CDATA[")) != NULL) {
+		if ((e = strstr(a, "]]>")) == NULL)
+			return 0;
+		if (memchr(a, '\r', (size_t)(e - a)) != NULL)
+			return 1;
+		s = e;
+	}
+	return 0;
+}
+
 /*
  * The streaming load against the schema on generated documents.  Both
- * directions must agree here (the hand check gives up on nothing these
- * pieces hold), and both verdicts must be frequent, or the test proves
- * little.
+ * directions must agree (the hand check gives up only where a CDATA
+ * section holds a CR: see text_only in connectors.c), and both
+ * verdicts must be frequent, or the test proves little.
  */
 static void
 test_stream_matches_schema(void **state)
@@ -1130,7 +1152,7 @@ test_stream_matches_schema(void **state)
 		len = gen_doc(buf, sizeof(buf));
 		snprintf(label, sizeof(label), "gen-%d.xml", i);
 		ok = both_ways(label, buf, len, &streamed);
-		if (ok != streamed)
+		if (ok != streamed && !(ok && cr_in_cdata(buf)))
 			fail_msg("%s: the schema %s it, the streaming load "
 				 "%s:\n%s",
 				 label, ok ? "accepts" : "refuses",
