@@ -43,7 +43,14 @@ int ov_add_int(struct ov *obj, const char *key, long long v);
 int ov_add_null(struct ov *obj, const char *key);
 int ov_add(struct ov *obj, const char *key, struct ov *child);
 int ov_push(struct ov *arr, struct ov *child);
-int ov_push_str(struct ov *arr, const char *s, size_t len);
+
+/*
+ * Another reference to v, for a value that appears in several places
+ * (bind's checks that are the same for every connector): each ov_free
+ * drops one, the last frees.  A shared value must not be changed.
+ */
+struct ov *ov_share(struct ov *v);
+int	   ov_push_str(struct ov *arr, const char *s, size_t len);
 
 struct out; /* opaque writer */
 

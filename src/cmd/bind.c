@@ -156,7 +156,8 @@ struct bind_run {
 	int		  keep;	    /* the format prints items (json, list) */
 	struct check_opts co;	    /* for --thumbprint's checks */
 	struct checks	  common;   /* its checks but Domain, run once */
-	size_t		  refused;  /* connectors a check refused */
+	struct ov	 *common_ov[CHECKS_MAX]; /* the same as output */
+	size_t		  refused; /* connectors a check refused */
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -328,15 +329,25 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 				     k->detail);
 			break;
 		}
-		if (arrp == NULL)
+		if (arrp == NULL || err)
 			continue;
-		if (err || (o = ov_new_object()) == NULL) {
+		/*
+		 * After Domain come r->common's checks (checks_run_common):
+		 * built once, then shared by every connector's array.
+		 */
+		if (i > 0 && r->common_ov[i - 1] != NULL) {
+			err |= ov_push(arr, ov_share(r->common_ov[i - 1]));
+			continue;
+		}
+		if ((o = ov_new_object()) == NULL) {
 			err = 1;
 			continue;
 		}
 		err |= ov_add_cstr(o, "Name", k->name);
 		err |= ov_add_cstr(o, "Result", check_result_name(k->result));
 		err |= ov_add_cstr(o, "Detail", k->detail);
+		if (!err && i > 0)
+			r->common_ov[i - 1] = ov_share(o);
 		err |= ov_push(arr, o);
 	}
 	checks_release(&ck);
@@ -784,6 +795,8 @@ out:
 	cmd_rewrite_release(&rw);
 	free(r.tls_name);
 	checks_release(&r.common);
+	for (i = 0; i < CHECKS_MAX; i++)
+		ov_free(r.common_ov[i]);
 	checks_opts_release(&r.co);
 	store_free(r.st);
 	return rc;

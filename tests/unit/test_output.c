@@ -357,6 +357,63 @@ test_json_value(void **state)
 	free(s);
 }
 
+/* {"Name": "Usage", "Detail": "serverAuth"} */
+static struct ov *
+usage_check(void)
+{
+	struct ov *o;
+
+	assert_non_null(o = ov_new_object());
+	assert_int_equal(ov_add_cstr(o, "Name", "Usage"), 0);
+	assert_int_equal(ov_add_cstr(o, "Detail", "serverAuth"), 0);
+	return o;
+}
+
+/* {"Id": "c", "Checks": [one, two]} */
+static struct ov *
+conn_item(struct ov *one, struct ov *two)
+{
+	struct ov *o, *arr;
+
+	assert_non_null(arr = ov_new_array());
+	assert_int_equal(ov_push(arr, one), 0);
+	assert_int_equal(ov_push(arr, two), 0);
+	assert_non_null(o = ov_new_object());
+	assert_int_equal(ov_add_cstr(o, "Id", "c"), 0);
+	assert_int_equal(ov_add(o, "Checks", arr), 0);
+	return o;
+}
+
+/*
+ * A value shared (ov_share) by two trees, twice in each, renders as
+ * copies would in every format, and is freed once, by the last ov_free
+ * (ASan and valgrind see a double free or a leak).
+ */
+static void
+test_shared(void **state)
+{
+	static const enum out_format fmts[] = {OUT_JSON, OUT_LIST, OUT_TABLE};
+	struct ov		    *sh, *a[2], *b[2];
+	char			    *x, *y;
+	size_t			     f, i;
+
+	(void)state;
+	for (f = 0; f < 3; f++) {
+		sh = usage_check();
+		for (i = 0; i < 2; i++) {
+			a[i] = conn_item(ov_share(sh), ov_share(sh));
+			b[i] = conn_item(usage_check(), usage_check());
+		}
+		ov_free(sh); /* the trees still hold it */
+		x = render(fmts[f], NULL, a, 2, 0);
+		y = render(fmts[f], NULL, b, 2, 0);
+		assert_string_equal(x, y);
+		assert_non_null(strstr(x, "serverAuth"));
+		free(x);
+		free(y);
+	}
+}
+
 static void
 test_json_escapes(void **state)
 {
@@ -723,6 +780,7 @@ main(void)
 	    cmocka_unit_test(test_json_empty),
 	    cmocka_unit_test(test_json_value),
 	    cmocka_unit_test(test_json_escapes),
+	    cmocka_unit_test(test_shared),
 	    cmocka_unit_test(test_json_oracle),
 	    cmocka_unit_test(test_hostile_terminal),
 	    cmocka_unit_test(test_dev_full),
