@@ -1166,6 +1166,67 @@ test_stream_matches_schema(void **state)
 	assert_true(nok > 800 && nbad > 800);
 }
 
+/*
+ * The streaming load pushes the file to libxml2 in 64 KiB slices
+ * (STREAM_SLICE in connectors.c).  A comment before the root moves each
+ * slice boundary of these documents over every byte of their content:
+ * inside multi-byte characters, CR LF pairs, references, CDATA sections,
+ * comments, tags and attribute values.  Every position must stream and
+ * read exactly what the full load reads.
+ */
+static void
+test_stream_slices(void **state)
+{
+	static const char *const docs[] = {
+	    "<ReceiveConnectors a='1'>\r\n"
+	    "  <ReceiveConnector Note=\"a &gt; b\">\r\n"
+	    "    <Server>\xce\xa0\xce\x9f\xce\xa3</Server>\r\n"
+	    "    <Name>Client \xe2\x82\xac \xf0\x9f\x98\x80 &amp; "
+	    "&#x1F600;&#233;</Name>\r\n"
+	    "    <!-- a comment \xc3\x96 -->\r\n"
+	    "    <Fqdn><![CDATA[mail.\xc3\xa9xample.com]]></Fqdn>\r\n"
+	    "    <TlsCertificateName>&lt;I&gt;CN=Caf\xc3\xa9\r\n"
+	    "CA&lt;S&gt;CN=x</TlsCertificateName>\r\n"
+	    "    <?pi \xe2\x80\x94 data?>\r\n"
+	    "    <AdvertiseClientSettings>\r\n TRUE\r\n"
+	    "</AdvertiseClientSettings>\r\n"
+	    "    <Bindings><Binding>[::]:587</Binding></Bindings>\r\n"
+	    "  </ReceiveConnector>\r\n"
+	    "</ReceiveConnectors>\r\n",
+	    "<ReceiveConnectors>\n"
+	    "<ReceiveConnector><Name>a\rb</Name><Foo x=\"\xe2\x82\xac\">"
+	    "<![CDATA[<not a tag> ]] > \xf0\x90\x8d\x88]]></Foo>"
+	    "<Fqdn/></ReceiveConnector>\n"
+	    "<ReceiveConnector><Name><![CDATA[b]]>&#x20AC;</Name>"
+	    "<AdvertiseClientSettings>0</AdvertiseClientSettings>"
+	    "</ReceiveConnector><!-- end -->\n"
+	    "</ReceiveConnectors>",
+	};
+	const size_t slice = 65536;
+	char	    *buf, label[48];
+	size_t	     d, k, len, pad;
+	int	     streamed;
+
+	for (d = 0; d < sizeof(docs) / sizeof(docs[0]); d++) {
+		len = strlen(docs[d]);
+		assert_non_null(buf = malloc(slice + len));
+		for (k = 0; k <= len; k++) {
+			/* The boundary falls just before docs[d][k]. */
+			pad = slice - k;
+			memcpy(buf, "<!--", 4);
+			memset(buf + 4, 'x', pad - 7);
+			memcpy(buf + pad - 3, "-->", 3);
+			memcpy(buf + pad, docs[d], len);
+			snprintf(label, sizeof(label), "doc-%zu-at-%zu.xml", d,
+				 k);
+			if (!both_ways(label, buf, pad + len, &streamed) ||
+			    !streamed)
+				fail_msg("%s: did not load both ways", label);
+		}
+		free(buf);
+	}
+}
+
 /* The same over the test files and the fuzzing corpus. */
 static void
 test_stream_files(void **state)
@@ -1243,6 +1304,7 @@ main(void)
 	    cmocka_unit_test(test_diff_large),
 	    cmocka_unit_test(test_stream_matches_schema),
 	    cmocka_unit_test(test_stream_files),
+	    cmocka_unit_test(test_stream_slices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
