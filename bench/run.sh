@@ -10,7 +10,8 @@
 # /usr/bin/time -v reports it, measured by TIMEIT).  Then the two
 # configuration benchmarks: bind on BIND_CONNS connectors (10,000)
 # against xmlstarlet making the same change, and validate of VAL_CONNS
-# connectors (2,000) against list, both on a VAL_CERTS store (30,000);
+# connectors (2,000) against list, both on a VAL_CERTS store (30,000),
+# and renew --dry-run of those connectors against validate;
 # GENCONNS writes their configurations.  BENCH_PARTS=store, =config
 # runs one half only.
 set -eu
@@ -132,3 +133,8 @@ pair "bind --identity '*' vs xmlstarlet" "$BC" "sh $TMP/bind-a.sh" \
 pair "validate $VC connectors vs list" "$VN" \
     "$CB --store $d/bundle.pem --config $DATA/val-$VC-$VN.xml --ca-file $d/ca.pem $AT validate --format json" \
     "$CB --store $d/bundle.pem $AT list --format json"
+# renew --dry-run of the same connectors: each looks for the best
+# certificate for its Fqdn in the whole store (no target; reported).
+pair "renew --dry-run $VC connectors vs validate" "$VN" \
+    "$CB --store $d/bundle.pem --config $DATA/val-$VC-$VN.xml --ca-file $d/ca.pem $AT renew --dry-run --format json" \
+    "$CB --store $d/bundle.pem --config $DATA/val-$VC-$VN.xml --ca-file $d/ca.pem $AT validate --format json"

@@ -4,6 +4,7 @@
 
 #include "cert.h"
 #include "connectors.h"
+#include "hostname.h"
 #include "safe.h"
 #include "select.h"
 #include "store.h"
@@ -362,5 +363,175 @@ sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
 		v[cnt++] = ix->v[lo].i;
 	}
 	*np = cnt;
+	return v;
+}
+
+struct sel_hosts {
+	size_t		  count; /* certificates in the store */
+	struct sel_entry *v;	 /* i: position in the store */
+	size_t		  n, cap;
+	size_t		 *always; /* candidates for every host */
+	size_t		  nalways, capalways;
+	int		  failed; /* memory ran out in sel_hosts_add */
+};
+
+/* FNV-1a over (s, len) in ASCII lower case, continuing from h. */
+static unsigned long long
+lower_hash(unsigned long long h, const char *s, size_t len)
+{
+	unsigned char c;
+	size_t	      i;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 'a' - 'A');
+		h ^= c;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/*
+ * The key of "*." and rest: filed apart from the names it covers, by a
+ * first value no byte of a name hashes.
+ */
+static unsigned long long
+wild_key(const char *rest, size_t len)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	h ^= 0x100;
+	h *= 0x100000001b3ULL;
+	return lower_hash(h, rest, len);
+}
+
+/* The key a certificate's DNS name is filed under. */
+static unsigned long long
+host_key(const char *s, size_t len)
+{
+	if (len >= 2 && s[0] == '*' && s[1] == '.')
+		return wild_key(s + 2, len - 2);
+	return lower_hash(0xcbf29ce484222325ULL, s, len);
+}
+
+static void
+hosts_push(struct sel_hosts *hx, unsigned long long key, size_t i)
+{
+	struct sel_entry *nv;
+
+	if (hx->n == hx->cap) {
+		hx->cap = hx->cap ? hx->cap * 2 : 64;
+		if ((nv = reallocarray(hx->v, hx->cap, sizeof(*nv))) == NULL) {
+			hx->failed = 1;
+			return;
+		}
+		hx->v = nv;
+	}
+	hx->v[hx->n].hash = key;
+	hx->v[hx->n++].i = i;
+}
+
+struct sel_hosts *
+sel_hosts_empty(void)
+{
+	return calloc(1, sizeof(struct sel_hosts));
+}
+
+void
+sel_hosts_add(void *arg, size_t i, struct cert *c)
+{
+	struct sel_hosts *hx = arg;
+	struct cert_names cn;
+	size_t		 *nv, k;
+
+	if (cert_get_dns_names(c, &cn) == 0 && cn.n > 0) {
+		for (k = 0; k < cn.n; k++)
+			hosts_push(hx, host_key(cn.s[k], cn.len[k]), i);
+		cert_names_free(&cn);
+		return;
+	}
+	if (hx->nalways == hx->capalways) {
+		hx->capalways = hx->capalways ? hx->capalways * 2 : 16;
+		if ((nv = reallocarray(hx->always, hx->capalways,
+				       sizeof(*nv))) == NULL) {
+			hx->failed = 1;
+			return;
+		}
+		hx->always = nv;
+	}
+	hx->always[hx->nalways++] = i;
+}
+
+int
+sel_hosts_done(struct sel_hosts *hx, struct store *st)
+{
+	if (hx->failed)
+		return -1;
+	hx->count = store_count(st);
+	qsort(hx->v, hx->n, sizeof(*hx->v), entrycmp);
+	return 0;
+}
+
+void
+sel_hosts_free(struct sel_hosts *hx)
+{
+	if (hx == NULL)
+		return;
+	free(hx->v);
+	free(hx->always);
+	free(hx);
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t *
+sel_hosts_find(struct sel_hosts *hx, const struct host *h, size_t *np)
+{
+	unsigned long long key[2];
+	const char	  *dot;
+	size_t		  *v, cnt = 0, cap, lo, k, nkeys = 1;
+
+	*np = (size_t)-1;
+	if (h->kind != HOST_DNS) {
+		if ((v = calloc(hx->count + 1, sizeof(*v))) == NULL)
+			return NULL;
+		for (cnt = 0; cnt < hx->count; cnt++)
+			v[cnt] = cnt;
+		*np = cnt;
+		return v;
+	}
+	key[0] = host_key(h->name, h->namelen);
+	/* "*.rest" covers "label.rest": the key of "*." and rest. */
+	if ((dot = memchr(h->name, '.', h->namelen)) != NULL) {
+		key[1] =
+		    wild_key(dot + 1, h->namelen - (size_t)(dot + 1 - h->name));
+		nkeys = 2;
+	}
+	cap = hx->nalways + 1;
+	for (k = 0; k < nkeys; k++)
+		for (lo = first_hash(hx->v, hx->n, key[k]);
+		     lo < hx->n && hx->v[lo].hash == key[k]; lo++)
+			cap++;
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
+		return NULL;
+	for (k = 0; k < hx->nalways; k++)
+		v[cnt++] = hx->always[k];
+	for (k = 0; k < nkeys; k++)
+		for (lo = first_hash(hx->v, hx->n, key[k]);
+		     lo < hx->n && hx->v[lo].hash == key[k]; lo++)
+			v[cnt++] = hx->v[lo].i;
+	qsort(v, cnt, sizeof(*v), cmp_size);
+	/* One certificate may be filed under several of the keys. */
+	for (lo = k = 0; k < cnt; k++)
+		if (lo == 0 || v[lo - 1] != v[k])
+			v[lo++] = v[k];
+	*np = lo;
 	return v;
 }

@@ -82,4 +82,33 @@ void		  sel_names_free(struct sel_names *);
  */
 size_t *sel_names_find(struct sel_names *, struct cert *c, size_t *np);
 
+/*
+ * An index of a store's certificates by the DNS names they present, so
+ * that finding the certificates that may cover a host (renew, for each
+ * connector) does not ask every certificate.  It over-approximates:
+ * sel_hosts_find returns every certificate host_match_cert could find
+ * covering the host, and perhaps some it will not, so the caller still
+ * asks host_match_cert.  A SAN dNSName is filed under itself in ASCII
+ * lower case, "*.rest" under "*." and rest, which is what OpenSSL's
+ * matching (ASCII case-insensitive, a whole left-most "*" label) can
+ * match; a certificate without a readable SAN dNSName (it matches by
+ * its CN, or not at all) is a candidate for every host, and every
+ * certificate is one for an IP address.  Built as the store loads, as
+ * sel_index is: sel_hosts_empty, sel_hosts_add as the `each` function,
+ * sel_hosts_done (0, or -1 when memory ran out).
+ */
+struct host;
+struct sel_hosts;
+struct sel_hosts *sel_hosts_empty(void);
+void		  sel_hosts_add(void *hx, size_t i, struct cert *c);
+int		  sel_hosts_done(struct sel_hosts *, struct store *);
+void		  sel_hosts_free(struct sel_hosts *);
+/*
+ * The store positions of the candidates for h, ascending and without
+ * repeats, as a new array (caller frees) of *np entries (NULL with
+ * *np == 0 when none), or NULL with *np == (size_t)-1 when memory ran
+ * out.
+ */
+size_t *sel_hosts_find(struct sel_hosts *, const struct host *h, size_t *np);
+
 #endif

@@ -122,6 +122,7 @@ struct renew_run {
 	struct renew_opts o;
 	struct store	 *st;
 	struct sel_index *ix;
+	struct sel_hosts *hx; /* candidates for a host */
 	struct check_opts copts;
 	struct decision	 *d;
 	size_t		  n;
@@ -179,28 +180,44 @@ best_for(struct renew_run *r, const struct host *h, struct cert **best)
 	struct host_match m;
 	struct cert	 *c;
 	X509		 *x;
-	size_t		  i;
-	int		  p;
+	size_t		 *v, n, i;
+	int		  p, rc = -1;
 
 	*best = NULL;
-	for (i = 0; i < store_count(r->st); i++) {
-		c = store_get0(r->st, i);
+	/* Only those that may cover h (select.h); host_match decides. */
+	if ((v = sel_hosts_find(r->hx, h, &n)) == NULL && n == (size_t)-1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = store_get0(r->st, v[i]);
 		if (*best != NULL && !better(c, *best))
 			continue;
 		if ((x = cert_get0_x509(c)) == NULL)
 			continue;
 		if (host_match_cert(x, h, &m) == -1)
-			return -1;
+			goto out;
 		p = m.matched;
 		host_match_release(&m);
 		if (!p)
 			continue;
 		if ((p = passes(r, c, h)) == -1)
-			return -1;
+			goto out;
 		if (p)
 			*best = c;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+/* The store's `each`: both indexes are built as it loads. */
+static void
+index_both(void *arg, size_t i, struct cert *c)
+{
+	struct renew_run *r = arg;
+
+	sel_index_add(r->ix, i, c);
+	sel_hosts_add(r->hx, i, c);
 }
 
 /* Decides for one connector (SPEC §10).  Returns 0 or -1 (memory). */
@@ -506,13 +523,15 @@ cmd_renew(int argc, char **argv)
 	}
 	rc = EXIT_FAIL;
 	/* The index is built as the store loads: no certificate read twice. */
-	if ((r.ix = sel_index_empty()) == NULL) {
+	if ((r.ix = sel_index_empty()) == NULL ||
+	    (r.hx = sel_hosts_empty()) == NULL) {
 		diag_err(NULL, "out of memory");
 		goto out;
 	}
-	if ((r.st = cmd_load_store_each(sel_index_add, r.ix)) == NULL)
+	if ((r.st = cmd_load_store_each(index_both, &r)) == NULL)
 		goto out;
-	if (sel_index_done(r.ix, r.st) == -1) {
+	if (sel_index_done(r.ix, r.st) == -1 ||
+	    sel_hosts_done(r.hx, r.st) == -1) {
 		diag_err(NULL, "out of memory");
 		goto out;
 	}
@@ -546,6 +565,7 @@ out:
 	cmd_rewrite_release(&rw);
 	checks_opts_release(&r.copts);
 	sel_index_free(r.ix);
+	sel_hosts_free(r.hx);
 	store_free(r.st);
 	return rc;
 }

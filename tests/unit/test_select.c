@@ -9,11 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "cert.h"
 #include "dn.h"
+#include "hostname.h"
 #include "select.h"
 #include "store.h"
 
@@ -285,6 +290,225 @@ test_preference(void **state)
 	store_free(st);
 }
 
+/* Adds (s, len) to hosts when it is a valid FQDN. */
+static void
+add_host(struct host *hosts, size_t *n, size_t cap, const char *s, size_t len)
+{
+	if (*n < cap && host_parse_fqdn(s, len, &hosts[*n], NULL) == 0)
+		(*n)++;
+}
+
+/*
+ * Hosts around a name a certificate presents: the name, a subdomain,
+ * its parent, in upper case; for "*.rest", labels under rest (LDH,
+ * A-label, two labels), and rest itself.
+ */
+static void
+hosts_around(struct host *hosts, size_t *n, size_t cap, const char *name,
+	     size_t len)
+{
+	static const char *const pre[] = {"a.", "xn--a.", "A-B.", "x.y."};
+	char			 buf[600];
+	const char		*rest = name, *dot;
+	size_t			 k, rlen = len;
+
+	if (len > 256)
+		return;
+	if (len >= 2 && name[0] == '*' && name[1] == '.') {
+		rest = name + 2;
+		rlen = len - 2;
+	} else
+		add_host(hosts, n, cap, name, len);
+	add_host(hosts, n, cap, rest, rlen);
+	for (k = 0; k < sizeof(pre) / sizeof(pre[0]); k++) {
+		snprintf(buf, sizeof(buf), "%s%.*s", pre[k], (int)rlen, rest);
+		add_host(hosts, n, cap, buf, strlen(buf));
+	}
+	for (k = 0; k < len; k++)
+		buf[k] =
+		    (name[k] >= 'a' && name[k] <= 'z') ? name[k] - 32 : name[k];
+	add_host(hosts, n, cap, buf, len);
+	if ((dot = memchr(rest, '.', rlen)) != NULL)
+		add_host(hosts, n, cap, dot + 1,
+			 rlen - (size_t)(dot + 1 - rest));
+}
+
+/*
+ * Writes to path a self-signed certificate with the given SAN dNSNames
+ * (none: no SAN extension) and subject CN.
+ */
+static void
+write_cert(const char *path, const char *const *sans, size_t nsans,
+	   const char *cn)
+{
+	GENERAL_NAMES  *gens;
+	GENERAL_NAME   *gen;
+	ASN1_IA5STRING *ia5;
+	X509_NAME      *name;
+	EVP_PKEY       *pk;
+	X509	       *x;
+	FILE	       *fp;
+	size_t		k;
+
+	assert_non_null(pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"));
+	assert_non_null(x = X509_new());
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 7), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+	assert_non_null(name = X509_get_subject_name(x));
+	assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+						    (const unsigned char *)cn,
+						    -1, -1, 0),
+			 1);
+	assert_int_equal(X509_set_issuer_name(x, name), 1);
+	assert_int_equal(X509_set_pubkey(x, pk), 1);
+	if (nsans > 0) {
+		assert_non_null(gens = GENERAL_NAMES_new());
+		for (k = 0; k < nsans; k++) {
+			assert_non_null(gen = GENERAL_NAME_new());
+			assert_non_null(ia5 = ASN1_IA5STRING_new());
+			assert_int_equal(ASN1_STRING_set(ia5, sans[k], -1), 1);
+			GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
+			assert_true(sk_GENERAL_NAME_push(gens, gen) > 0);
+		}
+		assert_int_equal(
+		    X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, 0), 1);
+		GENERAL_NAMES_free(gens);
+	}
+	assert_true(X509_sign(x, pk, EVP_sha256()) > 0);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(PEM_write_X509(fp, x), 1);
+	fclose(fp);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+
+/*
+ * A store of certificates presenting names in mixed case, wildcards in
+ * mixed case, names OpenSSL does not take as wildcards, a trailing dot,
+ * and a CN standing in for absent dNSNames: certs-test has no such
+ * names.  Returns the directory (five files, a.pem to e.pem).
+ */
+static const char *
+mixed_store(void)
+{
+	static const char *const a[] = {
+	    "MiXeD.Example.COM", "*.WILD.example.com", "Plain.example.org"};
+	static const char *const b[] = {"f*.example.com", "*.com",
+					"trailing.example.com.", "*.a.B.c"};
+	static const char *const c[] = {"*.XN--80AK6AA92E.com",
+					"sub.*.example.net"};
+	static char		 dir[] = "/tmp/test_select.XXXXXX";
+	char			 path[64];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.pem", dir);
+	write_cert(path, a, 3, "ignored.example.com");
+	snprintf(path, sizeof(path), "%s/b.pem", dir);
+	write_cert(path, b, 4, "b.example.com");
+	snprintf(path, sizeof(path), "%s/c.pem", dir);
+	write_cert(path, c, 2, "c.example.com");
+	snprintf(path, sizeof(path), "%s/d.pem", dir);
+	write_cert(path, NULL, 0, "CN-Only.Example.COM");
+	snprintf(path, sizeof(path), "%s/e.pem", dir);
+	write_cert(path, NULL, 0, "*.CnWild.example.com");
+	return dir;
+}
+
+/*
+ * sel_hosts over-approximates host_match_cert: for hosts made from
+ * every name every certificate of the test PKI presents, each
+ * certificate that host_match_cert finds covering a host is among the
+ * candidates sel_hosts_find returns for it.  And it does filter: for
+ * most DNS hosts, most of the store is left out.
+ */
+static void
+test_hosts_cover(void **state)
+{
+	const char *const dirs[] = {"certs-test/store", "certs-test/hostile",
+				    "certs-test/ambiguous", mixed_store()};
+	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL};
+	struct host_match m;
+	struct host	  probe, *hosts;
+	struct sel_hosts *hx;
+	struct store	 *st;
+	X509		 *x;
+	size_t		  d, i, j, k, nh, nc, *cand, matches, narrow;
+	const size_t	  cap = 20000;
+	char		  path[64];
+
+	(void)state;
+	assert_int_equal(host_parse_fqdn("probe.invalid", 13, &probe, NULL), 0);
+	assert_non_null(hosts = calloc(cap, sizeof(*hosts)));
+	for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		assert_non_null(hx = sel_hosts_empty());
+		o.each = sel_hosts_add;
+		o.each_arg = hx;
+		assert_non_null(st = store_new());
+		(void)store_add_path(st, dirs[d], &o);
+		store_finish(st);
+		assert_int_equal(sel_hosts_done(hx, st), 0);
+		nh = 0;
+		for (i = 0; i < store_count(st); i++) {
+			if ((x = cert_get0_x509(store_get0(st, i))) == NULL)
+				continue;
+			assert_int_equal(host_match_cert(x, &probe, &m), 0);
+			for (k = 0; k < m.ncovers; k++)
+				hosts_around(hosts, &nh, cap, m.covers[k].name,
+					     m.covers[k].len);
+			host_match_release(&m);
+		}
+		matches = narrow = 0;
+		for (j = 0; j < nh; j++) {
+			cand = sel_hosts_find(hx, &hosts[j], &nc);
+			assert_true(nc != (size_t)-1);
+			for (k = 1; k < nc; k++)
+				assert_true(cand[k - 1] < cand[k]);
+			if (hosts[j].kind == HOST_DNS &&
+			    nc * 2 < store_count(st))
+				narrow++;
+			for (i = 0; i < store_count(st); i++) {
+				if ((x = cert_get0_x509(store_get0(st, i))) ==
+				    NULL)
+					continue;
+				assert_int_equal(
+				    host_match_cert(x, &hosts[j], &m), 0);
+				if (m.matched) {
+					matches++;
+					k = 0;
+					while (k < nc && cand[k] != i)
+						k++;
+					if (k == nc)
+						fail_msg("%s: certificate %zu "
+							 "covers %s but is no "
+							 "candidate",
+							 dirs[d], i,
+							 hosts[j].name);
+				}
+				host_match_release(&m);
+			}
+			free(cand);
+		}
+		print_message("# %s: %zu certificates, %zu hosts, %zu "
+			      "matches, %zu narrowed\n",
+			      dirs[d], store_count(st), nh, matches, narrow);
+		if (d == 0)
+			assert_true(matches > 20 && narrow > nh / 2);
+		if (d == 3)
+			assert_true(matches >= 10);
+		sel_hosts_free(hx);
+		store_free(st);
+	}
+	free(hosts);
+	for (d = 0; d < 5; d++) {
+		snprintf(path, sizeof(path), "%s/%c.pem", dirs[3],
+			 (int)('a' + d));
+		unlink(path);
+	}
+	rmdir(dirs[3]);
+}
+
 int
 main(void)
 {
@@ -294,6 +518,7 @@ main(void)
 	    cmocka_unit_test(test_names_agrees),
 	    cmocka_unit_test(test_index_while_loading),
 	    cmocka_unit_test(test_preference),
+	    cmocka_unit_test(test_hosts_cover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
