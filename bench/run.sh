@@ -135,6 +135,6 @@ pair "validate $VC connectors vs list" "$VN" \
     "$CB --store $d/bundle.pem $AT list --format json"
 # renew --dry-run of the same connectors: each looks for the best
 # certificate for its Fqdn in the whole store (no target; reported).
-pair "renew --dry-run $VC connectors vs validate" "$VN" \
+pair "renew $VC connectors vs validate" "$VN" \
     "$CB --store $d/bundle.pem --config $DATA/val-$VC-$VN.xml --ca-file $d/ca.pem $AT renew --dry-run --format json" \
     "$CB --store $d/bundle.pem --config $DATA/val-$VC-$VN.xml --ca-file $d/ca.pem $AT validate --format json"
