@@ -269,9 +269,9 @@ resolve_cert(struct bind_run *r)
 /*
  * The checks of SPEC §9 for the certificate being bound against the
  * connector's resulting Fqdn, reported on stderr and, unless arrp is
- * NULL, returned in *arrp (Name, Result, Detail; caller frees).  Returns
- * 1 when the binding must
- * be refused, 0 when not, -1 when memory ran out.
+ * NULL, returned in *arrp (Name, Result, Detail; caller frees).
+ * Returns 1 when the binding must be refused, 0 when not, -1 when
+ * memory ran out.
  */
 static int
 check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
