@@ -34,6 +34,16 @@ static const char *const field_names[NFIELDS] = {"Fqdn", "TlsCertificateName",
 						 "AdvertiseClientSettings"};
 
 /* Every property the schema names; each may appear once. */
+enum {
+	K_NAME,
+	K_SERVER,
+	K_FQDN,
+	K_TLSNAME,
+	K_ADVERTISE,
+	K_ROLE,
+	K_AUTH,
+	K_BINDINGS
+};
 static const char *const known_names[] = {"Name",
 					  "Server",
 					  "Fqdn",
@@ -790,23 +800,23 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 			continue;
 		}
 		seen[ki] = k;
-		if (ki > 4)
+		if (ki > K_ADVERTISE)
 			continue;
 		if ((text = node_text(k)) == NULL) {
 			errs_add(errs, 0, "out of memory");
 			return -1;
 		}
 		switch (ki) {
-		case 0:
+		case K_NAME:
 			c->name = text;
 			break;
-		case 1:
+		case K_SERVER:
 			c->server = text;
 			break;
-		case 2:
+		case K_FQDN:
 			c->fqdn = text;
 			break;
-		case 3:
+		case K_TLSNAME:
 			c->tls_name = text;
 			break;
 		default:
@@ -827,11 +837,11 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 		errs_add(errs, c->line, "connector has no Name");
 		bad = 1;
 	} else if (blank(c->name)) {
-		errs_add(errs, xmlGetLineNo(seen[0]), "empty Name");
+		errs_add(errs, xmlGetLineNo(seen[K_NAME]), "empty Name");
 		bad = 1;
 	}
 	if (c->server != NULL && blank(c->server)) {
-		errs_add(errs, xmlGetLineNo(seen[1]), "empty Server");
+		errs_add(errs, xmlGetLineNo(seen[K_SERVER]), "empty Server");
 		bad = 1;
 	}
 	if (c->name == NULL)
@@ -1144,9 +1154,10 @@ model_free(struct conn_file *cf)
 /*
  * The fast path of a load.  libxml2's SAX2 handlers build the tree as
  * they always do, but each child of the root is taken as soon as it is
- * complete: read into the model, checked against the schema's rule for
- * a connector (schema_conn), and freed.  The tree never holds more than
- * one connector, so memory stays flat and the allocator stays warm.
+ * complete: checked against the schema's rule for a connector
+ * (schema_conn, then model_conn as it reads the values into the model),
+ * and freed.  The tree never holds more than one connector, so memory
+ * stays flat and the allocator stays warm.
  *
  * The fast path says nothing.  At the first problem of any kind it
  * stops, and load_owned runs the full load on the same bytes, which
@@ -1208,27 +1219,18 @@ text_only(const xmlNode *n)
 	return 1;
 }
 
-/* The text of a text-only element is white space (or nothing)? */
-static int
-text_blank(const xmlNode *n)
-{
-	const xmlNode *k;
-
-	for (k = n->children; k != NULL; k = k->next)
-		if (k->type != XML_COMMENT_NODE && k->type != XML_PI_NODE &&
-		    k->content != NULL && !blank((const char *)k->content))
-			return 0;
-	return 1;
-}
-
 /*
  * The schema's rule for one ReceiveConnector element (connectors.rng),
  * by hand: libxml2's validator walks the interleave generically and
  * compiles the boolean's pattern again for every value, which made it
- * the larger part of a load.  Returns 1 when n is valid.  It must
- * never accept what the schema rejects; it may return 0 for anything
- * unexpected, since the full load then decides with the schema itself.
- * test_connectors and fuzz_conn hold it to the schema.
+ * the larger part of a load.  This checks the shape -- no text between
+ * the properties, values of text alone, Bindings of Binding elements
+ * alone -- and model_conn, which reads the values, checks the rest: a
+ * property given twice, Name missing, Name or Server blank, a bad
+ * boolean.  Together they must never accept what the schema rejects;
+ * returning 0 for anything unexpected is safe, since the full load
+ * then decides with the schema itself.  test_connectors and fuzz_conn
+ * hold the streaming load to the full one.
  *
  * Attributes are allowed everywhere, so they are not looked at.
  * Elements in a namespace are foreign, whatever their local name.
@@ -1237,9 +1239,7 @@ static int
 schema_conn(const xmlNode *n)
 {
 	const xmlNode *k, *b;
-	char	      *text;
-	unsigned int   seen = 0;
-	int	       ki, ok;
+	int	       ki;
 
 	for (k = n->children; k != NULL; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE) {
@@ -1249,31 +1249,17 @@ schema_conn(const xmlNode *n)
 		}
 		if ((ki = known_index(k)) == -1)
 			continue; /* foreign: any content */
-		if (seen & (1U << ki))
-			return 0;
-		seen |= 1U << ki;
-		if (strcmp(known_names[ki], "Bindings") == 0) {
-			for (b = k->children; b != NULL; b = b->next)
-				if (!(ignorable(b) ||
-				      (is_elem(b, "Binding") && text_only(b))))
-					return 0;
+		if (ki != K_BINDINGS) {
+			if (!text_only(k))
+				return 0;
 			continue;
 		}
-		if (!text_only(k))
-			return 0;
-		/* Name and Server: a token of at least one character. */
-		if (ki <= 1 && text_blank(k))
-			return 0;
-		if (strcmp(known_names[ki], "AdvertiseClientSettings") == 0) {
-			if ((text = node_text(k)) == NULL)
+		for (b = k->children; b != NULL; b = b->next)
+			if (!(ignorable(b) ||
+			      (is_elem(b, "Binding") && text_only(b))))
 				return 0;
-			ok = parse_bool(text) != -1;
-			free(text);
-			if (!ok)
-				return 0;
-		}
 	}
-	return (seen & 1U) != 0; /* Name is required */
+	return 1;
 }
 
 static void

@@ -127,6 +127,40 @@ struct sel_entry {
 	size_t		   i; /* in the store, or among the names */
 };
 
+/* Adds (h, i) to a growing array of entries; returns 0 or -1. */
+static int
+entry_push(struct sel_entry **v, size_t *cnt, size_t *cap, unsigned long long h,
+	   size_t i)
+{
+	struct sel_entry *nv;
+
+	if (*cnt == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
+			return -1;
+		*v = nv;
+	}
+	(*v)[*cnt].hash = h;
+	(*v)[(*cnt)++].i = i;
+	return 0;
+}
+
+/* Adds a position to a growing array of them; returns 0 or -1. */
+static int
+pos_push(size_t **v, size_t *cnt, size_t *cap, size_t i)
+{
+	size_t *nv;
+
+	if (*cnt == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
+			return -1;
+		*v = nv;
+	}
+	(*v)[(*cnt)++] = i;
+	return 0;
+}
+
 struct sel_index {
 	struct store	 *st;
 	struct sel_entry *v;
@@ -222,21 +256,11 @@ void
 sel_index_add(void *arg, size_t i, struct cert *c)
 {
 	struct sel_index  *ix = arg;
-	struct sel_entry  *nv;
 	unsigned long long h;
 
-	if (cert_hash(c, &h) == -1)
-		return;
-	if (ix->n == ix->cap) {
-		ix->cap = ix->cap ? ix->cap * 2 : 64;
-		if ((nv = reallocarray(ix->v, ix->cap, sizeof(*nv))) == NULL) {
-			ix->failed = 1;
-			return;
-		}
-		ix->v = nv;
-	}
-	ix->v[ix->n].hash = h;
-	ix->v[ix->n++].i = i;
+	if (cert_hash(c, &h) == 0 &&
+	    entry_push(&ix->v, &ix->n, &ix->cap, h, i) == -1)
+		ix->failed = 1;
 }
 
 int
@@ -341,7 +365,7 @@ size_t *
 sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
 {
 	unsigned long long h;
-	size_t		  *v = NULL, *nv, lo, cnt = 0, cap = 0;
+	size_t		  *v = NULL, lo, cnt = 0, cap = 0;
 
 	*np = 0;
 	if (cert_hash(c, &h) == -1)
@@ -351,16 +375,11 @@ sel_names_find(struct sel_names *ix, struct cert *c, size_t *np)
 	     lo < ix->n && ix->v[lo].hash == h; lo++) {
 		if (sel_matches(c, &ix->names[ix->v[lo].i]) != 1)
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
-				free(v);
-				*np = (size_t)-1;
-				return NULL;
-			}
-			v = nv;
+		if (pos_push(&v, &cnt, &cap, ix->v[lo].i) == -1) {
+			free(v);
+			*np = (size_t)-1;
+			return NULL;
 		}
-		v[cnt++] = ix->v[lo].i;
 	}
 	*np = cnt;
 	return v;
@@ -415,23 +434,6 @@ host_key(const char *s, size_t len)
 	return lower_hash(0xcbf29ce484222325ULL, s, len);
 }
 
-static void
-hosts_push(struct sel_hosts *hx, unsigned long long key, size_t i)
-{
-	struct sel_entry *nv;
-
-	if (hx->n == hx->cap) {
-		hx->cap = hx->cap ? hx->cap * 2 : 64;
-		if ((nv = reallocarray(hx->v, hx->cap, sizeof(*nv))) == NULL) {
-			hx->failed = 1;
-			return;
-		}
-		hx->v = nv;
-	}
-	hx->v[hx->n].hash = key;
-	hx->v[hx->n++].i = i;
-}
-
 struct sel_hosts *
 sel_hosts_empty(void)
 {
@@ -443,24 +445,18 @@ sel_hosts_add(void *arg, size_t i, struct cert *c)
 {
 	struct sel_hosts *hx = arg;
 	struct cert_names cn;
-	size_t		 *nv, k;
+	size_t		  k;
 
 	if (cert_get_dns_names(c, &cn) == 0 && cn.n > 0) {
 		for (k = 0; k < cn.n; k++)
-			hosts_push(hx, host_key(cn.s[k], cn.len[k]), i);
+			if (entry_push(&hx->v, &hx->n, &hx->cap,
+				       host_key(cn.s[k], cn.len[k]), i) == -1)
+				hx->failed = 1;
 		cert_names_free(&cn);
 		return;
 	}
-	if (hx->nalways == hx->capalways) {
-		hx->capalways = hx->capalways ? hx->capalways * 2 : 16;
-		if ((nv = reallocarray(hx->always, hx->capalways,
-				       sizeof(*nv))) == NULL) {
-			hx->failed = 1;
-			return;
-		}
-		hx->always = nv;
-	}
-	hx->always[hx->nalways++] = i;
+	if (pos_push(&hx->always, &hx->nalways, &hx->capalways, i) == -1)
+		hx->failed = 1;
 }
 
 int
@@ -496,7 +492,7 @@ sel_hosts_find(struct sel_hosts *hx, const struct host *h, size_t *np)
 {
 	unsigned long long key[2];
 	const char	  *dot;
-	size_t		  *v, cnt = 0, cap, lo, k, nkeys = 1;
+	size_t		  *v = NULL, cnt = 0, cap = 0, lo, k, nkeys = 1;
 
 	*np = (size_t)-1;
 	if (h->kind != HOST_DNS) {
@@ -514,24 +510,23 @@ sel_hosts_find(struct sel_hosts *hx, const struct host *h, size_t *np)
 		    wild_key(dot + 1, h->namelen - (size_t)(dot + 1 - h->name));
 		nkeys = 2;
 	}
-	cap = hx->nalways + 1;
-	for (k = 0; k < nkeys; k++)
-		for (lo = first_hash(hx->v, hx->n, key[k]);
-		     lo < hx->n && hx->v[lo].hash == key[k]; lo++)
-			cap++;
-	if ((v = calloc(cap, sizeof(*v))) == NULL)
-		return NULL;
 	for (k = 0; k < hx->nalways; k++)
-		v[cnt++] = hx->always[k];
+		if (pos_push(&v, &cnt, &cap, hx->always[k]) == -1)
+			goto fail;
 	for (k = 0; k < nkeys; k++)
 		for (lo = first_hash(hx->v, hx->n, key[k]);
 		     lo < hx->n && hx->v[lo].hash == key[k]; lo++)
-			v[cnt++] = hx->v[lo].i;
-	qsort(v, cnt, sizeof(*v), cmp_size);
+			if (pos_push(&v, &cnt, &cap, hx->v[lo].i) == -1)
+				goto fail;
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_size);
 	/* One certificate may be filed under several of the keys. */
 	for (lo = k = 0; k < cnt; k++)
 		if (lo == 0 || v[lo - 1] != v[k])
 			v[lo++] = v[k];
 	*np = lo;
 	return v;
+fail:
+	free(v);
+	return NULL;
 }
