@@ -10,43 +10,8 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "der.h"
 #include "dn.h"
-
-/*
- * Reads one DER TLV at *p (before end).  Only what a certificate's
- * outer layers use: low tag numbers and definite lengths of at most four
- * bytes, minimally encoded as DER requires.  Sets *tag, the contents in
- * (*val, *vlen) and advances *p past the TLV.  Returns 0 or -1.
- */
-static int
-tlv(const unsigned char **p, const unsigned char *end, int *tag,
-    const unsigned char **val, size_t *vlen)
-{
-	const unsigned char *q = *p;
-	size_t		     len, n, i;
-
-	if (end - q < 2)
-		return -1;
-	*tag = *q++;
-	if ((*tag & 0x1f) == 0x1f)
-		return -1;
-	len = *q++;
-	if (len & 0x80) {
-		n = len & 0x7f;
-		if (n == 0 || n > 4 || (size_t)(end - q) < n || q[0] == 0)
-			return -1;
-		for (len = 0, i = 0; i < n; i++)
-			len = (len << 8) | *q++;
-		if (len < 0x80)
-			return -1;
-	}
-	if ((size_t)(end - q) < len)
-		return -1;
-	*val = q;
-	*vlen = len;
-	*p = q + len;
-	return 0;
-}
 
 /*
  * Parses a UTCTime (YYMMDDhhmmssZ; RFC 5280 4.1.2.5.1: YY < 50 is 20YY)
@@ -111,7 +76,7 @@ walk(struct cert *c, int trailing_ok, const char **why)
 	int		     tag;
 
 	*why = "not a DER certificate";
-	if (tlv(&p, end, &tag, &v, &len) == -1) {
+	if (der_tlv(&p, end, &tag, &v, &len) == -1) {
 		if (c->derlen > 4 && c->der[0] == 0x30 && c->der[1] >= 0x81 &&
 		    c->der[1] <= 0x84)
 			*why = "truncated or damaged DER certificate";
@@ -126,57 +91,57 @@ walk(struct cert *c, int trailing_ok, const char **why)
 	c->derlen = p - c->der;
 	end = p;
 	p = v;
-	if (tlv(&p, end, &tag, &tbs, &len) == -1 || tag != 0x30)
+	if (der_tlv(&p, end, &tag, &tbs, &len) == -1 || tag != 0x30)
 		return -1;
 	tend = tbs + len;
 	start = p;
-	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30)
+	if (der_tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
 	span(&c->sig_alg, c->der, start, p);
-	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x03 || p != end)
+	if (der_tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x03 || p != end)
 		return -1;
 
 	p = tbs;
 	start = p;
-	if (tlv(&p, tend, &tag, &v, &vlen) == -1)
+	if (der_tlv(&p, tend, &tag, &v, &vlen) == -1)
 		return -1;
 	if (tag == 0xa0) {
 		start = p;
-		if (tlv(&p, tend, &tag, &v, &vlen) == -1)
+		if (der_tlv(&p, tend, &tag, &v, &vlen) == -1)
 			return -1;
 	}
 	if (tag != 0x02 || vlen == 0)
 		return -1;
 	span(&c->serial, c->der, start, p);
-	if (tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
+	if (der_tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
 	start = p;
-	if (tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
+	if (der_tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
 	span(&c->issuer, c->der, start, p);
-	if (tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
+	if (der_tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
 	vv = v;
 	vend = v + vlen;
 	*why = "bad validity dates";
-	if (tlv(&vv, vend, &tag, &v, &len) == -1 ||
+	if (der_tlv(&vv, vend, &tag, &v, &len) == -1 ||
 	    der_time(tag, v, len, &c->not_before) == -1)
 		return -1;
-	if (tlv(&vv, vend, &tag, &v, &len) == -1 ||
+	if (der_tlv(&vv, vend, &tag, &v, &len) == -1 ||
 	    der_time(tag, v, len, &c->not_after) == -1 || vv != vend)
 		return -1;
 	*why = "not a DER certificate";
 	start = p;
-	if (tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
+	if (der_tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
 	span(&c->subject, c->der, start, p);
 	start = p;
-	if (tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
+	if (der_tlv(&p, tend, &tag, &v, &vlen) == -1 || tag != 0x30)
 		return -1;
 	span(&c->spki, c->der, start, p);
 	/* Optional issuerUniqueID [1], subjectUniqueID [2], extensions [3]. */
 	while (p != tend) {
-		if (tlv(&p, tend, &tag, &v, &vlen) == -1 ||
+		if (der_tlv(&p, tend, &tag, &v, &vlen) == -1 ||
 		    (tag != 0x81 && tag != 0xa1 && tag != 0x82 && tag != 0xa2 &&
 		     tag != 0xa3))
 			return -1;
@@ -186,8 +151,8 @@ walk(struct cert *c, int trailing_ok, const char **why)
 		vv = v;
 		vend = v + vlen;
 		if (c->exts.len != 0 ||
-		    tlv(&vv, vend, &tag, &start, &len) == -1 || tag != 0x30 ||
-		    vv != vend)
+		    der_tlv(&vv, vend, &tag, &start, &len) == -1 ||
+		    tag != 0x30 || vv != vend)
 			return -1;
 		span(&c->exts, c->der, v, vv);
 	}
@@ -415,21 +380,23 @@ cert_name_key(const struct cert *c, const struct cert_span *s, uint64_t *key)
 	if (s->len == 0 || s->off + s->len > c->derlen)
 		return -1;
 	p = c->der + s->off;
-	if (tlv(&p, p + s->len, &tag, &v, &len) == -1 || tag != 0x30)
+	if (der_tlv(&p, p + s->len, &tag, &v, &len) == -1 || tag != 0x30)
 		return -1;
 	p = v;
 	end = v + len;
 	while (p != end) {
-		if (tlv(&p, end, &tag, &q, &rlen) == -1 || tag != 0x31)
+		if (der_tlv(&p, end, &tag, &q, &rlen) == -1 || tag != 0x31)
 			return -1;
 		qend = q + rlen;
 		for (sum = 0, n = 0; q != qend; n++) {
-			if (tlv(&q, qend, &tag, &a, &alen) == -1 || tag != 0x30)
+			if (der_tlv(&q, qend, &tag, &a, &alen) == -1 ||
+			    tag != 0x30)
 				return -1;
 			aend = a + alen;
-			if (tlv(&a, aend, &tag, &oid, &olen) == -1 ||
+			if (der_tlv(&a, aend, &tag, &oid, &olen) == -1 ||
 			    tag != 0x06 ||
-			    tlv(&a, aend, &tag, &val, &vlen) == -1 || a != aend)
+			    der_tlv(&a, aend, &tag, &val, &vlen) == -1 ||
+			    a != aend)
 				return -1;
 			e = fnv(fnv_u64(FNV_BASIS, olen), oid, olen);
 			if (value_key(&e, tag, val, vlen) == -1)
@@ -490,7 +457,7 @@ cert_get1_serial_hex(const struct cert *c)
 	int		     tag;
 	char		    *s;
 
-	if (tlv(&p, p + c->serial.len, &tag, &v, &vlen) == -1)
+	if (der_tlv(&p, p + c->serial.len, &tag, &v, &vlen) == -1)
 		return NULL;
 	if ((s = malloc(2 * vlen + 1)) == NULL)
 		return NULL;
@@ -508,10 +475,6 @@ cert_format_time(time_t t, char *buf, size_t sz)
 		snprintf(buf, sz, "?");
 }
 
-/* Is (v, len), the contents of an OBJECT IDENTIFIER, the OID lit? */
-#define OID_IS(v, len, lit)                                                    \
-	((len) == sizeof(lit) - 1 && memcmp((v), (lit), sizeof(lit) - 1) == 0)
-
 /*
  * Splits AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY
  * OPTIONAL }, the whole TLV (p, len), into the OID's contents and the
@@ -525,69 +488,22 @@ alg_id(const unsigned char *p, size_t len, const unsigned char **oid,
 	size_t		     vlen, pvlen;
 	int		     tag;
 
-	if (tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30 || p != end)
+	if (der_tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x30 || p != end)
 		return -1;
 	end = v + vlen;
-	if (tlv(&v, end, &tag, oid, oidlen) == -1 || tag != 0x06 ||
+	if (der_tlv(&v, end, &tag, oid, oidlen) == -1 || tag != 0x06 ||
 	    *oidlen == 0)
 		return -1;
 	*par = NULL;
 	*parlen = 0;
 	if (v != end) {
 		*par = v;
-		if (tlv(&v, end, &tag, &pv, &pvlen) == -1 || v != end)
+		if (der_tlv(&v, end, &tag, &pv, &pvlen) == -1 || v != end)
 			return -1;
 		*parlen = v - *par;
 	}
 	return 0;
 }
-
-/*
- * The bit length of a DER INTEGER's contents (v, len) when it is a
- * minimally encoded positive number; -1 otherwise.
- */
-static int
-uint_bits(const unsigned char *v, size_t len)
-{
-	int	      bits;
-	unsigned char b;
-
-	if (len == 0 || (v[0] & 0x80) ||
-	    (len > 1 && v[0] == 0 && !(v[1] & 0x80)))
-		return -1;
-	if (v[0] == 0) {
-		v++;
-		len--;
-	}
-	if (len > 8192)
-		return -1;
-	for (bits = 0, b = v[0]; b != 0; b >>= 1)
-		bits++;
-	return bits + 8 * (int)(len - 1);
-}
-
-/* Named curves: OID contents, bits as EVP_PKEY_get_bits, field bytes. */
-static const struct curve {
-	const char *oid;
-	size_t	    oidlen;
-	int	    bits;
-	size_t	    field;
-} curves[] = {
-#define C(o, b, f)                                                             \
-	{                                                                      \
-		o, sizeof(o) - 1, b, f                                         \
-	}
-    C("\x2a\x86\x48\xce\x3d\x03\x01\x07", 256, 32),	/* P-256 */
-    C("\x2b\x81\x04\x00\x22", 384, 48),			/* P-384 */
-    C("\x2b\x81\x04\x00\x23", 521, 66),			/* P-521 */
-    C("\x2b\x81\x04\x00\x21", 224, 28),			/* P-224 */
-    C("\x2a\x86\x48\xce\x3d\x03\x01\x01", 192, 24),	/* P-192 */
-    C("\x2b\x81\x04\x00\x0a", 256, 32),			/* secp256k1 */
-    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x07", 256, 32), /* brainpool */
-    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0b", 384, 48),
-    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0d", 512, 64),
-#undef C
-};
 
 /*
  * The key algorithm and size read from the SubjectPublicKeyInfo alone.
@@ -597,21 +513,22 @@ static const struct curve {
 static int
 spki_info(const struct cert *c, const char **alg, int *bits)
 {
-	const unsigned char *p = c->der + c->spki.off, *end, *v, *oid;
-	const unsigned char *par, *k, *kend, *n;
-	size_t		     vlen, oidlen, parlen, klen, nlen, i;
-	int		     tag;
+	const unsigned char    *p = c->der + c->spki.off, *end, *v, *oid;
+	const unsigned char    *par, *k, *kend, *n;
+	const struct der_curve *cv;
+	size_t			vlen, oidlen, parlen, klen, nlen;
+	int			tag;
 
-	if (tlv(&p, p + c->spki.len, &tag, &v, &vlen) == -1)
+	if (der_tlv(&p, p + c->spki.len, &tag, &v, &vlen) == -1)
 		return -1;
 	end = v + vlen;
 	p = v;
-	if (tlv(&v, end, &tag, &k, &klen) == -1 ||
+	if (der_tlv(&v, end, &tag, &k, &klen) == -1 ||
 	    alg_id(p, v - p, &oid, &oidlen, &par, &parlen) == -1)
 		return -1;
 	/* subjectPublicKey BIT STRING, no unused bits. */
-	if (tlv(&v, end, &tag, &k, &klen) == -1 || tag != 0x03 || v != end ||
-	    klen < 2 || k[0] != 0)
+	if (der_tlv(&v, end, &tag, &k, &klen) == -1 || tag != 0x03 ||
+	    v != end || klen < 2 || k[0] != 0)
 		return -1;
 	k++;
 	klen--;
@@ -623,38 +540,32 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 		    (parlen != 2 || par[0] != 0x05 || par[1] != 0))
 			return -1;
 		/* RSAPublicKey ::= SEQUENCE { modulus, publicExponent } */
-		if (tlv(&k, kend, &tag, &v, &vlen) == -1 || tag != 0x30 ||
+		if (der_tlv(&k, kend, &tag, &v, &vlen) == -1 || tag != 0x30 ||
 		    k != kend)
 			return -1;
 		end = v + vlen;
-		if (tlv(&v, end, &tag, &n, &nlen) == -1 || tag != 0x02 ||
-		    (*bits = uint_bits(n, nlen)) == -1 ||
-		    tlv(&v, end, &tag, &n, &nlen) == -1 || tag != 0x02 ||
-		    uint_bits(n, nlen) == -1 || v != end)
+		if (der_tlv(&v, end, &tag, &n, &nlen) == -1 || tag != 0x02 ||
+		    (*bits = der_uint_bits(n, nlen)) == -1 ||
+		    der_tlv(&v, end, &tag, &n, &nlen) == -1 || tag != 0x02 ||
+		    der_uint_bits(n, nlen) == -1 || v != end)
 			return -1;
 		*alg = "RSA";
 		return 0;
 	}
 	if (OID_IS(oid, oidlen, "\x2a\x86\x48\xce\x3d\x02\x01")) {
 		if (par == NULL ||
-		    tlv(&par, par + parlen, &tag, &v, &vlen) == -1 ||
+		    der_tlv(&par, par + parlen, &tag, &v, &vlen) == -1 ||
 		    tag != 0x06)
 			return -1;
-		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
-			if (vlen != curves[i].oidlen ||
-			    memcmp(v, curves[i].oid, vlen) != 0)
-				continue;
-			/* Uncompressed or compressed point of that field. */
-			if (!(klen == 1 + 2 * curves[i].field &&
-			      k[0] == 0x04) &&
-			    !(klen == 1 + curves[i].field &&
-			      (k[0] == 0x02 || k[0] == 0x03)))
-				return -1;
-			*alg = "EC";
-			*bits = curves[i].bits;
-			return 0;
-		}
-		return -1;
+		if ((cv = der_curve_find(v, vlen)) == NULL)
+			return -1;
+		/* Uncompressed or compressed point of that field. */
+		if (!(klen == 1 + 2 * cv->field && k[0] == 0x04) &&
+		    !(klen == 1 + cv->field && (k[0] == 0x02 || k[0] == 0x03)))
+			return -1;
+		*alg = "EC";
+		*bits = cv->bits;
+		return 0;
 	}
 	/* RFC 8410: no parameters; the key is the bit string itself. */
 	if (OID_IS(oid, oidlen, "\x2b\x65\x70") && par == NULL && klen == 32) {
@@ -769,7 +680,7 @@ tlvs(const unsigned char *p, const unsigned char *end, int depth)
 	int		     tag;
 
 	while (p != end) {
-		if (tlv(&p, end, &tag, &v, &vlen) == -1)
+		if (der_tlv(&p, end, &tag, &v, &vlen) == -1)
 			return -1;
 		if ((tag & 0x20) &&
 		    (depth == 0 || tlvs(v, v + vlen, depth - 1) == -1))
@@ -813,19 +724,21 @@ general_name_ok(int tag, const unsigned char *v, size_t vlen)
 	case 0x88: /* registeredID */
 		return oid_ok(v, vlen);
 	case 0xa0: /* otherName: type-id, [0] EXPLICIT value */
-		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x06 ||
+		if (der_tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x06 ||
 		    oid_ok(q, qlen) == -1 ||
-		    tlv(&v, end, &t, &q, &qlen) == -1 || t != 0xa0 || v != end)
+		    der_tlv(&v, end, &t, &q, &qlen) == -1 || t != 0xa0 ||
+		    v != end)
 			return -1;
 		end = q + qlen;
-		if (tlv(&q, end, &t, &v, &vlen) == -1 || q != end)
+		if (der_tlv(&q, end, &t, &v, &vlen) == -1 || q != end)
 			return -1;
 		return (t & 0x20) ? tlvs(v, v + vlen, 8) : 0;
 	case 0xa3: /* x400Address */
 	case 0xa5: /* ediPartyName */
 		return tlvs(v, end, 8);
 	case 0xa4: /* directoryName: [4] EXPLICIT Name */
-		if (tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x30 || v != end)
+		if (der_tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x30 ||
+		    v != end)
 			return -1;
 		return tlvs(q, q + qlen, 8);
 	default:
@@ -850,21 +763,21 @@ find_ext(const struct cert *c, const char *oid, size_t oidlen,
 	if (c->exts.len == 0)
 		return 0;
 	p = c->der + c->exts.off;
-	if (tlv(&p, p + c->exts.len, &tag, &v, &vlen) == -1)
+	if (der_tlv(&p, p + c->exts.len, &tag, &v, &vlen) == -1)
 		return -1;
 	p = v;
 	end = v + vlen;
 	while (p != end) {
-		if (tlv(&p, end, &tag, &e, &vlen) == -1 || tag != 0x30)
+		if (der_tlv(&p, end, &tag, &e, &vlen) == -1 || tag != 0x30)
 			return -1;
 		eend = e + vlen;
-		if (tlv(&e, eend, &tag, &id, &idlen) == -1 || tag != 0x06 ||
+		if (der_tlv(&e, eend, &tag, &id, &idlen) == -1 || tag != 0x06 ||
 		    oid_ok(id, idlen) == -1 ||
-		    tlv(&e, eend, &tag, &ov, &ovlen) == -1)
+		    der_tlv(&e, eend, &tag, &ov, &ovlen) == -1)
 			return -1;
 		if (tag == 0x01) {
 			if (ovlen != 1 ||
-			    tlv(&e, eend, &tag, &ov, &ovlen) == -1)
+			    der_tlv(&e, eend, &tag, &ov, &ovlen) == -1)
 				return -1;
 		}
 		if (tag != 0x04 || e != eend)
@@ -898,19 +811,19 @@ cert_get_dns_names(struct cert *c, struct cert_names *out)
 	}
 	/* GeneralNames ::= SEQUENCE OF GeneralName, filling extnValue. */
 	p = v;
-	if (tlv(&p, v + vlen, &tag, &v, &vlen) == -1 || tag != 0x30 ||
+	if (der_tlv(&p, v + vlen, &tag, &v, &vlen) == -1 || tag != 0x30 ||
 	    p != v + vlen)
 		return -1;
 	end = v + vlen;
 	for (n = 0, p = v; p != end; n++)
-		if (tlv(&p, end, &tag, &q, &vlen) == -1 ||
+		if (der_tlv(&p, end, &tag, &q, &vlen) == -1 ||
 		    general_name_ok(tag, q, vlen) == -1)
 			return -1;
 	if ((out->s = calloc(n + 1, sizeof(*out->s))) == NULL ||
 	    (out->len = calloc(n + 1, sizeof(*out->len))) == NULL)
 		goto out;
 	for (p = v; p != end;) {
-		tlv(&p, end, &tag, &q, &vlen);
+		der_tlv(&p, end, &tag, &q, &vlen);
 		if (tag != 0x82)
 			continue;
 		if ((out->s[out->n] = malloc(vlen + 1)) == NULL)

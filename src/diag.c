@@ -31,18 +31,32 @@ static void emit(const char *, const char *, const char *, va_list)
 static void
 emit(const char *tag, const char *subject, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char   msg[2048], *line = NULL;
+	size_t len = 0;
+	FILE  *fp;
 
-	fputs("certbind: ", stderr);
+	/*
+	 * Built whole, then written at once: stderr is unbuffered, and a
+	 * line written in pieces interleaves with other programs' lines in
+	 * a shared log (a renewal hook's, cron's).
+	 */
+	if ((fp = open_memstream(&line, &len)) == NULL)
+		fp = stderr;
+	fputs("certbind: ", fp);
 	if (tag != NULL)
-		fprintf(stderr, "%s: ", tag);
+		fprintf(fp, "%s: ", tag);
 	if (subject != NULL) {
-		safe_fputs(subject, strlen(subject), stderr);
-		fputs(": ", stderr);
+		safe_fputs(subject, strlen(subject), fp);
+		fputs(": ", fp);
 	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	safe_fputs(msg, strlen(msg), stderr);
-	fputc('\n', stderr);
+	safe_fputs(msg, strlen(msg), fp);
+	fputc('\n', fp);
+	if (fp != stderr) {
+		if (fclose(fp) == 0)
+			fwrite(line, 1, len, stderr);
+		free(line);
+	}
 }
 
 void

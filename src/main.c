@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "cmd.h"
 #include "diag.h"
 #include "safe.h"
@@ -315,6 +317,13 @@ main(int argc, char *argv[])
 	size_t		      i;
 	int		      rc;
 
+	/*
+	 * The process ends when the command returns: OpenSSL's clean-up
+	 * at exit, which frees every provider's tables, is 0.3 ms of a
+	 * short run spent on nothing.  It holds no secret; ours are wiped
+	 * where they are used.
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	argp_err_exit_status = EXIT_USAGE;
 	defaults();
 	argp_parse(&top_argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);

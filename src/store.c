@@ -19,6 +19,8 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include "der.h"
+#include "key.h"
 #include "store.h"
 
 /* Directory depth and PKCS#12 MAC iterations we accept. */
@@ -317,6 +319,20 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 	return 0;
 }
 
+/* Remembers a private key by the SHA-256 of its SubjectPublicKeyInfo. */
+static int
+add_spki(struct file *f, const unsigned char *spki, size_t len)
+{
+	struct store *st = f->st;
+
+	if (grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) ==
+	    -1)
+		return -1;
+	SHA256(spki, len, st->keys[st->nkeys++]);
+	f->found++;
+	return 0;
+}
+
 /*
  * Remembers the public half of a private key and frees the key at once:
  * pairing needs only the SHA-256 of its SubjectPublicKeyInfo.
@@ -324,9 +340,8 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 static int
 add_key(struct file *f, EVP_PKEY *pk)
 {
-	struct store  *st = f->st;
 	unsigned char *spki = NULL;
-	int	       len, rc = -1;
+	int	       len, rc;
 
 	len = i2d_PUBKEY(pk, &spki);
 	EVP_PKEY_free(pk);
@@ -335,13 +350,7 @@ add_key(struct file *f, EVP_PKEY *pk)
 		ERR_clear_error();
 		return 0;
 	}
-	if (grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) ==
-	    -1)
-		goto out;
-	SHA256(spki, len, st->keys[st->nkeys++]);
-	f->found++;
-	rc = 0;
-out:
+	rc = add_spki(f, spki, len);
 	OPENSSL_free(spki);
 	return rc;
 }
@@ -378,10 +387,24 @@ pem_password(char *buf, int size, int rwflag, void *u)
 static int
 load_pem_key(struct file *f, const char *block, size_t len, int n)
 {
-	BIO	    *bio;
-	EVP_PKEY    *pk;
-	struct pwarg pw = {f->opts, 0};
+	BIO	      *bio;
+	EVP_PKEY      *pk;
+	unsigned char *spki;
+	size_t	       spkilen;
+	struct pwarg   pw = {f->opts, 0};
+	int	       rc;
 
+	/* The plain encodings are read by hand: see key.c. */
+	switch (key_spki_pem(block, len, &spki, &spkilen)) {
+	case 1:
+		rc = add_spki(f, spki, spkilen);
+		free(spki);
+		return rc;
+	case -1:
+		return -1;
+	default:
+		break;
+	}
 	if ((bio = BIO_new_mem_buf(block, (int)len)) == NULL)
 		return -1;
 	pk = PEM_read_bio_PrivateKey(bio, NULL, pem_password, &pw);
@@ -413,33 +436,6 @@ memmem_str(const char *h, size_t hlen, const char *n)
 	return memmem(h, hlen, n, strlen(n));
 }
 
-/* Base64 body of a PEM block to DER.  Returns a new buffer or NULL. */
-static unsigned char *
-pem_body(const char *b, size_t len, size_t *outlen)
-{
-	EVP_ENCODE_CTX *ctx;
-	unsigned char  *der;
-	int		n1, n2;
-
-	if (len > INT_MAX || (der = malloc(len / 4 * 3 + 3)) == NULL)
-		return NULL;
-	if ((ctx = EVP_ENCODE_CTX_new()) == NULL) {
-		free(der);
-		return NULL;
-	}
-	EVP_DecodeInit(ctx);
-	if (EVP_DecodeUpdate(ctx, der, &n1, (const unsigned char *)b,
-			     (int)len) == -1 ||
-	    EVP_DecodeFinal(ctx, der + n1, &n2) == -1 || n1 + n2 == 0) {
-		EVP_ENCODE_CTX_free(ctx);
-		free(der);
-		return NULL;
-	}
-	EVP_ENCODE_CTX_free(ctx);
-	*outlen = n1 + n2;
-	return der;
-}
-
 static int pbe_check(struct file *, const X509_ALGOR *, const char *);
 
 /*
@@ -457,7 +453,7 @@ pkcs8_iter_check(struct file *f, const char *body, size_t len, int n)
 	char		     what[32];
 	int		     rc = 0;
 
-	if ((der = pem_body(body, len, &derlen)) == NULL)
+	if ((der = der_from_base64(body, len, &derlen)) == NULL)
 		return 0;
 	p = der;
 	if ((sig = d2i_X509_SIG(NULL, &p, (long)derlen)) != NULL) {
@@ -596,7 +592,8 @@ load_pem(struct file *f, struct rd *rd)
 			char what[32];
 
 			snprintf(what, sizeof(what), "certificate %d", ++ncert);
-			if ((der = pem_body(body, e - body, &derlen)) == NULL)
+			if ((der = der_from_base64(body, e - body, &derlen)) ==
+			    NULL)
 				report(f, "%s: bad base64", what);
 			else if (add_cert(f, der, derlen,
 					  trusted ? REC_PEM_AUX : REC_PEM,
@@ -1275,7 +1272,7 @@ materialize(struct store *st, struct rec *r)
 	if (r->kind == REC_DER)
 		der = dup_der(p, r->len), len = r->len;
 	else
-		der = pem_body((const char *)p, r->len, &len);
+		der = der_from_base64((const char *)p, r->len, &len);
 	if (der == NULL ||
 	    cert_init_der(c, der, len, r->kind == REC_PEM_AUX, &why) == -1) {
 		why = "changed since it was read";
