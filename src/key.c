@@ -38,6 +38,19 @@ b64char(int c)
 	       (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
 }
 
+/* Steps *p over an LF or a CR LF; -1 when there is neither. */
+static int
+eol(const char **p, const char *end)
+{
+	if (end - *p >= 2 && (*p)[0] == '\r' && (*p)[1] == '\n')
+		*p += 2;
+	else if (end - *p >= 1 && (*p)[0] == '\n')
+		*p += 1;
+	else
+		return -1;
+	return 0;
+}
+
 /*
  * Checks the block's shape: "-----BEGIN L-----", EOL, lines of 1 to
  * LINE_MAX_B64 base64 characters each ended by EOL, then "-----END
@@ -78,11 +91,7 @@ pem_shape(const char *b, size_t len, enum shape *sh, const char **body,
 	if (lab == NULL)
 		return -1;
 	p += labl + 5;
-	if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
-		p += 2;
-	else if (end - p >= 1 && p[0] == '\n')
-		p++;
-	else
+	if (eol(&p, end) == -1)
 		return -1;
 	*body = p;
 	for (;;) {
@@ -93,11 +102,7 @@ pem_shape(const char *b, size_t len, enum shape *sh, const char **body,
 		if (n == 0 || n > LINE_MAX_B64)
 			return -1;
 		p += n;
-		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
-			p += 2;
-		else if (end - p >= 1 && p[0] == '\n')
-			p++;
-		else
+		if (eol(&p, end) == -1)
 			return -1;
 	}
 	*bodylen = p - *body;
