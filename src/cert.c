@@ -533,8 +533,7 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 	k++;
 	klen--;
 	kend = k + klen;
-	if (OID_IS(oid, oidlen, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01") ||
-	    OID_IS(oid, oidlen, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a")) {
+	if (OID_IS(oid, oidlen, OID_RSA) || OID_IS(oid, oidlen, OID_RSA_PSS)) {
 		/* rsaEncryption needs NULL parameters; PSS may have some. */
 		if (oid[oidlen - 1] == 0x01 &&
 		    (parlen != 2 || par[0] != 0x05 || par[1] != 0))
@@ -552,7 +551,7 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 		*alg = "RSA";
 		return 0;
 	}
-	if (OID_IS(oid, oidlen, "\x2a\x86\x48\xce\x3d\x02\x01")) {
+	if (OID_IS(oid, oidlen, OID_EC)) {
 		if (par == NULL ||
 		    der_tlv(&par, par + parlen, &tag, &v, &vlen) == -1 ||
 		    tag != 0x06)

@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The contents of the key algorithms' OBJECT IDENTIFIERs. */
+#define OID_RSA	    "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" /* rsaEncryption */
+#define OID_RSA_PSS "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a"
+#define OID_EC	    "\x2a\x86\x48\xce\x3d\x02\x01" /* id-ecPublicKey */
+
 /* Is (v, len), the contents of an OBJECT IDENTIFIER, the OID lit? */
 #define OID_IS(v, len, lit)                                                    \
 	((len) == sizeof(lit) - 1 && memcmp((v), (lit), sizeof(lit) - 1) == 0)

@@ -26,9 +26,6 @@
 /* Longest base64 line (RFC 7468 writers use 64; MIME 76). */
 #define LINE_MAX_B64 76
 
-#define OID_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01"
-#define OID_EC	"\x2a\x86\x48\xce\x3d\x02\x01"
-
 enum shape { PKCS8, PKCS1, SEC1 };
 
 static int
@@ -183,13 +180,12 @@ static int
 rsa_spki(const unsigned char *p, size_t len, unsigned char **spki,
 	 size_t *spkilen)
 {
-	static const unsigned char alg[] = {0x06, 0x09, 0x2a, 0x86, 0x48,
-					    0x86, 0xf7, 0x0d, 0x01, 0x01,
-					    0x01, 0x05, 0x00};
-	const unsigned char	  *end = p + len, *v, *n = NULL;
-	unsigned char		  *pub;
-	size_t			   vlen, nelen = 0, publen;
-	int			   tag, i, bits, rc;
+	/* AlgorithmIdentifier { rsaEncryption, NULL }'s contents. */
+	static const char    alg[] = "\x06\x09" OID_RSA "\x05\x00";
+	const unsigned char *end = p + len, *v, *n = NULL;
+	unsigned char	    *pub;
+	size_t		     vlen, nelen = 0, publen;
+	int		     tag, i, bits, rc;
 
 	if (der_tlv(&p, end, &tag, &v, &vlen) == -1 || tag != 0x02 ||
 	    vlen != 1 || v[0] != 0)
@@ -216,8 +212,10 @@ rsa_spki(const unsigned char *p, size_t len, unsigned char **spki,
 	if ((pub = malloc(publen)) == NULL)
 		return -1;
 	memcpy(put_hdr(pub, 0x30, nelen), n, nelen);
-	rc = spki_build(alg, sizeof(alg), pub, publen, spki, spkilen) == 0 ? 1
-									   : -1;
+	rc = spki_build((const unsigned char *)alg, sizeof(alg) - 1, pub,
+			publen, spki, spkilen) == 0
+		 ? 1
+		 : -1;
 	free(pub);
 	return rc;
 }
@@ -268,8 +266,11 @@ static int
 ec_spki(const unsigned char *p, size_t len, const struct der_curve *cv,
 	unsigned char **spki, size_t *spkilen)
 {
+	/* AlgorithmIdentifier { id-ecPublicKey, curve }'s contents. */
+	static const char    ec[] = "\x06\x07" OID_EC;
+	const size_t	     eclen = sizeof(ec) - 1;
 	const unsigned char *end = p + len, *v, *k, *pt, *w;
-	unsigned char	     alg[2 + 7 + 2 + 16];
+	unsigned char	     alg[sizeof(ec) - 1 + 2 + 16];
 	size_t		     vlen, klen, ptlen, wlen;
 	int		     tag;
 
@@ -301,11 +302,12 @@ ec_spki(const unsigned char *p, size_t len, const struct der_curve *cv,
 	ptlen--;
 	if (!ec_ok(cv, k, klen, pt, ptlen))
 		return 0;
-	memcpy(alg, "\x06\x07" OID_EC, 9);
-	alg[9] = 0x06;
-	alg[10] = cv->oidlen;
-	memcpy(alg + 11, cv->oid, cv->oidlen);
-	return spki_build(alg, 11 + cv->oidlen, pt, ptlen, spki, spkilen) == 0
+	memcpy(alg, ec, eclen);
+	alg[eclen] = 0x06;
+	alg[eclen + 1] = cv->oidlen;
+	memcpy(alg + eclen + 2, cv->oid, cv->oidlen);
+	return spki_build(alg, eclen + 2 + cv->oidlen, pt, ptlen, spki,
+			  spkilen) == 0
 		   ? 1
 		   : -1;
 }

@@ -168,6 +168,15 @@ struct sel_index {
 	int		  failed; /* memory ran out in sel_index_add */
 };
 
+/* FNV-1a: the basis, and one step over the value b. */
+#define FNV_BASIS 0xcbf29ce484222325ULL
+
+static unsigned long long
+fnv_step(unsigned long long h, unsigned b)
+{
+	return (h ^ b) * 0x100000001b3ULL;
+}
+
 /* FNV-1a over the folded code points of (s, len), continuing from h. */
 static unsigned long long
 fold_hash(unsigned long long h, const char *s, size_t len)
@@ -182,10 +191,8 @@ fold_hash(unsigned long long h, const char *s, size_t len)
 			n = 1;
 		} else
 			cp = conn_fold(cp);
-		for (k = 0; k < 4; k++) {
-			h ^= (cp >> (8 * k)) & 0xff;
-			h *= 0x100000001b3ULL;
-		}
+		for (k = 0; k < 4; k++)
+			h = fnv_step(h, (cp >> (8 * k)) & 0xff);
 		i += n;
 	}
 	return h;
@@ -194,11 +201,9 @@ fold_hash(unsigned long long h, const char *s, size_t len)
 static unsigned long long
 name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
 {
-	unsigned long long h = 0xcbf29ce484222325ULL;
+	unsigned long long h;
 
-	h = fold_hash(h, iss, ilen);
-	h ^= 0xff;
-	h *= 0x100000001b3ULL;
+	h = fnv_step(fold_hash(FNV_BASIS, iss, ilen), 0xff);
 	return fold_hash(h, sub, slen);
 }
 
@@ -405,8 +410,7 @@ lower_hash(unsigned long long h, const char *s, size_t len)
 		c = (unsigned char)s[i];
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c + 'a' - 'A');
-		h ^= c;
-		h *= 0x100000001b3ULL;
+		h = fnv_step(h, c);
 	}
 	return h;
 }
@@ -418,11 +422,7 @@ lower_hash(unsigned long long h, const char *s, size_t len)
 static unsigned long long
 wild_key(const char *rest, size_t len)
 {
-	unsigned long long h = 0xcbf29ce484222325ULL;
-
-	h ^= 0x100;
-	h *= 0x100000001b3ULL;
-	return lower_hash(h, rest, len);
+	return lower_hash(fnv_step(FNV_BASIS, 0x100), rest, len);
 }
 
 /* The key a certificate's DNS name is filed under. */
@@ -431,7 +431,7 @@ host_key(const char *s, size_t len)
 {
 	if (len >= 2 && s[0] == '*' && s[1] == '.')
 		return wild_key(s + 2, len - 2);
-	return lower_hash(0xcbf29ce484222325ULL, s, len);
+	return lower_hash(FNV_BASIS, s, len);
 }
 
 struct sel_hosts *
