@@ -1,12 +1,16 @@
 /*
- * atomic: lock files and atomic replacement (SPEC §11).
+ * atomic: a locked read-modify-write of one file, replaced atomically
+ * (certbind(1), WRITING THE CONFIGURATION and SECURITY).
  */
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,37 +19,38 @@
 
 #include "atomic.h"
 
+struct atomic_file {
+	char	   *dir;   /* the resolved directory, for messages */
+	char	   *base;  /* the file's name in it */
+	int	    dirfd; /* every name below is relative to this */
+	int	    lockfd;
+	int	    fd; /* the file read under the lock, or -1 */
+	struct stat st; /* fd's, when it was opened */
+};
+
 /*
- * The file path names: through symbolic links, so that the link stays
- * a link and every name of the file locks the same lock file.  A file
- * that does not exist yet is taken as named.  Returns a new string.
+ * Fills e: msg from fmt, then ": " and strerror(err) when err is not 0;
+ * fmt NULL gives strerror(err) alone.  Returns code.
  */
-static char *
-resolve(const char *path)
+static int __attribute__((format(printf, 4, 5)))
+fail(struct atomic_err *e, int code, int err, const char *fmt, ...)
 {
-	char *r;
+	va_list ap;
+	int	n = 0;
 
-	if ((r = realpath(path, NULL)) != NULL)
-		return r;
-	if (errno != ENOENT)
-		return NULL;
-	return strdup(path);
-}
-
-/* Splits path into a new directory string and a pointer to its base. */
-static char *
-split(const char *path, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		*base = path;
-		return strdup(".");
+	e->err = err;
+	e->msg[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			n = 0;
 	}
-	*base = slash + 1;
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
+	if (err != 0 && (size_t)n < sizeof(e->msg))
+		snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, "%s%s",
+			 fmt != NULL ? ": " : "", strerror(err));
+	return code;
 }
 
 static double
@@ -57,64 +62,290 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-atomic_lock(const char *path, unsigned int timeout, int *fdp, const char **what)
+/*
+ * Whether someone other than root and owner may change st, or (for a
+ * directory) rename its entries: owned by another user, or writable by
+ * its group or others and not sticky.  In a sticky directory (/tmp)
+ * others may add names, but not rename or remove those of root or the
+ * owner, so they cannot swap the file; at most they block a run by
+ * taking a name first.
+ */
+static int
+unsafe(const struct stat *st, uid_t owner)
 {
-	struct timespec nap = {0, 50 * 1000 * 1000};
-	char	       *real = NULL, *lock = NULL;
-	double		deadline;
-	int		fd = -1, rc = ATOMIC_ERR, saved;
+	if (st->st_uid != 0 && st->st_uid != owner)
+		return 1;
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 0;
+	return !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX));
+}
 
-	*fdp = -1;
-	*what = "cannot resolve the path";
-	if ((real = resolve(path)) == NULL)
-		goto out;
-	*what = "out of memory";
-	if (asprintf(&lock, "%s.lock", real) == -1) {
-		lock = NULL;
+static const char *
+who(const struct stat *st, uid_t owner)
+{
+	if (st->st_uid != 0 && st->st_uid != owner)
+		return "is owned by another user";
+	return (st->st_mode & S_IWOTH) ? "is writable by every user"
+				       : "is writable by its group";
+}
+
+/*
+ * The ownership and mode rules of atomic_open: the file (st, NULL when
+ * it does not exist yet), its directory and every directory above it.
+ * A user who may rename entries of one of them could swap the file for
+ * a link to another file while certbind writes it as root.
+ */
+static int
+check_safe(const struct atomic_file *af, const struct stat *st,
+	   struct atomic_err *e)
+{
+	struct stat ds;
+	uid_t	    owner = st != NULL ? st->st_uid : geteuid();
+	char	   *p = NULL, *slash;
+	int	    rc = ATOMIC_ERR;
+
+	if (st != NULL && unsafe(st, owner))
+		return fail(e, ATOMIC_UNSAFE, 0, "the file %s (mode %04o)",
+			    who(st, owner), (unsigned)(st->st_mode & 07777));
+	if (fstat(af->dirfd, &ds) == -1)
+		return fail(e, ATOMIC_ERR, errno, "cannot read %s's metadata",
+			    af->dir);
+	if (unsafe(&ds, owner))
+		return fail(e, ATOMIC_UNSAFE, 0,
+			    "its directory %s %s (mode %04o)", af->dir,
+			    who(&ds, owner), (unsigned)(ds.st_mode & 07777));
+	/* The directories above, by name: af->dir is resolved, no links. */
+	if ((p = strdup(af->dir)) == NULL)
+		return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+	while ((slash = strrchr(p, '/')) != NULL && p[1] != '\0') {
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (lstat(p, &ds) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot read %s's metadata", p);
+			goto out;
+		}
+		if (unsafe(&ds, owner)) {
+			rc = fail(e, ATOMIC_UNSAFE, 0,
+				  "the directory %s above it %s (mode %04o)", p,
+				  who(&ds, owner),
+				  (unsigned)(ds.st_mode & 07777));
+			goto out;
+		}
+	}
+	rc = ATOMIC_OK;
+out:
+	free(p);
+	return rc;
+}
+
+/*
+ * Resolves path once into af->dir and af->base and opens the directory.
+ * With create, a missing file is named in its resolved directory.
+ */
+static int
+locate(struct atomic_file *af, const char *path, int create,
+       struct atomic_err *e)
+{
+	struct stat st;
+	const char *base;
+	char	   *real = NULL, *dir = NULL, *slash;
+	int	    rc = ATOMIC_ERR;
+
+	if ((real = realpath(path, NULL)) == NULL) {
+		if (errno != ENOENT || !create)
+			return fail(e, ATOMIC_ERR, errno, NULL);
+		/* realpath fails on a dangling link too: never write one. */
+		if (lstat(path, &st) == 0)
+			return fail(e, ATOMIC_ERR, 0,
+				    "a symbolic link to a missing file");
+		slash = strrchr(path, '/');
+		base = slash != NULL ? slash + 1 : path;
+		dir = slash == NULL   ? strdup(".")
+		      : slash == path ? strdup("/")
+				      : strndup(path, (size_t)(slash - path));
+		if (dir == NULL)
+			return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+		if ((real = realpath(dir, NULL)) == NULL) {
+			rc = fail(e, ATOMIC_ERR, errno, "cannot resolve %s",
+				  dir);
+			goto out;
+		}
+		af->dir = real;
+		real = NULL;
+		af->base = strdup(base);
+	} else {
+		slash = strrchr(real, '/');
+		af->base = strdup(slash + 1);
+		*(slash == real ? slash + 1 : slash) = '\0';
+		af->dir = real;
+		real = NULL;
+	}
+	if (af->base == NULL) {
+		rc = fail(e, ATOMIC_ERR, ENOMEM, NULL);
 		goto out;
 	}
-	/* O_NOFOLLOW: a planted link must not make us create files. */
-	*what = "cannot open the lock file";
-	if ((fd = open(lock,
-		       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-		       0600)) == -1)
+	if (af->base[0] == '\0' || strcmp(af->base, ".") == 0 ||
+	    strcmp(af->base, "..") == 0) {
+		rc = fail(e, ATOMIC_ERR, 0, "not a regular file");
 		goto out;
+	}
+	/* O_NOFOLLOW: the directory swapped for a link since realpath. */
+	if ((af->dirfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					   O_CLOEXEC)) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno, "cannot open %s", af->dir);
+		goto out;
+	}
+	rc = ATOMIC_OK;
+out:
+	free(real);
+	free(dir);
+	return rc;
+}
+
+/* The file by its name in the directory, never through a link. */
+static int
+stat_name(const struct atomic_file *af, struct stat *st)
+{
+	return fstatat(af->dirfd, af->base, st, AT_SYMLINK_NOFOLLOW);
+}
+
+static int
+lock(struct atomic_file *af, unsigned int timeout, struct atomic_err *e)
+{
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	struct stat	st;
+	char	       *name = NULL;
+	double		deadline;
+	int		rc = ATOMIC_ERR;
+
+	if (asprintf(&name, "%s.lock", af->base) == -1)
+		return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+	/* O_NOFOLLOW: a planted link must not make us create files. */
+	if ((af->lockfd = openat(af->dirfd, name,
+				 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+				     O_NOCTTY | O_NONBLOCK,
+				 0600)) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno, "cannot open the lock file");
+		goto out;
+	}
+	if (fstat(af->lockfd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		rc = fail(e, ATOMIC_ERR, 0,
+			  "the lock file %s/%s is not a regular file", af->dir,
+			  name);
+		goto out;
+	}
 	deadline = now() + timeout;
-	*what = "cannot lock the lock file";
 	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(af->lockfd, LOCK_EX | LOCK_NB) == 0)
 			break;
 		if (errno == EINTR)
 			continue;
-		if (errno != EWOULDBLOCK)
+		if (errno != EWOULDBLOCK) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot lock the lock file");
 			goto out;
+		}
 		if (now() >= deadline) {
-			*what = "timed out waiting for the lock";
-			rc = ATOMIC_TIMEOUT;
+			rc = fail(e, ATOMIC_TIMEOUT, 0,
+				  "timed out waiting for the lock (another "
+				  "certbind has held %s/%s for %u s)",
+				  af->dir, name, timeout);
 			goto out;
 		}
 		(void)nanosleep(&nap, NULL);
 	}
-	*fdp = fd;
-	fd = -1;
-	*what = NULL;
 	rc = ATOMIC_OK;
 out:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	free(real);
-	free(lock);
-	errno = saved;
+	free(name);
 	return rc;
 }
 
-void
-atomic_unlock(int fd)
+int
+atomic_open(const char *path, int flags, unsigned int timeout,
+	    struct atomic_file **out, struct atomic_err *e)
 {
-	if (fd != -1)
-		close(fd);
+	struct atomic_file *af;
+	struct stat	    st;
+	int		    rc, exists = 1, fl;
+
+	*out = NULL;
+	if ((af = calloc(1, sizeof(*af))) == NULL)
+		return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+	af->dirfd = af->lockfd = af->fd = -1;
+	if ((rc = locate(af, path, flags & ATOMIC_CREATE, e)) != ATOMIC_OK)
+		goto out;
+	/* Before the lock: no lock file beside what cannot be a config. */
+	if (stat_name(af, &st) == -1) {
+		if (errno != ENOENT || !(flags & ATOMIC_CREATE)) {
+			rc = fail(e, ATOMIC_ERR, errno, NULL);
+			goto out;
+		}
+		exists = 0;
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = fail(e, ATOMIC_ERR, 0, "not a regular file");
+		goto out;
+	}
+	if (!(flags & ATOMIC_ALLOW_UNSAFE) &&
+	    (rc = check_safe(af, exists ? &st : NULL, e)) != ATOMIC_OK)
+		goto out;
+	if ((rc = lock(af, timeout, e)) != ATOMIC_OK)
+		goto out;
+	/* Again under the lock: a concurrent writer's version is read. */
+	if ((af->fd = openat(af->dirfd, af->base,
+			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+				 O_NOCTTY)) == -1) {
+		if (errno != ENOENT || !(flags & ATOMIC_CREATE)) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  errno == ELOOP ? "replaced by a symbolic link"
+						 : NULL);
+			goto out;
+		}
+	} else {
+		if (fstat(af->fd, &af->st) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno, NULL);
+			goto out;
+		}
+		if (!S_ISREG(af->st.st_mode)) {
+			rc = fail(e, ATOMIC_ERR, 0, "not a regular file");
+			goto out;
+		}
+		if (!(flags & ATOMIC_ALLOW_UNSAFE) &&
+		    (rc = check_safe(af, &af->st, e)) != ATOMIC_OK)
+			goto out;
+		if ((fl = fcntl(af->fd, F_GETFL)) != -1)
+			(void)fcntl(af->fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	*out = af;
+	af = NULL;
+	rc = ATOMIC_OK;
+out:
+	atomic_close(af);
+	return rc;
+}
+
+int
+atomic_fd(const struct atomic_file *af)
+{
+	return af->fd;
+}
+
+void
+atomic_close(struct atomic_file *af)
+{
+	if (af == NULL)
+		return;
+	if (af->fd != -1)
+		close(af->fd);
+	if (af->lockfd != -1)
+		close(af->lockfd);
+	if (af->dirfd != -1)
+		close(af->dirfd);
+	free(af->dir);
+	free(af->base);
+	free(af);
 }
 
 static int
@@ -139,228 +370,282 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 /*
- * Writes (buf, len) to a new temporary file beside the target, with the
- * metadata of old (NULL: a new file's), fsync'd and closed.  Returns 0
- * with its name in *tmpp (caller frees and eventually renames or
- * unlinks), or -1 with nothing left behind.
+ * Gives to every extended attribute of from, POSIX ACLs
+ * (system.posix_acl_access) and a SELinux label (security.selinux)
+ * included: a service user granted read access by an ACL must keep it
+ * after a renewal.
  */
 static int
-make_temp(const char *dir, const char *base, const char *buf, size_t len,
-	  const struct stat *old, char **tmpp, const char **what)
+copy_xattrs(int from, int to, struct atomic_err *e)
 {
-	struct stat st;
-	char	   *tmp = NULL;
-	mode_t	    um;
-	int	    fd = -1, rc = -1, saved;
+	char   *names = NULL, *val = NULL, *p, *nv;
+	ssize_t n, vlen;
+	int	rc = ATOMIC_ERR;
+
+	if ((n = flistxattr(from, NULL, 0)) == -1) {
+		if (errno == ENOTSUP)
+			return ATOMIC_OK;
+		return fail(e, ATOMIC_ERR, errno,
+			    "cannot read the extended attributes");
+	}
+	if (n == 0)
+		return ATOMIC_OK;
+	if ((names = malloc((size_t)n)) == NULL)
+		return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+	if ((n = flistxattr(from, names, (size_t)n)) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno,
+			  "cannot read the extended attributes");
+		goto out;
+	}
+	for (p = names; p < names + n; p += strlen(p) + 1) {
+		if ((vlen = fgetxattr(from, p, NULL, 0)) == -1) {
+			if (errno == ENODATA)
+				continue;
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot read the extended attribute '%s'", p);
+			goto out;
+		}
+		if ((nv = realloc(val, (size_t)vlen + 1)) == NULL) {
+			rc = fail(e, ATOMIC_ERR, ENOMEM, NULL);
+			goto out;
+		}
+		val = nv;
+		if ((vlen = fgetxattr(from, p, val, (size_t)vlen)) == -1 ||
+		    fsetxattr(to, p, val, (size_t)vlen, 0) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot keep the extended attribute '%s'", p);
+			goto out;
+		}
+	}
+	rc = ATOMIC_OK;
+out:
+	free(names);
+	free(val);
+	return rc;
+}
+
+/*
+ * Creates ".BASE[SUFFIX].XXXXXXXXXXXXXXXX" in the directory, holding
+ * (buf, len) with the metadata of the file read (a new file's when
+ * there is none), fsync'd and closed.  Returns ATOMIC_OK with its name
+ * in *tmpp (caller frees, renames or unlinks), or an error with nothing
+ * left behind.
+ */
+static int
+make_temp(const struct atomic_file *af, const char *suffix, const char *buf,
+	  size_t len, char **tmpp, struct atomic_err *e)
+{
+	struct stat   st;
+	unsigned char r[8];
+	char	     *tmp = NULL;
+	mode_t	      um;
+	int	      fd = -1, rc = ATOMIC_ERR, tries;
 
 	*tmpp = NULL;
-	*what = "out of memory";
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) == -1) {
-		tmp = NULL;
-		goto out;
-	}
-	*what = "cannot create a temporary file";
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+	for (tries = 0; fd == -1; tries++) {
 		free(tmp);
 		tmp = NULL;
+		if (tries == 100 || getrandom(r, sizeof(r), 0) != sizeof(r))
+			return fail(e, ATOMIC_ERR,
+				    tries == 100 ? EEXIST : errno,
+				    "cannot create a temporary file");
+		if (asprintf(&tmp, ".%s%s.%02x%02x%02x%02x%02x%02x%02x%02x",
+			     af->base, suffix, r[0], r[1], r[2], r[3], r[4],
+			     r[5], r[6], r[7]) == -1)
+			return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+		fd = openat(af->dirfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				O_CLOEXEC | O_NOCTTY,
+			    0600);
+		if (fd == -1 && errno != EEXIST) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot create a temporary file");
+			free(tmp);
+			return rc;
+		}
+	}
+	if (write_all(fd, buf, len) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno,
+			  "cannot write the temporary file");
 		goto out;
 	}
-	*what = "cannot write the temporary file";
-	if (write_all(fd, buf, len) == -1)
-		goto out;
-	*what = "cannot keep the owner and group";
-	if (fstat(fd, &st) == -1)
-		goto out;
-	/*
-	 * Owner before mode: chown clears set-id bits.  A file we cannot
-	 * give its owner back is not replaced: quietly handing a root-owned
-	 * config to the user who ran certbind would be worse than failing.
-	 */
-	if (old != NULL &&
-	    (st.st_uid != old->st_uid || st.st_gid != old->st_gid) &&
-	    fchown(fd, old->st_uid, old->st_gid) == -1)
-		goto out;
-	*what = "cannot keep the mode";
-	if (old != NULL) {
-		if (fchmod(fd, old->st_mode & 07777) == -1)
+	if (af->fd != -1) {
+		/*
+		 * Owner before mode: chown clears set-id bits.  A file we
+		 * cannot give its owner back is not replaced: quietly
+		 * handing a root-owned config to the user who ran certbind
+		 * would be worse than failing.
+		 */
+		if (fstat(fd, &st) == -1 ||
+		    ((st.st_uid != af->st.st_uid ||
+		      st.st_gid != af->st.st_gid) &&
+		     fchown(fd, af->st.st_uid, af->st.st_gid) == -1)) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot keep the owner and group");
 			goto out;
+		}
+		if (fchmod(fd, af->st.st_mode & 07777) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno, "cannot keep the mode");
+			goto out;
+		}
+		/* After the mode: an ACL sets the group bits (its mask). */
+		if ((rc = copy_xattrs(af->fd, fd, e)) != ATOMIC_OK)
+			goto out;
+		rc = ATOMIC_ERR;
 	} else {
 		um = umask(022);
 		(void)umask(um);
-		if (fchmod(fd, 0666 & ~um) == -1)
+		if (fchmod(fd, 0666 & ~um) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno, "cannot set the mode");
 			goto out;
+		}
 	}
-	*what = "cannot write the temporary file";
-	if (fsync(fd) == -1)
+	if (fsync(fd) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno,
+			  "cannot write the temporary file");
 		goto out;
+	}
 	if (close(fd) == -1) {
 		fd = -1;
+		rc = fail(e, ATOMIC_ERR, errno,
+			  "cannot write the temporary file");
 		goto out;
 	}
 	fd = -1;
 	*tmpp = tmp;
 	tmp = NULL;
-	*what = NULL;
-	rc = 0;
+	rc = ATOMIC_OK;
 out:
-	saved = errno;
 	if (fd != -1)
 		close(fd);
 	if (tmp != NULL) {
-		(void)unlink(tmp);
+		(void)unlinkat(af->dirfd, tmp, 0);
 		free(tmp);
 	}
-	errno = saved;
 	return rc;
-}
-
-/* The whole of a regular file, for the backup copy. */
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	struct stat st;
-	char	   *buf = NULL;
-	size_t	    len = 0;
-	ssize_t	    r;
-	int	    fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 ||
-	    (buf = malloc((size_t)st.st_size + 1)) == NULL)
-		goto fail;
-	while (len < (size_t)st.st_size) {
-		r = read(fd, buf + len, (size_t)st.st_size - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	*lenp = len;
-	return buf;
-fail:
-	saved = errno;
-	close(fd);
-	free(buf);
-	errno = saved;
-	return NULL;
 }
 
 /*
- * Makes PATH.bak the current version of real: a hard link to its inode
- * under a temporary name renamed over PATH.bak (atomic, and keeps the
- * metadata), else a copy.  Returns 0 or -1.
+ * ATOMIC_OK when the name still refers to the file read under the lock
+ * (or still to nothing), unchanged since: else someone replaced or
+ * edited it without the lock, and writing would lose their change or
+ * write where they point.
  */
 static int
-backup_old(const char *real, const char *dir, const char *base, const char *tmp,
-	   const struct stat *old, const char **what)
+still(const struct atomic_file *af, struct atomic_err *e)
 {
-	char  *bak = NULL, *btmp = NULL, *data = NULL;
-	size_t len = 0;
-	int    rc = -1, saved;
+	struct stat named, cur;
 
-	*what = "out of memory";
-	if (asprintf(&bak, "%s.bak", real) == -1) {
-		bak = NULL;
-		goto out;
+	if (stat_name(af, &named) == -1) {
+		if (errno == ENOENT && af->fd == -1)
+			return ATOMIC_OK;
+		if (errno == ENOENT)
+			return fail(e, ATOMIC_CHANGED, 0,
+				    "removed while certbind ran");
+		return fail(e, ATOMIC_ERR, errno, NULL);
 	}
-	if (asprintf(&btmp, "%s.bak", tmp) == -1) {
-		btmp = NULL;
-		goto out;
-	}
-	if (link(real, btmp) == -1) {
-		/* Hard links refused (protected_hardlinks, vfat): copy. */
-		if (errno != EPERM && errno != EXDEV && errno != EMLINK &&
-		    errno != EOPNOTSUPP && errno != ENOSYS) {
-			*what = "cannot make the backup";
-			goto out;
-		}
-		free(btmp);
-		btmp = NULL;
-		*what = "cannot read the file for the backup";
-		if ((data = slurp(real, &len)) == NULL)
-			goto out;
-		if (make_temp(dir, base, data, len, old, &btmp, what) == -1)
-			goto out;
-	}
-	*what = "cannot make the backup";
-	if (rename(btmp, bak) == -1)
-		goto out;
-	free(btmp);
-	btmp = NULL;
-	*what = NULL;
-	rc = 0;
-out:
-	saved = errno;
-	if (btmp != NULL)
-		(void)unlink(btmp);
-	free(bak);
-	free(btmp);
-	free(data);
-	errno = saved;
-	return rc;
+	if (af->fd == -1)
+		return fail(e, ATOMIC_CHANGED, 0,
+			    "created by someone else while certbind ran");
+	if (named.st_dev != af->st.st_dev || named.st_ino != af->st.st_ino)
+		return fail(e, ATOMIC_CHANGED, 0,
+			    "replaced while certbind ran (%s)",
+			    S_ISLNK(named.st_mode)
+				? "now a symbolic link, not followed"
+				: "by a writer that did not take the lock");
+	if (fstat(af->fd, &cur) == -1)
+		return fail(e, ATOMIC_ERR, errno, NULL);
+	if (cur.st_size != af->st.st_size ||
+	    cur.st_mtim.tv_sec != af->st.st_mtim.tv_sec ||
+	    cur.st_mtim.tv_nsec != af->st.st_mtim.tv_nsec)
+		return fail(e, ATOMIC_CHANGED, 0,
+			    "changed while certbind ran, by a writer that did "
+			    "not take the lock");
+	return ATOMIC_OK;
 }
 
 int
-atomic_replace(const char *path, const char *buf, size_t len, int backup,
-	       const char **what)
+atomic_commit(struct atomic_file *af, const char *buf, size_t len,
+	      const char *old, size_t oldlen, int backup, struct atomic_err *e)
 {
-	struct stat old;
-	const char *base;
-	char	   *real = NULL, *dir = NULL, *tmp = NULL;
-	int	    have_old, dfd = -1, rc = ATOMIC_ERR, saved;
+	char *tmp = NULL, *btmp = NULL, *bak = NULL;
+	int   rc, swapped = 0, created = 0, late = 0;
 
-	*what = "cannot resolve the path";
-	if ((real = resolve(path)) == NULL)
+	backup = backup && af->fd != -1;
+	if ((rc = make_temp(af, "", buf, len, &tmp, e)) != ATOMIC_OK)
 		goto out;
-	*what = "out of memory";
-	if ((dir = split(real, &base)) == NULL)
+	if (backup) {
+		if (asprintf(&bak, "%s.bak", af->base) == -1) {
+			bak = NULL;
+			rc = fail(e, ATOMIC_ERR, ENOMEM, NULL);
+			goto out;
+		}
+		/* The bytes read under the lock: a snapshot, not a link. */
+		if ((rc = make_temp(af, ".bak", old, oldlen, &btmp, e)) !=
+		    ATOMIC_OK)
+			goto out;
+	}
+	if ((rc = still(af, e)) != ATOMIC_OK)
 		goto out;
-	*what = "cannot read the file's metadata";
-	if (stat(real, &old) == 0)
-		have_old = 1;
-	else if (errno == ENOENT)
-		have_old = 0;
-	else
-		goto out;
-	if (have_old && !S_ISREG(old.st_mode)) {
-		*what = "not a regular file";
-		errno = EINVAL;
+	/*
+	 * The new backup takes the place of the previous one in a swap
+	 * that is undone if the file cannot be replaced: a failed write
+	 * leaves the previous backup.
+	 */
+	if (backup) {
+		if (renameat2(af->dirfd, btmp, af->dirfd, bak,
+			      RENAME_EXCHANGE) == 0)
+			swapped = 1;
+		else if (errno == ENOENT &&
+			 renameat2(af->dirfd, btmp, af->dirfd, bak,
+				   RENAME_NOREPLACE) == 0)
+			created = 1;
+		else if (errno == EINVAL || errno == ENOSYS)
+			late = 1; /* no RENAME_EXCHANGE here: after the file */
+		else {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot make the backup %s/%s", af->dir, bak);
+			goto out;
+		}
+		if (created) {
+			free(btmp);
+			btmp = NULL;
+		}
+	}
+	if (renameat2(af->dirfd, tmp, af->dirfd, af->base,
+		      af->fd == -1 ? RENAME_NOREPLACE : 0) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno,
+			  "cannot rename the temporary file");
+		if (swapped)
+			(void)renameat2(af->dirfd, btmp, af->dirfd, bak,
+					RENAME_EXCHANGE);
+		if (created)
+			(void)unlinkat(af->dirfd, bak, 0);
 		goto out;
 	}
-	if (make_temp(dir, base, buf, len, have_old ? &old : NULL, &tmp,
-		      what) == -1)
-		goto out;
-	if (backup && have_old &&
-	    backup_old(real, dir, base, tmp, &old, what) == -1)
-		goto out;
-	*what = "cannot rename the temporary file";
-	if (rename(tmp, real) == -1)
-		goto out;
 	free(tmp);
 	tmp = NULL;
-
-	/* The rename is only durable once the directory is on disk. */
-	*what = "cannot sync the directory";
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (late && renameat(af->dirfd, btmp, af->dirfd, bak) == -1) {
+		rc = fail(e, ATOMIC_SYNC, errno, "cannot make the backup %s/%s",
+			  af->dir, bak);
 		goto out;
-	if (fsync(dfd) == -1 && errno != EINVAL)
-		goto out;
-	*what = NULL;
+	}
+	if (late) {
+		free(btmp);
+		btmp = NULL;
+	}
+	/* swapped: btmp now names the previous backup, removed below. */
 	rc = ATOMIC_OK;
+	/* The rename is only durable once the directory is on disk. */
+	if (fsync(af->dirfd) == -1 && errno != EINVAL)
+		rc = fail(e, ATOMIC_SYNC, errno, "cannot sync the directory");
 out:
-	saved = errno;
 	if (tmp != NULL)
-		(void)unlink(tmp);
-	if (dfd != -1)
-		close(dfd);
-	free(real);
-	free(dir);
+		(void)unlinkat(af->dirfd, tmp, 0);
+	if (btmp != NULL)
+		(void)unlinkat(af->dirfd, btmp, 0);
 	free(tmp);
-	errno = saved;
+	free(btmp);
+	free(bak);
 	return rc;
 }

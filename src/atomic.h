@@ -1,53 +1,98 @@
 /*
- * atomic: replacing a file so that at every instant it is either the
- * old or the new version (SPEC §11), under a lock that serialises
- * read-modify-write cycles.
+ * atomic: a locked read-modify-write of one file, replaced so that at
+ * every instant it is either the old or the new version (certbind(1),
+ * WRITING THE CONFIGURATION and SECURITY).
  *
- * The caller must have set SIGXFSZ to SIG_IGN (the command layer does,
- * at start): a write past RLIMIT_FSIZE then fails with EFBIG and is
- * cleaned up instead of killing the process with a temp file left.
+ * The path is resolved once, when the file is opened; from then on
+ * everything happens relative to a descriptor of the directory that
+ * holds the file, and the final name is never followed: a symbolic link
+ * swapped in while certbind runs is refused, not written through.
  *
- * Errors: functions return ATOMIC_OK, ATOMIC_ERR with errno set and
- * *what naming the step that failed (a static string such as "cannot
- * create a temporary file"), or ATOMIC_TIMEOUT.
+ * The caller must have set SIGXFSZ to SIG_IGN (the command layer does):
+ * a write past RLIMIT_FSIZE then fails with EFBIG and is cleaned up
+ * instead of killing the process with a temporary file left.
  */
 #ifndef ATOMIC_H
 #define ATOMIC_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #define ATOMIC_OK      0
-#define ATOMIC_ERR     (-1)
+#define ATOMIC_ERR     (-1) /* a step failed; see the message */
 #define ATOMIC_TIMEOUT (-2) /* the lock was not free in time */
+#define ATOMIC_UNSAFE                                                          \
+	(-3)		    /* someone else may write the file or a            \
+			       directory above it */
+#define ATOMIC_CHANGED (-4) /* the name no longer names the file read */
+#define ATOMIC_SYNC                                                            \
+	(-5) /* replaced, but the directory's fsync                            \
+		failed: the rename may not survive a crash */
+
+/* atomic_open flags */
+#define ATOMIC_CREATE	    0x1 /* a missing file is created by commit */
+#define ATOMIC_ALLOW_UNSAFE 0x2 /* skip the ownership and mode checks */
 
 /*
- * Takes an exclusive flock(2) on "PATH.lock" beside path (through
- * symbolic links: beside the file they name), creating it mode 0600 if
- * missing.  The lock file is never removed: removing it would let two
- * processes lock different inodes.  Waits up to timeout seconds (0: try
- * once).  Returns ATOMIC_OK and the descriptor in *fd (release with
- * atomic_unlock), ATOMIC_TIMEOUT, or ATOMIC_ERR.
+ * Why a call failed: a sentence without the file's own path (the
+ * caller names it), lower case, with the system's reason when there is
+ * one; err is that errno, or 0.
  */
-int atomic_lock(const char *path, unsigned int timeout, int *fd,
-		const char **what);
+struct atomic_err {
+	int  err;
+	char msg[PATH_MAX + 256];
+};
 
-/* Releases the lock (closing fd); fd may be -1. */
-void atomic_unlock(int fd);
+struct atomic_file; /* opaque */
 
 /*
- * Replaces path (through symbolic links: the file they name, the links
- * stay) with (buf, len): a temporary ".NAME.XXXXXX" in the same
- * directory is written in full, given the old file's owner, group and
- * mode (0666 & ~umask when there was none), fsync'd and renamed over
- * path; then the directory is fsync'd.  When the owner or group cannot
- * be kept (not root), nothing is replaced.  With backup, the old
- * version becomes "PATH.bak": a hard link to the old inode (so it
- * keeps its metadata), or a copy where hard links are refused.  On any
- * failure before the rename the temporary file is removed and path is
- * untouched.  A failure of the final directory fsync is reported
- * although the new version is in place (it may not survive a crash).
+ * Opens path for a read-modify-write:
+ * - resolves it once (symbolic links the admin made are followed here,
+ *   and only here) and opens the directory that holds the file;
+ * - unless ATOMIC_ALLOW_UNSAFE, refuses (ATOMIC_UNSAFE) a file, its
+ *   directory or a directory above that is owned by a user other than
+ *   root and the file's owner, or is writable by its group or others
+ *   (a directory may be when it is sticky, as /tmp);
+ * - refuses anything but a regular file before it creates a lock;
+ * - takes an exclusive flock(2) on "NAME.lock" in the same directory
+ *   (created mode 0600, never followed through a link, never removed:
+ *   removing it would let two processes lock different inodes),
+ *   waiting up to timeout seconds (0: once);
+ * - opens the file again under the lock, without following a link.
+ * Returns ATOMIC_OK with *out (release with atomic_close), or an
+ * ATOMIC_* error with e filled and *out NULL.
  */
-int atomic_replace(const char *path, const char *buf, size_t len, int backup,
-		   const char **what);
+int atomic_open(const char *path, int flags, unsigned int timeout,
+		struct atomic_file **out, struct atomic_err *e);
+
+/*
+ * The descriptor of the file as opened under the lock, positioned at
+ * its start, or -1 when it did not exist (ATOMIC_CREATE).  Borrowed.
+ */
+int atomic_fd(const struct atomic_file *);
+
+/*
+ * Replaces the file with (buf, len): a temporary file in the same
+ * directory is written in full, given the old file's owner, group,
+ * mode, POSIX ACLs and extended attributes (a new file: 0666 & ~umask),
+ * fsync'd, and renamed over the name -- but only if the name still
+ * refers to the file read under the lock, unchanged (else
+ * ATOMIC_CHANGED).  Then the directory is fsync'd.
+ *
+ * With backup, (old, oldlen) -- the bytes read under the lock, never
+ * the file read again by name -- becomes "NAME.bak": a new file with
+ * the old one's metadata.  It replaces the previous backup only when
+ * the new version is in place; a failure leaves the previous NAME.bak.
+ *
+ * On any error but ATOMIC_SYNC the file is unchanged and no temporary
+ * file is left.  When the owner or group cannot be kept (not root),
+ * nothing is replaced.
+ */
+int atomic_commit(struct atomic_file *, const char *buf, size_t len,
+		  const char *old, size_t oldlen, int backup,
+		  struct atomic_err *e);
+
+/* Closes the file and releases the lock; NULL is allowed. */
+void atomic_close(struct atomic_file *);
 
 #endif

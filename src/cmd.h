@@ -32,6 +32,7 @@ struct globals {
 	int		at_given;
 	const char     *ca_file;
 	const char     *ca_path;
+	int		allow_unsafe; /* --allow-unsafe-config */
 };
 
 extern struct globals g;

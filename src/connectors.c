@@ -501,22 +501,19 @@ check_prolog(const char *b, size_t len, struct conn_errs *errs)
 	return 0;
 }
 
+/*
+ * The whole of the regular file open on fd, at most CONN_MAX_FILE
+ * bytes, NUL-terminated.  fd is left open.
+ */
 static int
-read_file(const char *path, char **out, size_t *outlen, struct conn_errs *errs)
+read_fd(int fd, char **out, size_t *outlen, struct conn_errs *errs)
 {
 	struct stat st;
 	char	   *buf = NULL, *nb;
 	size_t	    len = 0, cap = 0;
 	ssize_t	    r;
-	int	    fd, flags, rc = -1;
+	int	    flags, rc = -1;
 
-	/* O_NONBLOCK: opening a FIFO must not hang before fstat refuses it. */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
-	    -1) {
-		errs->sys_errno = errno;
-		errs_add(errs, 0, "%s", strerror(errno));
-		goto out;
-	}
 	if (fstat(fd, &st) == -1) {
 		errs->sys_errno = errno;
 		errs_add(errs, 0, "%s", strerror(errno));
@@ -591,9 +588,24 @@ read_file(const char *path, char **out, size_t *outlen, struct conn_errs *errs)
 	buf = NULL;
 	rc = 0;
 out:
-	if (fd != -1)
-		close(fd);
 	free(buf);
+	return rc;
+}
+
+static int
+read_file(const char *path, char **out, size_t *outlen, struct conn_errs *errs)
+{
+	int fd, rc;
+
+	/* O_NONBLOCK: opening a FIFO must not hang before fstat refuses it. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
+	    -1) {
+		errs->sys_errno = errno;
+		errs_add(errs, 0, "%s", strerror(errno));
+		return -1;
+	}
+	rc = read_fd(fd, out, outlen, errs);
+	close(fd);
 	return rc;
 }
 
@@ -1644,6 +1656,22 @@ conn_load_flags(const char *path, int flags, struct conn_file **out,
 		errs_init(errs, path);
 	}
 	return rc;
+}
+
+int
+conn_load_fd(const char *label, int fd, struct conn_file **out,
+	     struct conn_errs *errs)
+{
+	char  *buf;
+	size_t len;
+
+	*out = NULL;
+	errs_init(errs, label);
+	if (errs->file == NULL)
+		return -1;
+	if (read_fd(fd, &buf, &len, errs) == -1)
+		return -1;
+	return load_owned(label, buf, len, 0, out, errs);
 }
 
 int

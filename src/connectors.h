@@ -83,6 +83,13 @@ int conn_load(const char *path, struct conn_file **out, struct conn_errs *errs);
 int conn_load_flags(const char *path, int flags, struct conn_file **out,
 		    struct conn_errs *errs);
 
+/*
+ * conn_load of the regular file open on fd (read from its current
+ * offset; fd stays open); label names it in errs.
+ */
+int conn_load_fd(const char *label, int fd, struct conn_file **out,
+		 struct conn_errs *errs);
+
 /* The same for bytes in memory; label names them in errs. */
 int conn_load_mem(const char *label, const char *buf, size_t len,
 		  struct conn_file **out, struct conn_errs *errs);

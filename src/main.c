@@ -59,6 +59,7 @@ enum {
 	OPT_AT,
 	OPT_CA_FILE,
 	OPT_CA_PATH,
+	OPT_ALLOW_UNSAFE,
 };
 
 static const struct argp_option global_options[] = {
@@ -72,6 +73,8 @@ static const struct argp_option global_options[] = {
      "judge validity at TIME (2027-03-01 or 2027-03-01T12:00:00Z)", 0},
     {"ca-file", OPT_CA_FILE, "FILE", 0, "trust anchors for chain checks", 0},
     {"ca-path", OPT_CA_PATH, "DIR", 0, "directory of trust anchors", 0},
+    {"allow-unsafe-config", OPT_ALLOW_UNSAFE, NULL, 0,
+     "write the config although another user may replace it", 0},
     {"quiet", 'q', NULL, 0, "less on stderr", 0},
     {"verbose", 'v', NULL, 0, "more on stderr", 0},
     {NULL, 0, NULL, 0, NULL, 0}};
@@ -168,6 +171,9 @@ global_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CA_PATH:
 		g.ca_path = arg;
+		break;
+	case OPT_ALLOW_UNSAFE:
+		g.allow_unsafe = 1;
 		break;
 	case 'q':
 		diag_set_level(DIAG_QUIET);

@@ -1,12 +1,10 @@
 /*
- * The one safe writer of the configuration (SPEC §11), for bind and
- * renew: take the lock, read the file under it, let the command plan its
- * edits on what it read, apply them byte-exactly, and replace the file
- * atomically -- or show the diff, or touch nothing when nothing changes.
+ * The one safe writer of the configuration (certbind(1), WRITING THE
+ * CONFIGURATION), for bind and renew: take the lock, read the file under
+ * it, let the command plan its edits on what it read, apply them
+ * byte-exactly, and replace the file atomically -- or show the diff, or
+ * touch nothing when nothing changes.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +14,7 @@
 #include "connectors.h"
 #include "diag.h"
 
-#define LOCK_TIMEOUT 30 /* seconds, SPEC §11 */
+#define LOCK_TIMEOUT 30 /* seconds, certbind(1) */
 
 static const char *
 base_name(const char *path)
@@ -29,13 +27,13 @@ base_name(const char *path)
 int
 cmd_rewrite(struct rewrite *rw)
 {
-	struct conn_errs  errs;
-	struct conn_edit *edits = NULL;
-	struct stat	  sb;
-	const char	 *what;
-	char		 *buf = NULL;
-	size_t		  len = 0, i;
-	int		  rc = EXIT_FAIL, lrc, fd = -1;
+	struct atomic_file *af = NULL;
+	struct atomic_err   e;
+	struct conn_errs    errs;
+	struct conn_edit   *edits = NULL;
+	char		   *buf = NULL;
+	size_t		    len = 0, i;
+	int		    rc = EXIT_FAIL, arc;
 
 	rw->state = REWRITE_NONE;
 	rw->cf = NULL;
@@ -43,24 +41,22 @@ cmd_rewrite(struct rewrite *rw)
 	rw->difflen = 0;
 	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
-	/* Don't leave a lock file beside a configuration that isn't there. */
-	if (stat(g.config, &sb) == -1) {
-		diag_err(g.config, "%s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	if ((lrc = atomic_lock(g.config, LOCK_TIMEOUT, &fd, &what)) !=
-	    ATOMIC_OK) {
-		if (lrc == ATOMIC_TIMEOUT)
+	if ((arc =
+		 atomic_open(g.config, g.allow_unsafe ? ATOMIC_ALLOW_UNSAFE : 0,
+			     LOCK_TIMEOUT, &af, &e)) != ATOMIC_OK) {
+		if (arc == ATOMIC_UNSAFE)
 			diag_err(g.config,
-				 "timed out waiting for the lock "
-				 "(another certbind has held %s.lock for %d s)",
-				 g.config, LOCK_TIMEOUT);
+				 "%s: another user could swap the file for a "
+				 "link while certbind writes it; nothing "
+				 "written (--allow-unsafe-config accepts the "
+				 "risk)",
+				 e.msg);
 		else
-			diag_err(g.config, "%s: %s", what, strerror(errno));
+			diag_err(g.config, "%s", e.msg);
 		return EXIT_FAIL;
 	}
 	/* Read under the lock: a concurrent writer's change is kept. */
-	if (conn_load(g.config, &rw->cf, &errs) == -1) {
+	if (conn_load_fd(g.config, atomic_fd(af), &rw->cf, &errs) == -1) {
 		cmd_conn_errs(&errs, 0);
 		conn_errs_release(&errs);
 		goto out;
@@ -100,22 +96,24 @@ cmd_rewrite(struct rewrite *rw)
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (atomic_replace(g.config, buf, len, rw->backup, &what) != 0) {
-		/* Only the final directory fsync fails after the rename. */
-		if (strcmp(what, "cannot sync the directory") == 0)
-			diag_err(g.config,
-				 "%s: %s; the new version is in "
-				 "place but may not survive a crash",
-				 what, strerror(errno));
-		else
-			diag_err(g.config, "%s: %s; the file is unchanged",
-				 what, strerror(errno));
+	switch (atomic_commit(af, buf, len, rw->cf->buf, rw->cf->len,
+			      rw->backup, &e)) {
+	case ATOMIC_OK:
+		break;
+	case ATOMIC_SYNC:
+		diag_err(g.config,
+			 "%s; the new version is in place but may not "
+			 "survive a crash",
+			 e.msg);
+		goto out;
+	default:
+		diag_err(g.config, "%s; the file is unchanged", e.msg);
 		goto out;
 	}
 	rw->state = REWRITE_WRITTEN;
 	rc = EXIT_OK;
 out:
-	atomic_unlock(fd);
+	atomic_close(af);
 	free(edits);
 	free(buf);
 	return rc;

@@ -74,7 +74,7 @@ else
 fi
 # b) a directory the user may not write, as nobody
 fresh
-chmod 0755 "$T" "$D"; chmod 0666 "$C" "$C.lock"
+chmod 0755 "$T" "$D"; chmod 0644 "$C"; chmod 0666 "$C.lock"
 if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" -c "$C" bind --identity 'Default MAILBOX01' --advertise-client-settings true >"$out" 2>"$err"; rc=$?
 	expect_rc 2 "a directory nobody may not write: exit 2"
@@ -103,7 +103,7 @@ fi
 if unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1"' sh "$D" 2>/dev/null; then
 	unshare -m sh -c '
 	D=$1 BIN=$2 ORIG=$3
-	mount -t tmpfs -o size=64k tmpfs "$D" || exit 99
+	mount -t tmpfs -o size=64k,mode=0755 tmpfs "$D" || exit 99
 	cp "$ORIG" "$D/connectors.xml" && : >"$D/connectors.xml.lock"
 	cp "$D/connectors.xml" "$D/before"
 	dd if=/dev/zero of="$D/fill" bs=1024 count=1024 2>/dev/null

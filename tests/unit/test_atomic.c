@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -126,18 +127,47 @@ child_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * One read-modify-write cycle as the command layer does it: open (lock),
+ * read the old bytes, commit buf.  Returns the first ATOMIC_* not OK.
+ */
+static int
+replace_f(const char *path, const char *buf, size_t len, int backup, int flags,
+	  struct atomic_err *e)
+{
+	struct atomic_file *af;
+	char		    old[1 << 16];
+	ssize_t		    n = 0;
+	int		    rc;
+
+	if ((rc = atomic_open(path, flags, 0, &af, e)) != ATOMIC_OK)
+		return rc;
+	if (atomic_fd(af) != -1 &&
+	    (n = read(atomic_fd(af), old, sizeof(old))) < 0)
+		n = 0;
+	rc = atomic_commit(af, buf, len, old, (size_t)n, backup, e);
+	atomic_close(af);
+	return rc;
+}
+
+static int
+replace(const char *path, const char *buf, size_t len, int backup,
+	struct atomic_err *e)
+{
+	return replace_f(path, buf, len, backup, 0, e);
+}
+
 static void
 test_replace(void **state)
 {
-	struct stat st;
-	const char *what;
+	struct stat	  st;
+	struct atomic_err what;
 
 	assert_int_equal(chmod(cfg, 0640), 0);
 	if (geteuid() == 0)
 		assert_int_equal(chown(cfg, 12345, 23456), 0);
-	assert_int_equal(
-	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
-	    ATOMIC_OK);
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+			 ATOMIC_OK);
 	assert_true(file_is(cfg, new_xml, sizeof(new_xml) - 1));
 	assert_int_equal(stat(cfg, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -151,25 +181,30 @@ test_replace(void **state)
 static void
 test_backup(void **state)
 {
-	struct stat before, bak;
-	const char *what;
-	char	    path[160];
+	struct stat	  before, bak;
+	struct atomic_err what;
+	char		  path[160];
 
 	snprintf(path, sizeof(path), "%s.bak", cfg);
 	assert_int_equal(stat(cfg, &before), 0);
-	assert_int_equal(
-	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
-	    ATOMIC_OK);
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
+			 ATOMIC_OK);
 	assert_true(file_is(cfg, new_xml, sizeof(new_xml) - 1));
 	assert_true(file_is(path, old_xml, sizeof(old_xml) - 1));
-	/* A hard link: the old inode itself, metadata and all. */
+	/*
+	 * A snapshot of the bytes read, not a link to the old inode (a
+	 * later write through another name of it would change the
+	 * backup), with the old file's metadata.
+	 */
 	assert_int_equal(stat(path, &bak), 0);
-	assert_int_equal(bak.st_ino, before.st_ino);
+	assert_int_not_equal(bak.st_ino, before.st_ino);
 	assert_int_equal(bak.st_nlink, 1);
+	assert_int_equal(bak.st_mode, before.st_mode);
+	assert_int_equal(bak.st_uid, before.st_uid);
+	assert_int_equal(bak.st_gid, before.st_gid);
 	/* The next backup replaces the previous one. */
-	assert_int_equal(
-	    atomic_replace(cfg, old_xml, sizeof(old_xml) - 1, 1, &what),
-	    ATOMIC_OK);
+	assert_int_equal(replace(cfg, old_xml, sizeof(old_xml) - 1, 1, &what),
+			 ATOMIC_OK);
 	assert_true(file_is(path, new_xml, sizeof(new_xml) - 1));
 	assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1));
 	assert_int_equal(strays(), 0);
@@ -179,52 +214,57 @@ test_backup(void **state)
 static void
 test_symlink(void **state)
 {
-	struct stat st;
-	const char *what;
-	char	    target[160], lock[200];
+	struct stat	  st;
+	struct atomic_err what;
+	char		  target[160], lock[200];
 
 	snprintf(target, sizeof(target), "%s/target.xml", dir);
 	assert_int_equal(rename(cfg, target), 0);
 	assert_int_equal(symlink("target.xml", cfg), 0);
-	assert_int_equal(
-	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
-	    ATOMIC_OK);
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+			 ATOMIC_OK);
 	assert_int_equal(lstat(cfg, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
 	assert_true(file_is(target, new_xml, sizeof(new_xml) - 1));
 	assert_int_equal(strays(), 0);
 	snprintf(lock, sizeof(lock), "%s.lock", target);
-	{
-		int fd;
-
-		assert_int_equal(atomic_lock(cfg, 0, &fd, &what), ATOMIC_OK);
-		assert_int_equal(access(lock, F_OK), 0);
-		atomic_unlock(fd);
-	}
+	assert_int_equal(access(lock, F_OK), 0);
 }
 
 static void
 test_not_regular(void **state)
 {
-	const char *what;
+	struct atomic_err what;
+	char		  fifo[160], lock[200];
 
-	assert_int_equal(atomic_replace(dir, "x", 1, 0, &what), ATOMIC_ERR);
-	assert_string_equal(what, "not a regular file");
+	assert_int_equal(replace(dir, "x", 1, 0, &what), ATOMIC_ERR);
+	assert_string_equal(what.msg, "not a regular file");
+	/* No lock file beside what cannot be a configuration. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo.xml", dir);
+	snprintf(lock, sizeof(lock), "%s.lock", fifo);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	assert_int_equal(replace(fifo, "x", 1, 0, &what), ATOMIC_ERR);
+	assert_string_equal(what.msg, "not a regular file");
+	assert_int_equal(access(lock, F_OK), -1);
+	assert_int_equal(unlink(fifo), 0);
 }
 
 /* A new file gets 0666 & ~umask. */
 static void
 test_new_file(void **state)
 {
-	struct stat st;
-	const char *what;
-	mode_t	    um;
+	struct stat	  st;
+	struct atomic_err what;
+	mode_t		  um;
 
 	assert_int_equal(unlink(cfg), 0);
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
+			 ATOMIC_ERR);
+	assert_int_equal(what.err, ENOENT);
 	um = umask(027);
-	assert_int_equal(
-	    atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
-	    ATOMIC_OK);
+	assert_int_equal(replace_f(cfg, new_xml, sizeof(new_xml) - 1, 1,
+				   ATOMIC_CREATE, &what),
+			 ATOMIC_OK);
 	umask(um);
 	assert_int_equal(stat(cfg, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -235,11 +275,11 @@ test_new_file(void **state)
 static void
 test_fsize_limit(void **state)
 {
-	struct rlimit rl = {4096, 4096};
-	const char   *what;
-	char	     *big;
-	pid_t	      pid;
-	size_t	      len = 1 << 20;
+	struct rlimit	  rl = {4096, 4096};
+	struct atomic_err what;
+	char		 *big;
+	pid_t		  pid;
+	size_t		  len = 1 << 20;
 
 	big = malloc(len);
 	assert_non_null(big);
@@ -248,9 +288,9 @@ test_fsize_limit(void **state)
 		signal(SIGXFSZ, SIG_IGN); /* as the command layer does */
 		if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
 			_exit(3);
-		if (atomic_replace(cfg, big, len, 1, &what) != ATOMIC_ERR)
+		if (replace(cfg, big, len, 1, &what) != ATOMIC_ERR)
 			_exit(1);
-		_exit(errno == EFBIG ? 0 : 2);
+		_exit(what.err == EFBIG ? 0 : 2);
 	}
 	assert_true(pid > 0);
 	assert_int_equal(child_status(pid), 0);
@@ -267,12 +307,12 @@ test_fsize_limit(void **state)
 static int
 full_disk(void)
 {
-	const char    *what;
-	char	       mnt[160], path[200], fill[200], *big;
-	struct dirent *de;
-	DIR	      *d;
-	size_t	       len = 256 * 1024;
-	int	       fd, r, n = 0;
+	struct atomic_err what;
+	char		  mnt[160], path[200], fill[200], *big;
+	struct dirent	 *de;
+	DIR		 *d;
+	size_t		  len = 256 * 1024;
+	int		  fd, r, n = 0;
 
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
@@ -281,7 +321,7 @@ full_disk(void)
 	snprintf(path, sizeof(path), "%s/cfg.xml", mnt);
 	snprintf(fill, sizeof(fill), "%s/filler", mnt);
 	if (mkdir(mnt, 0755) == -1 ||
-	    mount("tmpfs", mnt, "tmpfs", 0, "size=64k") == -1)
+	    mount("tmpfs", mnt, "tmpfs", 0, "size=64k,mode=0755") == -1)
 		return 77;
 	put(path, old_xml, sizeof(old_xml) - 1, 0644);
 	if ((fd = open(fill, O_WRONLY | O_CREAT, 0600)) == -1)
@@ -291,19 +331,19 @@ full_disk(void)
 	while (write(fd, big, 4096) > 0)
 		;
 	close(fd);
-	r = atomic_replace(path, big, len, 0, &what);
-	if (r != ATOMIC_ERR || errno != ENOSPC)
+	r = replace(path, big, len, 0, &what);
+	if (r != ATOMIC_ERR || what.err != ENOSPC)
 		return 1;
 	if (!file_is(path, old_xml, sizeof(old_xml) - 1))
 		return 2;
-	/* No temporary file may be left: only cfg.xml and filler. */
+	/* No temporary file may be left: cfg.xml, its lock and filler. */
 	if ((d = opendir(mnt)) == NULL)
 		return 3;
 	while ((de = readdir(d)) != NULL)
 		n++;
 	closedir(d);
 	free(big);
-	return n == 4 ? 0 : 3;
+	return n == 5 ? 0 : 3;
 }
 
 static void
@@ -340,15 +380,17 @@ as_nobody(int (*fn)(void))
 	return child_status(pid);
 }
 
+static int try_flags;
+
 static int
 try_replace(void)
 {
-	const char *what;
+	struct atomic_err what;
 
-	if (atomic_replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what) !=
+	if (replace_f(cfg, new_xml, sizeof(new_xml) - 1, 0, try_flags, &what) !=
 	    ATOMIC_ERR)
 		return 1;
-	return errno == EACCES || errno == EPERM ? 0 : 2;
+	return what.err == EACCES || what.err == EPERM ? 0 : 2;
 }
 
 static void
@@ -371,7 +413,9 @@ test_foreign_owner(void **state)
 	assert_int_equal(chown(cfg, 12345, 12345), 0);
 	assert_int_equal(chmod(cfg, 0666), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
+	try_flags = ATOMIC_ALLOW_UNSAFE;
 	assert_int_equal(as_nobody(try_replace), 0);
+	try_flags = 0;
 	assert_int_equal(chmod(dir, 0755), 0);
 	assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1));
 	assert_int_equal(strays(), 0);
@@ -380,18 +424,19 @@ test_foreign_owner(void **state)
 static void
 test_lock_timeout(void **state)
 {
-	struct timespec t0, t1;
-	struct stat	st;
-	const char     *what;
-	double		el;
-	char		c, lock[160];
-	pid_t		pid;
-	int		p[2], fd;
+	struct timespec	    t0, t1;
+	struct stat	    st;
+	struct atomic_err   what;
+	struct atomic_file *af;
+	double		    el;
+	char		    c, lock[160];
+	pid_t		    pid;
+	int		    p[2];
 
 	assert_int_equal(pipe(p), 0);
 	if ((pid = fork()) == 0) {
 		close(p[0]);
-		if (atomic_lock(cfg, 0, &fd, &what) != ATOMIC_OK)
+		if (atomic_open(cfg, 0, 0, &af, &what) != ATOMIC_OK)
 			_exit(1);
 		(void)write(p[1], "x", 1);
 		for (;;)
@@ -401,15 +446,16 @@ test_lock_timeout(void **state)
 	assert_int_equal(read(p[0], &c, 1), 1);
 	close(p[0]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(atomic_lock(cfg, 1, &fd, &what), ATOMIC_TIMEOUT);
+	assert_int_equal(atomic_open(cfg, 0, 1, &af, &what), ATOMIC_TIMEOUT);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	el = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(el >= 0.9 && el < 3);
-	assert_int_equal(fd, -1);
+	assert_null(af);
+	assert_non_null(strstr(what.msg, "timed out waiting for the lock"));
 	kill(pid, SIGKILL);
 	assert_int_equal(child_status(pid), 128 + SIGKILL);
-	assert_int_equal(atomic_lock(cfg, 5, &fd, &what), ATOMIC_OK);
-	atomic_unlock(fd);
+	assert_int_equal(atomic_open(cfg, 0, 5, &af, &what), ATOMIC_OK);
+	atomic_close(af);
 	snprintf(lock, sizeof(lock), "%s.lock", cfg);
 	assert_int_equal(stat(lock, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -419,17 +465,18 @@ test_lock_timeout(void **state)
 static int
 bump(size_t i)
 {
-	struct conn_file *cf = NULL;
-	struct conn_errs  errs;
-	struct conn_edit *e = NULL;
-	const char	 *what;
-	char		 *out = NULL, fqdn[64];
-	size_t		  outlen, k;
-	int		  fd, rc = 1;
+	struct atomic_file *af;
+	struct atomic_err   what;
+	struct conn_file   *cf = NULL;
+	struct conn_errs    errs;
+	struct conn_edit   *e = NULL;
+	char		   *out = NULL, fqdn[64];
+	size_t		    outlen, k;
+	int		    rc = 1;
 
-	if (atomic_lock(cfg, 30, &fd, &what) != ATOMIC_OK)
+	if (atomic_open(cfg, 0, 30, &af, &what) != ATOMIC_OK)
 		return 2;
-	if (conn_load(cfg, &cf, &errs) == -1)
+	if (conn_load_fd(cfg, atomic_fd(af), &cf, &errs) == -1)
 		goto out;
 	conn_errs_release(&errs);
 	if ((e = calloc(cf->n, sizeof(*e))) == NULL)
@@ -443,7 +490,8 @@ bump(size_t i)
 	/* Widen the window in which a lost update would show. */
 	usleep(2000);
 	if (conn_changed(cf, out, outlen) &&
-	    atomic_replace(cfg, out, outlen, 0, &what) != ATOMIC_OK)
+	    atomic_commit(af, out, outlen, cf->buf, cf->len, 0, &what) !=
+		ATOMIC_OK)
 		goto out;
 	rc = 0;
 out:
@@ -451,7 +499,7 @@ out:
 	conn_file_free(cf);
 	free(e);
 	free(out);
-	atomic_unlock(fd);
+	atomic_close(af);
 	return rc;
 }
 
@@ -527,20 +575,18 @@ test_nothing_to_change(void **state)
 static void
 test_kill9(void **state)
 {
-	const char  *what;
-	unsigned int seed = 42;
-	pid_t	     pid;
-	int	     round;
+	struct atomic_err what;
+	unsigned int	  seed = 42;
+	pid_t		  pid;
+	int		  round;
 
 	for (round = 0; round < 25; round++) {
 		if ((pid = fork()) == 0) {
 			for (;;) {
-				atomic_replace(cfg, new_xml,
-					       sizeof(new_xml) - 1, round & 1,
-					       &what);
-				atomic_replace(cfg, old_xml,
-					       sizeof(old_xml) - 1, round & 1,
-					       &what);
+				replace(cfg, new_xml, sizeof(new_xml) - 1,
+					round & 1, &what);
+				replace(cfg, old_xml, sizeof(old_xml) - 1,
+					round & 1, &what);
 			}
 		}
 		assert_true(pid > 0);
@@ -549,6 +595,158 @@ test_kill9(void **state)
 		child_status(pid);
 		assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1) ||
 			    file_is(cfg, new_xml, sizeof(new_xml) - 1));
+	}
+}
+
+/*
+ * The ownership and mode rules: a file, its directory or a directory
+ * above that another user may write is refused, unless allowed; a
+ * sticky directory (as /tmp) is fine.
+ */
+static void
+test_unsafe(void **state)
+{
+	struct atomic_err what;
+	char		  sub[160], subcfg[200];
+
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+			 ATOMIC_UNSAFE);
+	assert_non_null(strstr(what.msg, "is writable by every user"));
+	assert_non_null(strstr(what.msg, dir));
+	assert_true(file_is(cfg, old_xml, sizeof(old_xml) - 1));
+	/* Sticky (as /tmp): others cannot rename root's file. */
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(replace(cfg, old_xml, sizeof(old_xml) - 1, 0, &what),
+			 ATOMIC_OK);
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+			 ATOMIC_UNSAFE);
+	assert_non_null(strstr(what.msg, "is writable by its group"));
+	assert_int_equal(replace_f(cfg, new_xml, sizeof(new_xml) - 1, 0,
+				   ATOMIC_ALLOW_UNSAFE, &what),
+			 ATOMIC_OK);
+	assert_true(file_is(cfg, new_xml, sizeof(new_xml) - 1));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chmod(cfg, 0646), 0);
+	assert_int_equal(replace(cfg, old_xml, sizeof(old_xml) - 1, 0, &what),
+			 ATOMIC_UNSAFE);
+	assert_non_null(strstr(what.msg, "the file is writable"));
+	assert_int_equal(chmod(cfg, 0644), 0);
+
+	/* A directory above: refused when writable, fine when sticky. */
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(subcfg, sizeof(subcfg), "%s/cfg.xml", sub);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put(subcfg, old_xml, sizeof(old_xml) - 1, 0644);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(
+	    replace(subcfg, new_xml, sizeof(new_xml) - 1, 0, &what),
+	    ATOMIC_UNSAFE);
+	assert_non_null(strstr(what.msg, "above it"));
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(
+	    replace(subcfg, new_xml, sizeof(new_xml) - 1, 0, &what), ATOMIC_OK);
+	assert_int_equal(chmod(dir, 0755), 0);
+
+	/* Another user's directory holding root's file. */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(sub, 12345, 12345), 0);
+		assert_int_equal(
+		    replace(subcfg, old_xml, sizeof(old_xml) - 1, 0, &what),
+		    ATOMIC_UNSAFE);
+		assert_non_null(strstr(what.msg, "is owned by another user"));
+		/* ... is fine when the file is that user's too. */
+		assert_int_equal(chown(subcfg, 12345, 12345), 0);
+		assert_int_equal(
+		    replace(subcfg, old_xml, sizeof(old_xml) - 1, 0, &what),
+		    ATOMIC_OK);
+	}
+}
+
+/*
+ * The attack of a user who may write the directory, driven at the exact
+ * point: after the file was read under the lock, its name is swapped for
+ * a link to another file.  Nothing is written anywhere.
+ */
+static void
+test_swapped_for_link(void **state)
+{
+	struct atomic_file *af;
+	struct atomic_err   what;
+	struct stat	    st;
+	char		    victim[160], link[200];
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	put(victim, "root:x:0:0\n", 11, 0644);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(atomic_open(cfg, 0, 0, &af, &what), ATOMIC_OK);
+	assert_int_equal(rename(link, cfg), 0);
+	assert_int_equal(atomic_commit(af, new_xml, sizeof(new_xml) - 1,
+				       old_xml, sizeof(old_xml) - 1, 1, &what),
+			 ATOMIC_CHANGED);
+	assert_non_null(strstr(what.msg, "symbolic link"));
+	atomic_close(af);
+	assert_true(file_is(victim, "root:x:0:0\n", 11));
+	assert_int_equal(lstat(cfg, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	snprintf(link, sizeof(link), "%s.bak", cfg);
+	assert_int_equal(access(link, F_OK), -1);
+	assert_int_equal(unlink(victim), 0);
+	assert_int_equal(strays(), 0);
+
+	/* A link already in place when the path is opened is followed
+	 * once, on purpose; a link in place of the file under the lock is
+	 * never followed. */
+	assert_int_equal(unlink(cfg), 0);
+	put(cfg, old_xml, sizeof(old_xml) - 1, 0644);
+}
+
+/* Edited in place by a writer that ignored the lock: not overwritten. */
+static void
+test_edited_meanwhile(void **state)
+{
+	struct atomic_file *af;
+	struct atomic_err   what;
+	int		    fd;
+
+	assert_int_equal(atomic_open(cfg, 0, 0, &af, &what), ATOMIC_OK);
+	fd = open(cfg, O_WRONLY | O_APPEND);
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, "<!-- x -->\n", 11), 11);
+	close(fd);
+	assert_int_equal(atomic_commit(af, new_xml, sizeof(new_xml) - 1,
+				       old_xml, sizeof(old_xml) - 1, 0, &what),
+			 ATOMIC_CHANGED);
+	atomic_close(af);
+	assert_int_equal(strays(), 0);
+}
+
+/* Extended attributes (and so POSIX ACLs) go to the new version. */
+static void
+test_xattrs(void **state)
+{
+	struct atomic_err what;
+	char		  v[16];
+	ssize_t		  n;
+
+	if (setxattr(cfg, "user.certbind-test", "kept", 4, 0) == -1) {
+		print_message("# user xattrs not supported here\n");
+		skip();
+	}
+	assert_int_equal(replace(cfg, new_xml, sizeof(new_xml) - 1, 1, &what),
+			 ATOMIC_OK);
+	n = getxattr(cfg, "user.certbind-test", v, sizeof(v));
+	assert_int_equal(n, 4);
+	assert_memory_equal(v, "kept", 4);
+	snprintf(v, sizeof(v), "x");
+	{
+		char bak[160];
+
+		snprintf(bak, sizeof(bak), "%s.bak", cfg);
+		assert_int_equal(
+		    getxattr(bak, "user.certbind-test", v, sizeof(v)), 4);
 	}
 }
 
@@ -580,6 +778,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_nothing_to_change, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsafe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_swapped_for_link, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_edited_meanwhile, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_xattrs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
