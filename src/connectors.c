@@ -1623,16 +1623,7 @@ out:
 int
 conn_load(const char *path, struct conn_file **out, struct conn_errs *errs)
 {
-	char  *buf;
-	size_t len;
-
-	*out = NULL;
-	errs_init(errs, path);
-	if (errs->file == NULL)
-		return -1;
-	if (read_file(path, &buf, &len, errs) == -1)
-		return -1;
-	return load_owned(path, buf, len, 0, out, errs);
+	return conn_load_flags(path, 0, out, errs);
 }
 
 int
