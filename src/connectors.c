@@ -762,6 +762,31 @@ blank(const char *s)
 }
 
 /*
+ * The first control character of s (C0, DEL, C1) in *cp: returns 1, or
+ * 0 when s holds none.  Exchange's names cannot hold one, and renew's
+ * hook gets identities one per line (certbind(1), renew --exec), so a
+ * Name or Server with one is refused (certbind-connectors(5)).
+ */
+static int
+find_control(const char *s, unsigned long *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t		     i = 0, len = strlen(s), n;
+
+	while (i < len) {
+		/* libxml2 hands over valid UTF-8; a stray byte is skipped. */
+		if ((n = safe_utf8_next(p + i, len - i, cp)) == 0) {
+			i++;
+			continue;
+		}
+		if (*cp < 0x20 || *cp == 0x7f || (*cp >= 0x80 && *cp <= 0x9f))
+			return 1;
+		i += n;
+	}
+	return 0;
+}
+
+/*
  * The decoded text of an element in a malloc'd copy, or NULL.  Most
  * elements hold one text node, which needs no walk of the subtree.
  */
@@ -786,8 +811,11 @@ node_text(const xmlNode *n)
 /*
  * Reads one <ReceiveConnector> into c and reports, with their lines,
  * the problems the schema would also catch but describes poorly (a
- * field given twice, a missing Name, a bad boolean).  Returns 0, 1
- * when the connector is wrong (reported), or -1 when memory ran out.
+ * field given twice, a missing Name, a bad boolean), and the one rule
+ * of certbind's own that the schema does not state: no control
+ * character in Name or Server.  Both loads read the model here, so
+ * both hold that rule.  Returns 0, 1 when the connector is wrong
+ * (reported), or -1 when memory ran out.
  */
 static int
 model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
@@ -795,6 +823,7 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 	const xmlNode *k;
 	const xmlNode *seen[NKNOWN];
 	char	      *text;
+	unsigned long  cp;
 	int	       ki, b, bad = 0;
 
 	c->advertise = CONN_UNSET;
@@ -851,9 +880,20 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 	} else if (blank(c->name)) {
 		errs_add(errs, xmlGetLineNo(seen[K_NAME]), "empty Name");
 		bad = 1;
+	} else if (find_control(c->name, &cp)) {
+		errs_add(errs, xmlGetLineNo(seen[K_NAME]),
+			 "Name \"%.64s\" holds a control character (U+%04lX)",
+			 c->name, cp);
+		bad = 1;
 	}
 	if (c->server != NULL && blank(c->server)) {
 		errs_add(errs, xmlGetLineNo(seen[K_SERVER]), "empty Server");
+		bad = 1;
+	} else if (c->server != NULL && find_control(c->server, &cp)) {
+		errs_add(errs, xmlGetLineNo(seen[K_SERVER]),
+			 "Server \"%.64s\" holds a control character "
+			 "(U+%04lX)",
+			 c->server, cp);
 		bad = 1;
 	}
 	if (c->name == NULL)
@@ -1239,7 +1279,8 @@ text_only(const xmlNode *n)
  * the properties, values of text alone, Bindings of Binding elements
  * alone -- and model_conn, which reads the values, checks the rest: a
  * property given twice, Name missing, Name or Server blank, a bad
- * boolean.  Together they must never accept what the schema rejects;
+ * boolean (and certbind's own rule: no control character in Name or
+ * Server).  Together they must never accept what the schema rejects;
  * returning 0 for anything unexpected is safe, since the full load
  * then decides with the schema itself.  test_connectors and fuzz_conn
  * hold the streaming load to the full one.

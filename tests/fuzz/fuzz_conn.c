@@ -5,7 +5,8 @@
  * and every other connector unchanged, and conn_diff of old and new.
  *
  * conn_apply failing on a file that loaded, with values that are
- * printable UTF-8, is a bug (it says "internal error"): abort.
+ * printable UTF-8, is a bug (it says "internal error"): abort.  So is
+ * a loaded identity holding a control character.
  *
  * Every input is also loaded both ways (connectors.h): the streaming
  * load, which checks the schema's rule by hand, must never accept what
@@ -24,6 +25,23 @@ static const char *const fqdns[] = {"mail.contoso.com", "", "x"};
 static const char *const names[] = {
     "<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com",
     "<I>CN=\"a & b <c>\"]]><S>O=\"x\"\"y\", CN=&amp;", ""};
+
+/*
+ * Whether s (UTF-8, as loaded) holds a control character: C0, DEL, or
+ * C1 (U+0080-U+009F, written C2 80-C2 9F).  No loaded identity may:
+ * renew's hook lists them one per line.
+ */
+static int
+has_control(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 1;
+	return 0;
+}
 
 static int
 same(const char *a, const char *b)
@@ -161,7 +179,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conn_errs_release(&errs);
 	for (i = 0; i < cf->n; i++) {
 		if (cf->v[i].name == NULL || cf->v[i].identity == NULL ||
-		    conn_match(cf->v[i].identity, &cf->v[i]) != 1)
+		    conn_match(cf->v[i].identity, &cf->v[i]) != 1 ||
+		    has_control(cf->v[i].identity))
 			abort();
 	}
 	for (v = 0; v < 4; v++)

@@ -66,6 +66,8 @@ dump_errs(const struct conn_errs *errs)
 			      errs->v[i].msg);
 }
 
+static int both_ways(const char *, const char *, size_t, int *);
+
 /* Loading name must fail with a message containing needle at line. */
 static void
 expect_refused(const char *name, const char *needle, long line)
@@ -321,6 +323,164 @@ test_refuse_overlong_cdata(void **state)
 			}
 			conn_errs_release(&errs);
 		}
+}
+
+/*
+ * A Name or Server holding a control character (C0, DEL, C1): every
+ * load refuses it, naming the element and its line, so an identity is
+ * always one line (renew's hook lists them one per line).  The
+ * streaming load gives up and the full load reports.
+ */
+static void
+test_refuse_control(void **state)
+{
+	static const struct {
+		const char *x, *needle;
+		long	    line;
+	} bad[] = {
+	    {"<ReceiveConnectors>\n<ReceiveConnector>\n"
+	     "<Name>a&#10;b</Name></ReceiveConnector></ReceiveConnectors>",
+	     "Name \"a\nb\" holds a control character (U+000A)", 3},
+	    {"<ReceiveConnectors>\n<ReceiveConnector>\n<Name>a\nb</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "Name \"a\nb\" holds a control character (U+000A)", 3},
+	    /* A raw CR reads as LF; a reference stays a CR. */
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a\r\nb</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "(U+000A)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a&#13;</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "(U+000D)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>\ta</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "Name \"\ta\" holds a control character (U+0009)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a \t</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "(U+0009)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a\x7f</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "(U+007F)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a&#x80;</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "(U+0080)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a\xc2\x9f</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "(U+009F)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>"
+	     "<![CDATA[a\nb]]></Name></ReceiveConnector></ReceiveConnectors>",
+	     "(U+000A)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a<!--c-->&#10;"
+	     "</Name></ReceiveConnector></ReceiveConnectors>",
+	     "(U+000A)", 1},
+	    {"<ReceiveConnectors>\n<ReceiveConnector><Name>a</Name>\n"
+	     "<Server>S&#10;</Server></ReceiveConnector></ReceiveConnectors>",
+	     "Server \"S\n\" holds a control character (U+000A)", 3},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a</Name>"
+	     "<Server>\tS</Server></ReceiveConnector></ReceiveConnectors>",
+	     "Server \"\tS\" holds a control character (U+0009)", 1},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a</Name>"
+	     "<Server>S\xc2\x85</Server></ReceiveConnector>"
+	     "</ReceiveConnectors>",
+	     "(U+0085)", 1},
+	    /* The first of several is named; the good connector loads. */
+	    {"<ReceiveConnectors><ReceiveConnector><Name>ok</Name>"
+	     "</ReceiveConnector>\n<ReceiveConnector><Name>a&#9;b&#10;"
+	     "</Name></ReceiveConnector></ReceiveConnectors>",
+	     "(U+0009)", 2},
+	};
+	static const int  flags[] = {0, CONN_LOAD_FULL, CONN_LOAD_STREAM};
+	struct conn_file *cf;
+	struct conn_errs  errs;
+	size_t		  i, f;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+			if (conn_load_mem_flags("c.xml", bad[i].x,
+						strlen(bad[i].x), flags[f], &cf,
+						&errs) != -1)
+				fail_msg("case %zu, flags %d: loaded", i,
+					 flags[f]);
+			assert_null(cf);
+			if (flags[f] != CONN_LOAD_STREAM &&
+			    !errs_have(&errs, bad[i].needle, bad[i].line)) {
+				dump_errs(&errs);
+				fail_msg("case %zu, flags %d: no \"%s\" at "
+					 "line %ld",
+					 i, flags[f], bad[i].needle,
+					 bad[i].line);
+			}
+			conn_errs_release(&errs);
+		}
+	expect_refused("name-control.xml",
+		       "Name \"Client Frontend\nEX01\" holds a control "
+		       "character (U+000A)",
+		       11);
+	expect_refused("name-control.xml", "(U+0009)", 14);
+	expect_refused("name-control.xml", "(U+0085)", 15);
+	expect_refused("name-control.xml", "(U+000A)", 19);
+}
+
+/*
+ * What is not a control character still loads both ways, as it did:
+ * spaces around a name are kept (values are not trimmed), U+00A0 (just
+ * past C1) and U+2028 are not controls, and a Name or Server of white
+ * space alone is "empty", whatever the white space.
+ */
+static void
+test_control_edges(void **state)
+{
+	static const struct {
+		const char *x, *identity;
+	} good[] = {
+	    {"<ReceiveConnectors><ReceiveConnector><Server> S </Server>"
+	     "<Name> a b </Name></ReceiveConnector></ReceiveConnectors>",
+	     " S \\ a b "},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a&#xA0;"
+	     "\xc2\xa0</Name></ReceiveConnector></ReceiveConnectors>",
+	     "a\xc2\xa0\xc2\xa0"},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a&#x2028;</Name>"
+	     "</ReceiveConnector></ReceiveConnectors>",
+	     "a\xe2\x80\xa8"},
+	};
+	static const struct {
+		const char *x, *needle;
+	} blank[] = {
+	    {"<ReceiveConnectors><ReceiveConnector><Name>&#9;&#10;&#13; "
+	     "</Name></ReceiveConnector></ReceiveConnectors>",
+	     "empty Name"},
+	    {"<ReceiveConnectors><ReceiveConnector><Name>a</Name>"
+	     "<Server>\n</Server></ReceiveConnector></ReceiveConnectors>",
+	     "empty Server"},
+	};
+	struct conn_file *cf;
+	struct conn_errs  errs;
+	size_t		  i;
+	int		  streamed;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_true(both_ways("g.xml", good[i].x, strlen(good[i].x),
+				      &streamed));
+		assert_true(streamed);
+		if (conn_load_mem("g.xml", good[i].x, strlen(good[i].x), &cf,
+				  &errs) != 0) {
+			dump_errs(&errs);
+			fail_msg("case %zu: refused", i);
+		}
+		assert_string_equal(cf->v[0].identity, good[i].identity);
+		conn_errs_release(&errs);
+		conn_file_free(cf);
+	}
+	for (i = 0; i < sizeof(blank) / sizeof(blank[0]); i++) {
+		assert_int_equal(conn_load_mem("b.xml", blank[i].x,
+					       strlen(blank[i].x), &cf, &errs),
+				 -1);
+		if (!errs_have(&errs, blank[i].needle, 1) ||
+		    errs_have(&errs, "control", -1)) {
+			dump_errs(&errs);
+			fail_msg("blank case %zu", i);
+		}
+		conn_errs_release(&errs);
+	}
 }
 
 static void
@@ -923,7 +1083,7 @@ rnd(unsigned int n)
 static const char *const p_name[] = {
     "<Name>n%d</Name>",
     "<Name> n%d </Name>",
-    "<Name>n%d\n x</Name>",
+    "<Name>n%d\xc2\xa0 x</Name>",
     "<Name>n%d<!--c-->b</Name>",
     "<Name><![CDATA[n%d]]></Name>",
     "<Name a=\"1\">n%d</Name>",
@@ -943,6 +1103,13 @@ static const char *const p_name[] = {
     "<Name>n%d\r\nx</Name>",
     "<Name>n%d\rx</Name>",
     "<Name><![CDATA[n%d\r\nx]]></Name>",
+    "<Name>n%d\n x</Name>",
+    "<Name>n%d&#10;</Name>",
+    "<Name>\tn%d</Name>",
+    "<Name>n%d\x7f</Name>",
+    "<Name>n%d&#x85;</Name>",
+    "<Name>n%d\xc2\x9f</Name>",
+    "<Name><![CDATA[n%d\t]]></Name>",
 };
 static const char *const p_server[] = {
     "<Server>S%d</Server>",
@@ -951,6 +1118,9 @@ static const char *const p_server[] = {
     "<Server> </Server>",
     "<Server>S<b/></Server>",
     "<s:Server xmlns:s=\"u\"/>",
+    "<Server> S%d </Server>",
+    "<Server>S&#x9F;</Server>",
+    "<Server>S\x7f</Server>",
 };
 static const char *const p_text[] = {
     "<Fqdn>mail%d.example</Fqdn>",
@@ -1194,7 +1364,8 @@ test_stream_slices(void **state)
 	    "  </ReceiveConnector>\r\n"
 	    "</ReceiveConnectors>\r\n",
 	    "<ReceiveConnectors>\n"
-	    "<ReceiveConnector><Name>a\rb</Name><Foo x=\"\xe2\x82\xac\">"
+	    "<ReceiveConnector><Name>a</Name><TlsCertificateName>a\rb"
+	    "</TlsCertificateName><Foo x=\"\xe2\x82\xac\">"
 	    "<![CDATA[<not a tag> ]] > \xf0\x90\x8d\x88]]></Foo>"
 	    "<Fqdn/></ReceiveConnector>\n"
 	    "<ReceiveConnector><Name><![CDATA[b]]>&#x20AC;</Name>"
@@ -1285,6 +1456,8 @@ main(void)
 	    cmocka_unit_test(test_refuse_latin1),
 	    cmocka_unit_test(test_refuse_utf16),
 	    cmocka_unit_test(test_refuse_overlong_cdata),
+	    cmocka_unit_test(test_refuse_control),
+	    cmocka_unit_test(test_control_edges),
 	    cmocka_unit_test(test_refuse_wrong_root),
 	    cmocka_unit_test(test_refuse_text),
 	    cmocka_unit_test(test_refuse_not_regular),
