@@ -155,7 +155,12 @@ struct rewrite {
 	size_t		   difflen;
 };
 
-int  cmd_rewrite(struct rewrite *);
+int cmd_rewrite(struct rewrite *);
+/*
+ * In a child before exec: every signal certbind changed back to SIG_DFL
+ * and an empty signal mask.  Returns 0 or -1.
+ */
+int  cmd_child_signals(void);
 void cmd_rewrite_release(struct rewrite *);
 void cmd_services_free(void);
 

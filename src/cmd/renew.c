@@ -444,32 +444,6 @@ print_result(struct renew_run *r, const struct rewrite *rw)
  * ignored signal stays ignored across execve(2), and a hook (a reload
  * command that writes a log) must not inherit that.
  */
-static const int hook_reset_signals[] = {SIGXFSZ};
-
-/*
- * In the hook's child, before exec: the signals certbind changed back
- * to SIG_DFL and an empty signal mask, so the hook inherits none of
- * certbind's signal settings (certbind(1), renew).  Returns 0 or -1.
- */
-static int
-hook_signals(void)
-{
-	struct sigaction sa;
-	sigset_t	 none;
-	size_t		 i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0;
-	     i < sizeof(hook_reset_signals) / sizeof(hook_reset_signals[0]);
-	     i++)
-		if (sigaction(hook_reset_signals[i], &sa, NULL) == -1)
-			return -1;
-	sigemptyset(&none);
-	return sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /*
  * Runs CMD with /bin/sh -c, its standard output sent to our standard
  * error so that ours stays the result.  Returns 0 when it exited 0.
@@ -511,7 +485,7 @@ run_hook(struct renew_run *r)
 		    setenv("CERTBIND_CHANGED", changed, 1) == -1 ||
 		    setenv("CERTBIND_THUMBPRINTS", thumbs, 1) == -1 ||
 		    dup2(STDERR_FILENO, STDOUT_FILENO) == -1 ||
-		    hook_signals() == -1)
+		    cmd_child_signals() == -1)
 			_exit(127);
 		execl("/bin/sh", "sh", "-c", r->o.exec, (char *)NULL);
 		_exit(127);

@@ -16,6 +16,31 @@
 
 #define LOCK_TIMEOUT 30 /* seconds, certbind(1) */
 
+/*
+ * Every signal whose disposition certbind changes, all here: SIGXFSZ is
+ * ignored so that a write past RLIMIT_FSIZE fails with EFBIG instead of
+ * killing us with a temporary file left.
+ */
+static const int changed_signals[] = {SIGXFSZ};
+
+int
+cmd_child_signals(void)
+{
+	struct sigaction sa;
+	sigset_t	 none;
+	size_t		 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(changed_signals) / sizeof(changed_signals[0]);
+	     i++)
+		if (sigaction(changed_signals[i], &sa, NULL) == -1)
+			return -1;
+	sigemptyset(&none);
+	return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static const char *
 base_name(const char *path)
 {
@@ -39,8 +64,7 @@ cmd_rewrite(struct rewrite *rw)
 	rw->cf = NULL;
 	rw->diff = NULL;
 	rw->difflen = 0;
-	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
-	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* changed_signals */
 	if ((arc =
 		 atomic_open(g.config, g.allow_unsafe ? ATOMIC_ALLOW_UNSAFE : 0,
 			     LOCK_TIMEOUT, &af, &e)) != ATOMIC_OK) {
