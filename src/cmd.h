@@ -164,4 +164,12 @@ int  cmd_child_signals(void);
 void cmd_rewrite_release(struct rewrite *);
 void cmd_services_free(void);
 
+/*
+ * Prints a --dry-run diff on stdout made safe for a terminal
+ * (safe_fputs_lines: lines of ordinary text unchanged, so patch(1)
+ * applies them), warning when anything had to be escaped.  Returns 0,
+ * or -1 on a write error.
+ */
+int cmd_print_diff(const char *diff, size_t len);
+
 #endif

@@ -862,3 +862,26 @@ out_close(struct out *o)
 	free(o);
 	return rc;
 }
+
+int
+out_json_stopped(FILE *fp, const char *result)
+{
+	struct out *o = NULL;
+	struct ov  *doc;
+	int	    rc = -1;
+
+	if ((doc = ov_new_object()) == NULL)
+		return -1;
+	if (result != NULL && (ov_add_cstr(doc, "Result", result) == -1 ||
+			       ov_add(doc, "Connectors", ov_new_array()) == -1))
+		goto out;
+	if ((o = out_open(fp, OUT_JSON, NULL)) == NULL ||
+	    out_value(o, doc) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (out_close(o) == -1)
+		rc = -1;
+	ov_free(doc);
+	return rc;
+}

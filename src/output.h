@@ -113,4 +113,14 @@ int out_value(struct out *, const struct ov *obj);
  */
 int out_close(struct out *);
 
+/*
+ * The JSON document of a command that stops before it has a result
+ * (nothing found or selected, refused, could not do the job), so that
+ * every JSON run prints one: {} when result is NULL (show, name), else
+ * {"Result": result, "Connectors": []} (validate, bind, renew).
+ * Written on fp and flushed; returns 0, or -1 on a write or memory
+ * failure.
+ */
+int out_json_stopped(FILE *fp, const char *result);
+
 #endif

@@ -46,49 +46,75 @@ unsafe_cp(unsigned long c)
 	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* Flags of escape(). */
+enum {
+	ESC_LINES = 1, /* newline, tab and a CR before a newline kept raw */
+	ESC_XML = 2    /* U+FFFE and U+FFFF escaped too: XML 1.0 forbids them */
+};
+
+/* 1 when the character cp at s[i] (of len bytes) is written as it is. */
+static int
+keep(unsigned long cp, const char *s, size_t i, size_t len, int flags)
+{
+	if ((flags & ESC_LINES) &&
+	    (cp == '\n' || cp == '\t' ||
+	     (cp == '\r' && i + 1 < len && s[i + 1] == '\n')))
+		return 1;
+	if ((flags & ESC_XML) && (cp == 0xfffe || cp == 0xffff))
+		return 0;
+	return !unsafe_cp(cp);
+}
+
 /*
- * Calls put(arg, piece, len) for the escaped form of (s, len); adds the
- * display width to *width.  Returns 0, or the first non-zero put result.
+ * Calls put(arg, piece, len) for the escaped form of (s, len), runs of
+ * text kept as they are in one piece; adds the display width to *width
+ * and the number of characters escaped to *nesc (either may be NULL).
+ * Returns 0, or the first non-zero put result.
  */
 static int
-escape(const char *s, size_t len, size_t *width,
+escape(const char *s, size_t len, int flags, size_t *width, size_t *nesc,
        int (*put)(void *, const char *, size_t), void *arg)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned long	     cp;
-	size_t		     i = 0, n, w = 0;
+	size_t		     i = 0, run = 0, n, w = 0, e = 0;
 	char		     tmp[32];
 	int		     rc;
 
 	while (i < len) {
 		n = safe_utf8_next(p + i, len - i, &cp);
+		if (n != 0 && keep(cp, s, i, len, flags)) {
+			i += n;
+			w++;
+			continue;
+		}
+		if (i > run && (rc = put(arg, s + run, i - run)) != 0)
+			return rc;
 		if (n == 0) {
 			snprintf(tmp, sizeof(tmp), "\\x%02X", p[i]);
-			rc = put(arg, tmp, strlen(tmp));
-			w += strlen(tmp);
 			n = 1;
-		} else if (cp == '\n' || cp == '\r' || cp == '\t') {
-			tmp[0] = '\\';
-			tmp[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
-			rc = put(arg, tmp, 2);
-			w += 2;
-		} else if (unsafe_cp(cp)) {
-			if (cp < 0x80)
-				snprintf(tmp, sizeof(tmp), "\\x%02lX", cp);
-			else
-				snprintf(tmp, sizeof(tmp), "\\u{%04lX}", cp);
-			rc = put(arg, tmp, strlen(tmp));
-			w += strlen(tmp);
-		} else {
-			rc = put(arg, s + i, n);
-			w++;
-		}
-		if (rc != 0)
+		} else if (cp == '\n' || cp == '\r' || cp == '\t')
+			snprintf(tmp, sizeof(tmp), "\\%c",
+				 cp == '\n'   ? 'n'
+				 : cp == '\r' ? 'r'
+					      : 't');
+		else if (cp < 0x80)
+			snprintf(tmp, sizeof(tmp), "\\x%02lX", cp);
+		else
+			snprintf(tmp, sizeof(tmp), "\\u{%04lX}", cp);
+		if ((rc = put(arg, tmp, strlen(tmp))) != 0)
 			return rc;
+		w += strlen(tmp);
+		e++;
 		i += n;
+		run = i;
 	}
+	if (i > run && (rc = put(arg, s + run, i - run)) != 0)
+		return rc;
 	if (width != NULL)
 		*width += w;
+	if (nesc != NULL)
+		*nesc += e;
 	return 0;
 }
 
@@ -101,7 +127,13 @@ put_file(void *arg, const char *s, size_t len)
 int
 safe_fputs(const char *s, size_t len, FILE *fp)
 {
-	return escape(s, len, NULL, put_file, fp);
+	return escape(s, len, 0, NULL, NULL, put_file, fp);
+}
+
+int
+safe_fputs_lines(const char *s, size_t len, FILE *fp, size_t *nesc)
+{
+	return escape(s, len, ESC_LINES, NULL, nesc, put_file, fp);
 }
 
 struct sbuf {
@@ -129,19 +161,32 @@ put_buf(void *arg, const char *s, size_t len)
 	return 0;
 }
 
-char *
-safe_escape(const char *s, size_t len, size_t *width)
+/* The escaped form as a new string, or NULL when memory ran out. */
+static char *
+escape_str(const char *s, size_t len, int flags, size_t *width)
 {
 	struct sbuf b = {NULL, 0, 0};
 
 	if (width != NULL)
 		*width = 0;
 	if (put_buf(&b, "", 0) == -1 ||
-	    escape(s, len, width, put_buf, &b) != 0) {
+	    escape(s, len, flags, width, NULL, put_buf, &b) != 0) {
 		free(b.p);
 		return NULL;
 	}
 	return b.p;
+}
+
+char *
+safe_escape(const char *s, size_t len, size_t *width)
+{
+	return escape_str(s, len, 0, width);
+}
+
+char *
+safe_escape_xml(const char *s, size_t len)
+{
+	return escape_str(s, len, ESC_XML, NULL);
 }
 
 int

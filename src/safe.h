@@ -13,10 +13,20 @@
  * bidirectional override (U+202A-U+202E, U+2066-U+2069) and invalid
  * UTF-8 byte escaped: \n \r \t \xNN \u{NNNN}.  Backslashes stay as
  * they are (identities are "Server\Name"), so the escaped form is safe,
- * not reversible: JSON output is the exact one.  Valid UTF-8 text is
- * written as is.  Returns 0, or -1 on a write error.
+ * not reversible: JSON output is exact (but for invalid UTF-8, which
+ * becomes U+FFFD there).  Valid UTF-8 text is written as is.  Returns
+ * 0, or -1 on a write error.
  */
 int safe_fputs(const char *s, size_t len, FILE *fp);
+
+/*
+ * The same for text made of lines (a unified diff): newlines, tabs and
+ * a CR right before a newline are written as they are, so a line of
+ * ASCII or valid UTF-8 text without other controls is written exactly.
+ * Adds the number of characters escaped to *nesc.  Returns 0, or -1 on
+ * a write error.
+ */
+int safe_fputs_lines(const char *s, size_t len, FILE *fp, size_t *nesc);
 
 /*
  * The escaped form of (s, len) as a new NUL-terminated string (caller
@@ -24,6 +34,15 @@ int safe_fputs(const char *s, size_t len, FILE *fp);
  * not NULL.  NULL on allocation failure.
  */
 char *safe_escape(const char *s, size_t len, size_t *width);
+
+/*
+ * safe_escape's form with U+FFFE and U+FFFF escaped too (\u{FFFE}), the
+ * two characters XML 1.0 forbids that safe_escape keeps: every
+ * character of the result may appear in an XML document, where the
+ * caller still escapes the markup characters (& < > ").  NULL on
+ * allocation failure.
+ */
+char *safe_escape_xml(const char *s, size_t len);
 
 /* 1 when (s, len) holds anything safe_fputs would escape: control
  * characters, bidi overrides, invalid UTF-8. */

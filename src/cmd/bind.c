@@ -158,6 +158,7 @@ struct bind_run {
 	struct checks	  common;   /* its checks but Domain, run once */
 	struct ov	 *common_ov[CHECKS_MAX]; /* the same as output */
 	size_t		  refused; /* connectors a check refused */
+	int		  printed; /* print_result ran */
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -574,6 +575,7 @@ print_result(struct bind_run *r, const char *result, const char *diff,
 	size_t			i;
 	int			rc = -1, err = 0;
 
+	r->printed = 1;
 	fmt = cmd_format(OUT_TABLE);
 	if (fmt == OUT_JSON) {
 		if ((doc = ov_new_object()) == NULL ||
@@ -598,7 +600,7 @@ print_result(struct bind_run *r, const char *result, const char *diff,
 	}
 	if (diff != NULL) {
 		/* The diff alone, so that patch(1) can apply it. */
-		if (fwrite(diff, 1, difflen, stdout) != difflen)
+		if (cmd_print_diff(diff, difflen) == -1)
 			goto out;
 		rc = 0;
 		goto out;
@@ -786,6 +788,10 @@ cmd_bind(int argc, char **argv)
 		break;
 	}
 out:
+	/* Every JSON run prints a document (main reports a write error). */
+	if (rc != EXIT_OK && !r.printed && cmd_format(OUT_TABLE) == OUT_JSON)
+		(void)out_json_stopped(stdout,
+				       rc == EXIT_NO ? "Refused" : "Error");
 	if (r.items != NULL)
 		for (i = 0; r.cf != NULL && i < r.cf->n; i++)
 			ov_free(r.items[i]);

@@ -87,9 +87,13 @@ static const struct argp check_argp = {
 
 static const char *const columns[] = {"Thumbprint", "Fqdn", "Result", NULL};
 
-/* The result as an output object; NULL when memory ran out. */
+/*
+ * The result as an output object; NULL when memory ran out.  c is NULL
+ * (Thumbprint null) when none was found; result names the outcome.
+ */
 static struct ov *
-check_ov(struct cert *c, const struct host *h, const struct checks *cs)
+check_ov(struct cert *c, const struct host *h, const struct checks *cs,
+	 const char *result)
 {
 	struct ov *o, *arr, *e;
 	char	   hex[41];
@@ -98,10 +102,11 @@ check_ov(struct cert *c, const struct host *h, const struct checks *cs)
 
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
-	cert_hex(c->sha1, 20, hex);
-	err |= ov_add_cstr(o, "Thumbprint", hex);
+	if (c != NULL)
+		cert_hex(c->sha1, 20, hex);
+	err |= ov_add_cstr(o, "Thumbprint", c != NULL ? hex : NULL);
 	err |= ov_add_str(o, "Fqdn", h->name, h->namelen);
-	err |= ov_add_cstr(o, "Result", check_result_name(cs->worst));
+	err |= ov_add_cstr(o, "Result", result);
 	if ((arr = ov_new_array()) == NULL)
 		goto fail;
 	for (i = 0; i < cs->n; i++) {
@@ -134,9 +139,9 @@ cmd_check(int argc, char **argv)
 {
 	struct check_args a;
 	struct check_opts co;
-	struct checks	  cs;
+	struct checks	  cs, none;
 	struct store	 *st = NULL;
-	struct cert	 *c;
+	struct cert	 *c = NULL;
 	struct out	 *out = NULL;
 	struct ov	 *o = NULL;
 	enum out_format	  fmt;
@@ -145,6 +150,7 @@ cmd_check(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&co, 0, sizeof(co));
 	memset(&cs, 0, sizeof(cs));
+	memset(&none, 0, sizeof(none));
 	a.warn_days = 30;
 	argp_parse(&check_argp, argc, argv, 0, NULL, &a);
 	fmt = cmd_format(OUT_LIST);
@@ -153,7 +159,7 @@ cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((st = cmd_load_store()) == NULL)
-		return EXIT_FAIL;
+		goto out;
 	if ((rc = cmd_find_cert(st, a.thumb, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
@@ -163,12 +169,26 @@ cmd_check(int argc, char **argv)
 		diag_err(NULL, "out of memory");
 		goto out;
 	}
-	if ((o = check_ov(c, &a.host, &cs)) == NULL ||
+	if ((o = check_ov(c, &a.host, &cs, check_result_name(cs.worst))) ==
+		NULL ||
 	    (out = out_open(stdout, fmt, columns)) == NULL ||
 	    out_value(out, o) == -1)
 		goto out;
 	rc = cs.worst == CHECK_FAIL ? EXIT_NO : EXIT_OK;
 out:
+	/*
+	 * Every JSON run prints a document: one that stopped early has no
+	 * checks, Result Fail (no such certificate) or Error.
+	 */
+	if (fmt == OUT_JSON && out == NULL) {
+		ov_free(o);
+		if ((o = check_ov(c, &a.host, &none,
+				  rc == EXIT_NO ? "Fail" : "Error")) == NULL ||
+		    (out = out_open(stdout, fmt, columns)) == NULL)
+			diag_err(NULL, "out of memory");
+		else
+			(void)out_value(out, o);
+	}
 	if (out != NULL && out_close(out) == -1) {
 		diag_err("stdout", "write error");
 		rc = EXIT_FAIL;

@@ -450,3 +450,19 @@ fail:
 	ov_free(o);
 	return NULL;
 }
+
+int
+cmd_print_diff(const char *diff, size_t len)
+{
+	size_t n = 0;
+
+	if (safe_fputs_lines(diff, len, stdout, &n) == -1)
+		return -1;
+	if (n > 0)
+		diag_warn(g.config,
+			  "%zu character%s of the diff shown escaped "
+			  "(controls, bidi controls, invalid UTF-8); the "
+			  "lines holding them do not apply with patch(1)",
+			  n, n == 1 ? "" : "s");
+	return 0;
+}

@@ -97,14 +97,15 @@ cmd_connectors(int argc, char **argv)
 		diag_err(NULL, "--format junit is for validate only");
 		return EXIT_USAGE;
 	}
+	/* Opened first: a JSON run that stops early still prints []. */
+	if ((out = out_open(stdout, fmt, columns)) == NULL)
+		goto out;
 	if (conn_load(g.config, &cf, &errs) == -1) {
 		cmd_conn_errs(&errs, 0);
 		conn_errs_release(&errs);
-		return EXIT_FAIL;
+		goto out;
 	}
 	conn_errs_release(&errs);
-	if ((out = out_open(stdout, fmt, columns)) == NULL)
-		goto out;
 	for (i = 0; i < cf->n; i++) {
 		if (pattern != NULL && !conn_match(pattern, &cf->v[i]))
 			continue;

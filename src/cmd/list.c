@@ -120,11 +120,12 @@ cmd_list(int argc, char **argv)
 		diag_err(NULL, "--format junit is for validate only");
 		return EXIT_USAGE;
 	}
+	/* Opened first: a JSON run that stops early still prints []. */
+	if ((out = out_open(stdout, fmt, columns)) == NULL)
+		goto out;
 	if ((st = cmd_load_store()) == NULL)
 		goto out;
 	cmd_services_init();
-	if ((out = out_open(stdout, fmt, columns)) == NULL)
-		goto out;
 	/*
 	 * One certificate at a time, forgotten once printed: the store reads
 	 * each again from its file, so memory stays flat however large the

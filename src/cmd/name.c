@@ -53,7 +53,7 @@ int
 cmd_name(int argc, char **argv)
 {
 	const char     *thumb = NULL, *iss, *sub;
-	struct store   *st;
+	struct store   *st = NULL;
 	struct cert    *c;
 	struct out     *out = NULL;
 	struct ov      *o = NULL;
@@ -65,7 +65,7 @@ cmd_name(int argc, char **argv)
 	argp_parse(&name_argp, argc, argv, 0, NULL, &thumb);
 	fmt = cmd_format(OUT_LIST);
 	if ((st = cmd_load_store()) == NULL)
-		return EXIT_FAIL;
+		goto out;
 	if ((rc = cmd_find_cert(st, thumb, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
@@ -98,6 +98,9 @@ cmd_name(int argc, char **argv)
 		goto out;
 	rc = EXIT_OK;
 out:
+	/* Every JSON run prints a document: {} when there is no name. */
+	if (fmt == OUT_JSON && out == NULL)
+		(void)out_json_stopped(stdout, NULL);
 	if (out != NULL && out_close(out) == -1)
 		rc = EXIT_FAIL;
 	ov_free(o);

@@ -128,6 +128,7 @@ struct renew_run {
 	struct decision	 *d;
 	size_t		  n;
 	int		  failed;
+	int		  printed; /* print_result ran */
 };
 
 static void setf(char **dst, const char *fmt, ...)
@@ -385,10 +386,9 @@ print_result(struct renew_run *r, const struct rewrite *rw)
 	size_t		 i;
 	int		 err = 0;
 
+	r->printed = 1;
 	if (rw->state == REWRITE_DRY_RUN && fmt != OUT_JSON)
-		return fwrite(rw->diff, 1, rw->difflen, stdout) == rw->difflen
-			   ? 0
-			   : -1;
+		return cmd_print_diff(rw->diff, rw->difflen);
 	result = r->failed			? "Failed"
 		 : rw->state == REWRITE_WRITTEN ? "Changed"
 		 : rw->state == REWRITE_DRY_RUN ? "DryRun"
@@ -565,6 +565,10 @@ cmd_renew(int argc, char **argv)
 	}
 	rc = r.failed ? EXIT_NO : EXIT_OK;
 out:
+	/* Every JSON run prints a document (main reports a write error). */
+	if (rc != EXIT_OK && !r.printed && cmd_format(OUT_TABLE) == OUT_JSON)
+		(void)out_json_stopped(stdout,
+				       rc == EXIT_NO ? "Failed" : "Error");
 	for (i = 0; r.d != NULL && i < r.n; i++) {
 		free(r.d[i].name);
 		free(r.d[i].detail);

@@ -92,16 +92,20 @@ cmd_resolve(int argc, char **argv)
 		diag_err(NULL, "--format junit is for validate only");
 		return EXIT_USAGE;
 	}
+	/* Opened first: a JSON run that stops early still prints []. */
+	if ((out = out_open(stdout, fmt, columns)) == NULL)
+		goto out;
 	if (sel_parse(name, strlen(name), &sn, &why) == -1) {
 		/* diag escapes the name: it may hold anything. */
 		diag_err(NULL,
 			 "invalid TLS certificate name '%s': %s "
 			 "(want <I>issuer<S>subject)",
 			 name, why);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if ((st = cmd_load_store()) == NULL)
-		return EXIT_FAIL;
+		goto out;
 	if ((v = sel_select(st, &sn, g.at, &n)) == NULL && n != 0) {
 		diag_err(NULL, "out of memory");
 		goto out;
@@ -114,8 +118,6 @@ cmd_resolve(int argc, char **argv)
 	if (n > 1)
 		warn_ambiguous(v, n);
 	cmd_services_init();
-	if ((out = out_open(stdout, fmt, columns)) == NULL)
-		goto out;
 	for (i = 0; i < n; i++) {
 		if ((item = cmd_cert_ov(v[i], fmt != OUT_TABLE, columns)) ==
 		    NULL)

@@ -43,7 +43,7 @@ int
 cmd_show(int argc, char **argv)
 {
 	const char     *thumb = NULL;
-	struct store   *st;
+	struct store   *st = NULL;
 	struct cert    *c;
 	struct out     *out = NULL;
 	struct ov      *o = NULL;
@@ -57,7 +57,7 @@ cmd_show(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((st = cmd_load_store()) == NULL)
-		return EXIT_FAIL;
+		goto out;
 	if ((rc = cmd_find_cert(st, thumb, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
@@ -69,6 +69,9 @@ cmd_show(int argc, char **argv)
 		goto out;
 	rc = EXIT_OK;
 out:
+	/* Every JSON run prints a document: {} when there is no certificate. */
+	if (fmt == OUT_JSON && out == NULL)
+		(void)out_json_stopped(stdout, NULL);
 	if (out != NULL && out_close(out) == -1) {
 		diag_err("stdout", "write error");
 		rc = EXIT_FAIL;

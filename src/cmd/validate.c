@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "hostname.h"
 #include "output.h"
+#include "safe.h"
 #include "select.h"
 #include "store.h"
 #include "xmllib.h"
@@ -375,6 +376,40 @@ out:
 }
 
 /*
+ * An attribute of a JUnit element holding text from a connector or a
+ * certificate: escaped as in a table (safe.h), U+FFFE and U+FFFF too,
+ * so that no character XML 1.0 forbids and nothing that drives a
+ * terminal reaches the report; libxml2 escapes the markup.  0 or -1.
+ */
+static int
+junit_attr(xmlTextWriterPtr w, const char *name, const char *s)
+{
+	char *e;
+	int   rc;
+
+	if ((e = safe_escape_xml(s, strlen(s))) == NULL)
+		return -1;
+	rc = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST e);
+	free(e);
+	return rc < 0 ? -1 : 0;
+}
+
+/* <system-out>RESULT: DETAIL</system-out>, DETAIL escaped the same way. */
+static int
+junit_note(xmlTextWriterPtr w, enum check_result res, const char *detail)
+{
+	char *e;
+	int   rc;
+
+	if ((e = safe_escape_xml(detail, strlen(detail))) == NULL)
+		return -1;
+	rc = xmlTextWriterWriteFormatElement(w, BAD_CAST "system-out", "%s: %s",
+					     check_result_name(res), e);
+	free(e);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
  * JUnit XML (the de-facto schema Jenkins, GitLab and GitHub read): one
  * testsuite, a testcase per connector and check; Fail is a <failure>,
  * Warn a <failure> with --strict, else a note in <system-out>.
@@ -420,29 +455,17 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 			       (strict && c->result == CHECK_WARN);
 			err |= xmlTextWriterStartElement(w, BAD_CAST
 							 "testcase") < 0;
-			err |= xmlTextWriterWriteAttribute(
-				   w, BAD_CAST "classname",
-				   BAD_CAST rs[i].cn->identity) < 0;
-			err |= xmlTextWriterWriteAttribute(
-				   w, BAD_CAST "name", BAD_CAST c->name) < 0;
+			err |= junit_attr(w, "classname", rs[i].cn->identity);
+			err |= junit_attr(w, "name", c->name);
 			if (fail) {
 				err |= xmlTextWriterStartElement(w, BAD_CAST
 								 "failure") < 0;
-				err |=
-				    xmlTextWriterWriteAttribute(
-					w, BAD_CAST "type",
-					BAD_CAST check_result_name(c->result)) <
-				    0;
-				err |= xmlTextWriterWriteAttribute(
-					   w, BAD_CAST "message",
-					   BAD_CAST c->detail) < 0;
+				err |= junit_attr(w, "type",
+						  check_result_name(c->result));
+				err |= junit_attr(w, "message", c->detail);
 				err |= xmlTextWriterEndElement(w) < 0;
-			} else {
-				err |= xmlTextWriterWriteFormatElement(
-					   w, BAD_CAST "system-out", "%s: %s",
-					   check_result_name(c->result),
-					   c->detail) < 0;
-			}
+			} else
+				err |= junit_note(w, c->result, c->detail);
 			err |= xmlTextWriterEndElement(w) < 0;
 		}
 	err |= xmlTextWriterEndDocument(w) < 0;
@@ -468,7 +491,7 @@ cmd_validate(int argc, char **argv)
 	enum check_result    worst = CHECK_PASS;
 	enum out_format	     fmt;
 	size_t		     i, n = 0;
-	int		     rc = EXIT_FAIL, prc;
+	int		     rc = EXIT_FAIL, prc, printed = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.identity = "*";
@@ -479,7 +502,7 @@ cmd_validate(int argc, char **argv)
 	if (conn_load_flags(g.config, CONN_LOAD_DUPLICATES, &cf, &errs) == -1) {
 		cmd_conn_errs(&errs, 0);
 		conn_errs_release(&errs);
-		return EXIT_FAIL;
+		goto out;
 	}
 	conn_errs_release(&errs);
 	if ((rs = calloc(cf->n + 1, sizeof(*rs))) == NULL)
@@ -511,6 +534,7 @@ cmd_validate(int argc, char **argv)
 		diag_err(NULL, "%s", why);
 		goto out;
 	}
+	printed = 1;
 	if (fmt == OUT_JUNIT)
 		prc = print_junit(rs, n, o.strict, stdout);
 	else if (fmt == OUT_TABLE)
@@ -527,6 +551,10 @@ cmd_validate(int argc, char **argv)
 nomem:
 	diag_err(NULL, "out of memory");
 out:
+	/* Every JSON run prints a document (main reports a write error). */
+	if (fmt == OUT_JSON && !printed)
+		(void)out_json_stopped(stdout,
+				       rc == EXIT_NO ? "Fail" : "Error");
 	for (i = 0; rs != NULL && i < n; i++)
 		vconn_release(&rs[i]);
 	free(rs);

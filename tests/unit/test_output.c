@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "output.h"
+#include "safe.h"
 
 /* Renders items (or one value) in fmt; the caller frees the result. */
 static char *
@@ -626,6 +627,167 @@ test_hostile_terminal(void **state)
 	}
 }
 
+/* What safe_fputs_lines writes for (s, len), and how many it escaped. */
+static char *
+lines(const char *s, size_t len, size_t *nesc)
+{
+	char  *buf = NULL;
+	size_t blen = 0;
+	FILE  *fp;
+
+	fp = open_memstream(&buf, &blen);
+	assert_non_null(fp);
+	*nesc = 0;
+	assert_int_equal(safe_fputs_lines(s, len, fp, nesc), 0);
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * A --dry-run diff: lines of ordinary text come out exactly (tabs,
+ * CRLF, UTF-8, backslashes), so patch(1) applies them; everything
+ * safe_escape escapes is escaped, but for the newline, the tab and a CR
+ * before a newline.
+ */
+static void
+test_diff_lines(void **state)
+{
+	static const char plain[] =
+	    "--- a/c.xml\n+++ b/c.xml\n@@ -1,3 +1,3 @@\n"
+	    " <A>\tcaf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\x92 EX1\\Name</A>\r\n"
+	    "-<Fqdn>a</Fqdn>\r\n"
+	    "+<Fqdn>b</Fqdn>\r\n"
+	    "\\ No newline at end of file\n";
+	static const char hostile[] =
+	    " <!-- \x1b[31m\x07\x7f \xC2\x85\xC2\x9B \xE2\x80\xAE\xE2\x81\xA6"
+	    " a\rb \xFF\xFE \xE2\x82 \xEF\xBF\xBE -->\n"
+	    "+end\r";
+	static const char want[] =
+	    " <!-- \\x1B[31m\\x07\\x7F \\u{0085}\\u{009B} \\u{202E}\\u{2066}"
+	    " a\\rb \\xFF\\xFE \\xE2\\x82 \xEF\xBF\xBE -->\n"
+	    "+end\\r";
+	size_t n;
+	char  *s;
+
+	(void)state;
+	s = lines(plain, sizeof(plain) - 1, &n);
+	assert_string_equal(s, plain);
+	assert_int_equal(n, 0);
+	free(s);
+	s = lines(hostile, sizeof(hostile) - 1, &n);
+	assert_string_equal(s, want);
+	assert_int_equal(n, 13);
+	free(s);
+}
+
+/* s with XML's markup characters escaped. */
+static void
+put_markup(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '"':
+			fputs("&quot;", fp);
+			break;
+		default:
+			fputc(*s, fp);
+			break;
+		}
+	}
+}
+
+/*
+ * JUnit text: safe_escape's form, and U+FFFE and U+FFFF (which XML 1.0
+ * forbids and a table keeps) escaped too.  xmllint, when installed,
+ * checks that a document of every hostile string is well-formed.
+ */
+static void
+test_escape_xml(void **state)
+{
+	static const char nonchar[] = "a\xEF\xBF\xBE\xEF\xBF\xBF"
+				      "b\xEF\xBF\xBD\xF4\x8F\xBF\xBF";
+	struct hostile	  h[17];
+	char		  path[] = "/tmp/test_output.XXXXXX", cmd[128];
+	char		 *x, *t;
+	size_t		  n, i;
+	FILE		 *fp;
+	int		  fd;
+
+	(void)state;
+	x = safe_escape_xml(nonchar, sizeof(nonchar) - 1);
+	assert_string_equal(x,
+			    "a\\u{FFFE}\\u{FFFF}b\xEF\xBF\xBD\xF4\x8F\xBF\xBF");
+	free(x);
+	t = safe_escape(nonchar, sizeof(nonchar) - 1, NULL);
+	assert_string_equal(t, nonchar);
+	free(t);
+
+	n = hostile_set(h);
+	memcpy(h[n].s, nonchar, sizeof(nonchar) - 1);
+	h[n++].len = sizeof(nonchar) - 1;
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r>\n", fp);
+	for (i = 0; i < n; i++) {
+		x = safe_escape_xml(h[i].s, h[i].len);
+		assert_non_null(x);
+		assert_terminal_safe(x);
+		assert_null(strstr(x, "\xEF\xBF\xBE"));
+		assert_null(strstr(x, "\xEF\xBF\xBF"));
+		/* The markup, as libxml2's writer escapes it for validate. */
+		fputs("<e a=\"", fp);
+		put_markup(fp, x);
+		fputs("\">", fp);
+		put_markup(fp, x);
+		fputs("</e>\n", fp);
+		free(x);
+	}
+	fputs("</r>\n", fp);
+	fclose(fp);
+	if (system("xmllint --version >/dev/null 2>&1") == 0) {
+		snprintf(cmd, sizeof(cmd), "xmllint --noout %s", path);
+		assert_int_equal(system(cmd), 0);
+	}
+	unlink(path);
+}
+
+/* What a JSON run prints when its command stops early. */
+static void
+test_json_stopped(void **state)
+{
+	char  *buf = NULL;
+	size_t len = 0;
+	FILE  *fp;
+
+	(void)state;
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(out_json_stopped(fp, NULL), 0);
+	assert_int_equal(out_json_stopped(fp, "Error"), 0);
+	fclose(fp);
+	assert_string_equal(buf, "{}\n"
+				 "{\n"
+				 "  \"Result\": \"Error\",\n"
+				 "  \"Connectors\": []\n"
+				 "}\n");
+	free(buf);
+	fp = fopen("/dev/full", "w");
+	if (fp == NULL)
+		skip();
+	assert_int_equal(out_json_stopped(fp, "Fail"), -1);
+	fclose(fp);
+}
+
 /* out_close reports a write that failed, even one only flushing saw. */
 static void
 test_dev_full(void **state)
@@ -783,6 +945,9 @@ main(void)
 	    cmocka_unit_test(test_shared),
 	    cmocka_unit_test(test_json_oracle),
 	    cmocka_unit_test(test_hostile_terminal),
+	    cmocka_unit_test(test_diff_lines),
+	    cmocka_unit_test(test_escape_xml),
+	    cmocka_unit_test(test_json_stopped),
 	    cmocka_unit_test(test_dev_full),
 	    cmocka_unit_test(test_streaming),
 	    cmocka_unit_test(test_misuse),
