@@ -43,13 +43,13 @@ static int
 unsafe_cp(unsigned long c)
 {
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0xfffe || c == 0xffff;
 }
 
 /* Flags of escape(). */
 enum {
-	ESC_LINES = 1, /* newline, tab and a CR before a newline kept raw */
-	ESC_XML = 2    /* U+FFFE and U+FFFF escaped too: XML 1.0 forbids them */
+	ESC_LINES = 1 /* newline, tab and a CR before a newline kept raw */
 };
 
 /* 1 when the character cp at s[i] (of len bytes) is written as it is. */
@@ -60,8 +60,6 @@ keep(unsigned long cp, const char *s, size_t i, size_t len, int flags)
 	    (cp == '\n' || cp == '\t' ||
 	     (cp == '\r' && i + 1 < len && s[i + 1] == '\n')))
 		return 1;
-	if ((flags & ESC_XML) && (cp == 0xfffe || cp == 0xffff))
-		return 0;
 	return !unsafe_cp(cp);
 }
 
@@ -181,12 +179,6 @@ char *
 safe_escape(const char *s, size_t len, size_t *width)
 {
 	return escape_str(s, len, 0, width);
-}
-
-char *
-safe_escape_xml(const char *s, size_t len)
-{
-	return escape_str(s, len, ESC_XML, NULL);
 }
 
 int

@@ -10,8 +10,10 @@
 
 /*
  * Writes (s, len) to fp with every control character (C0, DEL, C1),
- * bidirectional override (U+202A-U+202E, U+2066-U+2069) and invalid
- * UTF-8 byte escaped: \n \r \t \xNN \u{NNNN}.  Backslashes stay as
+ * bidirectional override (U+202A-U+202E, U+2066-U+2069), the
+ * non-characters U+FFFE and U+FFFF (which XML 1.0 forbids, so that a
+ * JUnit report of the escaped form is well-formed) and invalid UTF-8
+ * byte escaped: \n \r \t \xNN \u{NNNN}.  Backslashes stay as
  * they are (identities are "Server\Name"), so the escaped form is safe,
  * not reversible: JSON output is exact (but for invalid UTF-8, which
  * becomes U+FFFD there).  Valid UTF-8 text is written as is.  Returns
@@ -34,15 +36,6 @@ int safe_fputs_lines(const char *s, size_t len, FILE *fp, size_t *nesc);
  * not NULL.  NULL on allocation failure.
  */
 char *safe_escape(const char *s, size_t len, size_t *width);
-
-/*
- * safe_escape's form with U+FFFE and U+FFFF escaped too (\u{FFFE}), the
- * two characters XML 1.0 forbids that safe_escape keeps: every
- * character of the result may appear in an XML document, where the
- * caller still escapes the markup characters (& < > ").  NULL on
- * allocation failure.
- */
-char *safe_escape_xml(const char *s, size_t len);
 
 /* 1 when (s, len) holds anything safe_fputs would escape: control
  * characters, bidi overrides, invalid UTF-8. */

@@ -377,9 +377,9 @@ out:
 
 /*
  * An attribute of a JUnit element holding text from a connector or a
- * certificate: escaped as in a table (safe.h), U+FFFE and U+FFFF too,
- * so that no character XML 1.0 forbids and nothing that drives a
- * terminal reaches the report; libxml2 escapes the markup.  0 or -1.
+ * certificate: escaped as in a table (safe.h), so that no character
+ * XML 1.0 forbids and nothing that drives a terminal reaches the
+ * report; libxml2 escapes the markup.  0 or -1.
  */
 static int
 junit_attr(xmlTextWriterPtr w, const char *name, const char *s)
@@ -387,7 +387,7 @@ junit_attr(xmlTextWriterPtr w, const char *name, const char *s)
 	char *e;
 	int   rc;
 
-	if ((e = safe_escape_xml(s, strlen(s))) == NULL)
+	if ((e = safe_escape(s, strlen(s), NULL)) == NULL)
 		return -1;
 	rc = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST e);
 	free(e);
@@ -401,7 +401,7 @@ junit_note(xmlTextWriterPtr w, enum check_result res, const char *detail)
 	char *e;
 	int   rc;
 
-	if ((e = safe_escape_xml(detail, strlen(detail))) == NULL)
+	if ((e = safe_escape(detail, strlen(detail), NULL)) == NULL)
 		return -1;
 	rc = xmlTextWriterWriteFormatElement(w, BAD_CAST "system-out", "%s: %s",
 					     check_result_name(res), e);

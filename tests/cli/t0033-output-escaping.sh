@@ -63,13 +63,15 @@ write(sys.argv[3] + "/cn.pem", 14002,
       "cn\t\u0085\u009b\u202e\u2066.example.com".encode(), None)
 PY
 check "the hostile certificates were made" test -s "$T/h/sans.pem" -a -s "$T/h/cn.pem"
+# A Name or Server cannot hold controls (the loader refuses them, t0042):
+# the bidi overrides and markup in the Name, the controls elsewhere.
 CN_NAME='&lt;I&gt;CN=cn&#9;&#x85;&#x9B;&#x202E;&#x2066;.example.com&lt;S&gt;CN=cn&#9;&#x85;&#x9B;&#x202E;&#x2066;.example.com'
 cat >"$T/junit.xml" <<XML
 <?xml version="1.0" encoding="UTF-8"?>
 <ReceiveConnectors>
   <ReceiveConnector>
     <Server>EX1</Server>
-    <Name>odd&#x85;&#x9B;&#x202E;&#x2066;&#9;tab&#10;nl &lt;&amp;&quot;'&gt; ]]&gt; &#xFFFD;</Name>
+    <Name>odd&#x202E;&#x2066; &lt;&amp;&quot;'&gt; ]]&gt; &#xFFFD;</Name>
     <Fqdn>mail.contoso.com</Fqdn>
     <TlsCertificateName>$(tlsname "$T/h/sans.pem")</TlsCertificateName>
   </ReceiveConnector>
@@ -100,7 +102,7 @@ cases = root.findall("./testsuite/testcase")
 by = {}
 for c in cases:
     by.setdefault(c.get("classname"), {})[c.get("name")] = c
-odd = "EX1\\odd\\u{0085}\\u{009B}\\u{202E}\\u{2066}\\ttab\\nnl <&\"'> ]]> \ufffd"
+odd = "EX1\\odd\\u{202E}\\u{2066} <&\"'> ]]> \ufffd"
 assert odd in by, sorted(by)
 assert set(by) == {odd, "EX1\\cn", "EX1\\fqdn"}, sorted(by)
 dom = by[odd]["Domain"].find("failure").get("message")
