@@ -183,6 +183,9 @@ store_free(struct store *st)
 		free(st->paths[i]);
 	if (st->rr.fd != -1)
 		close(st->rr.fd);
+	/* A certificate's file may hold its private key next to it. */
+	if (st->rr.buf != NULL)
+		OPENSSL_cleanse(st->rr.buf, st->rr.cap);
 	free(st->rr.buf);
 	free(st->recs);
 	free(st->table);
@@ -1214,10 +1217,14 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 			goto out;
 		}
 		if (rd.cap < (size_t)size + 1) {
-			if ((n = realloc(rd.buf, size + 1)) == NULL) {
+			/* Not realloc: it may hold key bytes to wipe. */
+			if ((n = malloc(size + 1)) == NULL) {
 				rc = -1;
 				goto out;
 			}
+			memcpy(n, rd.buf, rd.len);
+			OPENSSL_cleanse(rd.buf, rd.cap);
+			free(rd.buf);
 			rd.buf = n;
 			rd.cap = size + 1;
 		}
@@ -1424,12 +1431,17 @@ reread(struct store *st, const struct rec *r, const char **why)
 	}
 	want = r->len > RD_CHUNK ? r->len : RD_CHUNK;
 	if (rr->cap < want) {
-		if ((n = realloc(rr->buf, want)) == NULL) {
+		/* Not realloc: the old buffer may hold key text to wipe. */
+		if ((n = malloc(want)) == NULL) {
 			*why = "out of memory";
 			return NULL;
 		}
+		if (rr->buf != NULL)
+			OPENSSL_cleanse(rr->buf, rr->cap);
+		free(rr->buf);
 		rr->buf = n;
 		rr->cap = want;
+		rr->len = 0;
 	}
 	rr->off = r->off;
 	rr->len = 0;

@@ -2,6 +2,9 @@
 # The store's secrets (issue 14).  F3: password-based key derivation is
 # bounded on the very bytes certbind decrypts, per derivation and per
 # run, PKCS#8 and PKCS#12 alike; traditional PEM encryption still works.
+# F5: file bytes that may hold key text are wiped before their memory is
+# freed, checked through tests/shim/freescan.c, an LD_PRELOAD allocator
+# shim that reports every freed block holding a marker.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store
 PW=$PKI/password.txt
@@ -162,4 +165,60 @@ run -s "$T/pbe1.key" -s "$GOOD" --password-file "$PW" -f json list
 expect_out_has '"HasPrivateKey": true' "a PKCS#8 key under PBE-SHA1-3DES pairs"
 expect_err_empty "without a complaint"
 
+# --- F5: no freed block holds key text.  A certificate and its plain
+# private key in one file: list and show read the certificate again
+# from that file (1 MiB from its offset, the key with it).
+F=$T/relay.pem
+cp "$S/relay.contoso.com-with-key.pem" "$F"
+SHIM=$top/build/shim/freescan.so
+[ -f "$SHIM" ] || make -s -C "$top" build/shim/freescan.so >/dev/null
+# shim MARKER ARGS...: runs certbind with the shim looking for MARKER.
+shim() {
+	_m=$1; shift
+	LD_PRELOAD=$SHIM CERTBIND_SHIM_MARKER=$_m "$BIN" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+if [ -n "${CERTBIND_TEST_WRAP:-}" ]; then
+	reason="the allocator shim cannot run under CERTBIND_TEST_WRAP"
+elif grep -aq __asan_init "$BIN"; then
+	reason="./certbind is an AddressSanitizer build, whose allocator the shim would fight"
+else
+	reason=
+fi
+if [ -n "$reason" ]; then
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do skip "$reason"; done
+else
+	KEYLINE=$(sed -n '/BEGIN PRIVATE KEY/,/END PRIVATE KEY/p' "$F" | sed -n 5p)
+	check "the marker, a line of the key's base64, is in the file once" \
+	    test "$(grep -cF "$KEYLINE" "$F")" -eq 1
+	M=$(printf '%s' "$KEYLINE" | hex)
+	PRIV=$(sed -n '/BEGIN PRIVATE KEY/,/END PRIVATE KEY/p' "$F" |
+	    openssl pkey -outform DER | tail -c 32 | hex)
+	# The shim works: certbind frees a certificate's DER without
+	# wiping it (it is public), so its first bytes are found.
+	shim "$(openssl x509 -in "$F" -outform DER | head -c 48 | hex)" -s "$F" list
+	expect_err_has "^certbind-shim: freed block of [0-9]+ bytes holds the marker$" \
+	    "the shim finds a certificate's DER in a freed block"
+	TH=$(fp "$F")
+	for args in "list" "-f json list" "show $TH" "list --private-key"; do
+		shim "$M" -s "$F" $args
+		expect_rc 0 "$args through the shim"
+		if grep -q '^certbind-shim' "$err"; then
+			not_ok "no freed block holds the key's base64 ($args)"
+		else
+			ok "no freed block holds the key's base64 ($args)"
+		fi
+	done
+	shim "$PRIV" -s "$F" show "$TH"
+	check "nor the end of its private key DER" sh -c "! grep -q '^certbind-shim' '$err'"
+	expect_out_has "relay.contoso.com" "(show printed the certificate)"
+	# A file that is not PEM at its start is read whole: the first
+	# piece, moved to a larger buffer, held key text too.
+	{ sed -n '/BEGIN PRIVATE KEY/,/END PRIVATE KEY/p' "$F" | sed 1d
+	  head -c 2000000 /dev/zero | tr '\0' '#'; } >"$T/big.bin"
+	shim "$M" -s "$T/big.bin" list
+	expect_err_has "^certbind: $T/big.bin: not a certificate, private key or PKCS#12 file$" \
+	    "key text without a BEGIN line, then 2 MB: not a certificate"
+	check "and no freed block holds the key's base64" sh -c "! grep -q '^certbind-shim' '$err'"
+fi
 done_testing
