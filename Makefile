@@ -80,7 +80,15 @@ $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
 	$(CC) $(ALLCFLAGS) -DFUZZ_NAME='"$*"' -o $@ $(filter %.c %.o,$^) \
 	    $(ALLLDFLAGS) $(PKG_LIBS)
 
-unit: $(UNIT_BINS) $(REPLAY_BINS)
+# tests/shim/freescan.c: an LD_PRELOAD allocator shim for the CLI tests
+# (test-only, never installed), built without sanitizers whatever the
+# flavour: it loads into ./certbind of any build but an ASan one.
+SHIM = build/shim/freescan.so
+$(SHIM): tests/shim/freescan.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $<
+
+unit: $(UNIT_BINS) $(REPLAY_BINS) $(SHIM)
 
 deps:
 	@sh scripts/deps.sh
@@ -108,7 +116,7 @@ uninstall:
 
 lint:
 	clang-format --dry-run -Werror src/*.c src/*.h src/cmd/*.c tests/unit/*.c \
-	    tests/fuzz/*.c bench/*.c
+	    tests/fuzz/*.c tests/shim/*.c bench/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
 

@@ -23,9 +23,14 @@
 #include "key.h"
 #include "store.h"
 
-/* Directory depth and PKCS#12 MAC iterations we accept. */
-#define MAX_DEPTH    64
-#define MAX_P12_ITER 10000000
+/*
+ * Directory depth we accept, and the work of password-based encryption
+ * (iterations; scrypt: N * r * p) we accept for one key derivation and
+ * for all of a run's together, every try counted: see certbind(1).
+ */
+#define MAX_DEPTH     64
+#define MAX_PBE_ITER  10000000L
+#define MAX_PBE_TOTAL 30000000L
 
 struct dirid {
 	dev_t dev;
@@ -79,6 +84,7 @@ struct store {
 	struct dirid *dirs; /* directories walked, against loops */
 	size_t	      ndirs, capdirs;
 	struct reread rr;
+	long	      pbe_spent; /* iterations of key derivation so far */
 	void (*report)(void *, const char *, const char *);
 	void *arg;
 	void (*each)(void *, size_t, struct cert *);
@@ -177,6 +183,9 @@ store_free(struct store *st)
 		free(st->paths[i]);
 	if (st->rr.fd != -1)
 		close(st->rr.fd);
+	/* A certificate's file may hold its private key next to it. */
+	if (st->rr.buf != NULL)
+		OPENSSL_cleanse(st->rr.buf, st->rr.cap);
 	free(st->rr.buf);
 	free(st->recs);
 	free(st->table);
@@ -319,18 +328,28 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 	return 0;
 }
 
-/* Remembers a private key by the SHA-256 of its SubjectPublicKeyInfo. */
+/* Remembers a private key by md, the SHA-256 of its SPKI. */
 static int
-add_spki(struct file *f, const unsigned char *spki, size_t len)
+add_key_md(struct file *f, const unsigned char md[32])
 {
 	struct store *st = f->st;
 
 	if (grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) ==
 	    -1)
 		return -1;
-	SHA256(spki, len, st->keys[st->nkeys++]);
+	memcpy(st->keys[st->nkeys++], md, 32);
 	f->found++;
 	return 0;
+}
+
+/* Remembers a private key by its SubjectPublicKeyInfo (spki, len). */
+static int
+add_spki(struct file *f, const unsigned char *spki, size_t len)
+{
+	unsigned char md[32];
+
+	SHA256(spki, len, md);
+	return add_key_md(f, md);
 }
 
 /*
@@ -366,6 +385,107 @@ dup_der(const unsigned char *p, size_t len)
 	return d;
 }
 
+/*
+ * The work an encryption algorithm asks of us: the iteration count of
+ * PBES2/PBKDF2 or of a PKCS#5 v1.5 / PKCS#12 PBE, N * r * p for scrypt,
+ * 0 for an algorithm that is not password-based.  The file chooses the
+ * count, so a hostile key or PKCS#12 bag asking for 2^31 iterations
+ * would keep us busy for a quarter of an hour or more: pbe_take bounds
+ * it before the derivation.  Returns -1 when the parameters do not
+ * decode or name no positive count (ASN1_INTEGER_get gives -1 for one
+ * too large too): we cannot tell what OpenSSL would spend on them.
+ */
+static long
+pbe_work(const X509_ALGOR *alg)
+{
+	PBE2PARAM     *p2 = NULL;
+	PBKDF2PARAM   *kdf = NULL;
+	SCRYPT_PARAMS *sc = NULL;
+	PBEPARAM      *p1 = NULL;
+	uint64_t       n, r, par;
+	long	       work = -1;
+	int	       pbe = 1;
+
+	if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) {
+		if (EVP_PBE_find(EVP_PBE_TYPE_OUTER,
+				 OBJ_obj2nid(alg->algorithm), NULL, NULL,
+				 NULL) == 0)
+			pbe = 0;
+		else if ((p1 = ASN1_TYPE_unpack_sequence(
+			      ASN1_ITEM_rptr(PBEPARAM), alg->parameter)) !=
+			 NULL)
+			work = ASN1_INTEGER_get(p1->iter);
+		goto out;
+	}
+	if ((p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
+					    alg->parameter)) == NULL)
+		goto out;
+	switch (OBJ_obj2nid(p2->keyfunc->algorithm)) {
+	case NID_id_pbkdf2:
+		if ((kdf = ASN1_TYPE_unpack_sequence(
+			 ASN1_ITEM_rptr(PBKDF2PARAM),
+			 p2->keyfunc->parameter)) != NULL)
+			work = ASN1_INTEGER_get(kdf->iter);
+		break;
+	case NID_id_scrypt:
+		if ((sc = ASN1_TYPE_unpack_sequence(
+			 ASN1_ITEM_rptr(SCRYPT_PARAMS),
+			 p2->keyfunc->parameter)) == NULL ||
+		    !ASN1_INTEGER_get_uint64(&n, sc->costParameter) ||
+		    !ASN1_INTEGER_get_uint64(&r, sc->blockSize) ||
+		    !ASN1_INTEGER_get_uint64(&par,
+					     sc->parallelizationParameter))
+			break;
+		/* Each factor is bounded first: the product cannot wrap. */
+		if (n > MAX_PBE_ITER || r > MAX_PBE_ITER ||
+		    n * r > MAX_PBE_ITER || par > MAX_PBE_ITER ||
+		    n * r * par > MAX_PBE_ITER)
+			work = MAX_PBE_ITER + 1;
+		else
+			work = (long)(n * r * par);
+		break;
+	default:
+		pbe = 0; /* OpenSSL knows no other: it fails at once */
+		break;
+	}
+out:
+	PBEPARAM_free(p1);
+	PBE2PARAM_free(p2);
+	PBKDF2PARAM_free(kdf);
+	SCRYPT_PARAMS_free(sc);
+	ERR_clear_error();
+	if (!pbe)
+		return 0;
+	return work < 1 ? -1 : work;
+}
+
+/*
+ * Takes work iterations from the run's budget before a derivation that
+ * costs them; what names it in a report ("private key 2: encryption").
+ * Returns 0, or -1 after reporting a count above MAX_PBE_ITER or one that
+ * would take the run (the whole store) over MAX_PBE_TOTAL.
+ */
+static int
+pbe_take(struct file *f, long work, const char *what)
+{
+	struct store *st = f->st;
+
+	if (work > MAX_PBE_ITER) {
+		report(f, "%s iteration count %ld out of range (1 to %ld)",
+		       what, work, MAX_PBE_ITER);
+		return -1;
+	}
+	if (work > MAX_PBE_TOTAL - st->pbe_spent) {
+		report(f,
+		       "%s iteration count %ld would exceed the budget of %ld "
+		       "iterations per run (%ld spent)",
+		       what, work, MAX_PBE_TOTAL, st->pbe_spent);
+		return -1;
+	}
+	st->pbe_spent += work;
+	return 0;
+}
+
 struct pwarg {
 	const struct store_opts *opts;
 	int			 asked;
@@ -384,6 +504,13 @@ pem_password(char *buf, int size, int rwflag, void *u)
 	return (int)pw->opts->passlen;
 }
 
+/*
+ * A private key block other than ENCRYPTED PRIVATE KEY, from "-----BEGIN"
+ * to the end of its END line.  OpenSSL decrypts such a block only when
+ * it has a "Proc-Type: 4,ENCRYPTED" header, whose key derivation
+ * (EVP_BytesToKey) runs one iteration.  Returns 0 (problems reported) or
+ * -1 when memory ran out.
+ */
 static int
 load_pem_key(struct file *f, const char *block, size_t len, int n)
 {
@@ -404,6 +531,17 @@ load_pem_key(struct file *f, const char *block, size_t len, int n)
 		return -1;
 	default:
 		break;
+	}
+	/*
+	 * OpenSSL's PEM reader passes over a BEGIN line it does not accept
+	 * and reads the next one: with a second BEGIN inside it would
+	 * decrypt an ENCRYPTED PRIVATE KEY that load_pkcs8 never checked.
+	 */
+	if (memmem(block + 1, len - 1, "-----BEGIN", 10) != NULL) {
+		report(f,
+		       "private key %d: damaged PEM (BEGIN inside the block)",
+		       n);
+		return 0;
 	}
 	if ((bio = BIO_new_mem_buf(block, (int)len)) == NULL)
 		return -1;
@@ -430,41 +568,77 @@ load_pem_key(struct file *f, const char *block, size_t len, int n)
 	return add_key(f, pk);
 }
 
+/*
+ * An ENCRYPTED PRIVATE KEY block's body (body, len): an encrypted PKCS#8
+ * EncryptedPrivateKeyInfo.  We decode it, check its iteration count and
+ * decrypt that same DER; OpenSSL's PEM reader, which accepts lines our
+ * base64 reader refuses, never sees it, so the count checked is the
+ * count spent.  Returns 0 (problems reported) or -1 when memory ran out.
+ */
+static int
+load_pkcs8(struct file *f, const char *body, size_t len, int n)
+{
+	const unsigned char *p;
+	const X509_ALGOR    *alg;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	unsigned char	    *der;
+	X509_SIG	    *sig = NULL;
+	EVP_PKEY	    *pk;
+	size_t		     derlen = 0;
+	char		     what[48];
+	long		     work;
+	int		     rc = 0;
+
+	if ((der = der_from_base64(body, len, &derlen)) == NULL) {
+		report(f, "private key %d: bad base64", n);
+		return 0;
+	}
+	p = der;
+	if ((sig = d2i_X509_SIG(NULL, &p, (long)derlen)) == NULL ||
+	    p != der + derlen) {
+		report(f, "private key %d: damaged encrypted PKCS#8 key", n);
+		goto out;
+	}
+	X509_SIG_get0(sig, &alg, NULL);
+	if ((work = pbe_work(alg)) == -1) {
+		report(f, "private key %d: damaged encryption parameters", n);
+		goto out;
+	}
+	/* An absurd count is reported even when there is no passphrase. */
+	if (work <= MAX_PBE_ITER && f->opts->password == NULL) {
+		report(f,
+		       "private key %d is encrypted; give its passphrase "
+		       "with --password-file or CERTBIND_PASSWORD",
+		       n);
+		goto out;
+	}
+	snprintf(what, sizeof(what), "private key %d: encryption", n);
+	if (pbe_take(f, work, what) == -1)
+		goto out;
+	if ((p8 = PKCS8_decrypt(sig, f->opts->password,
+				(int)f->opts->passlen)) == NULL) {
+		report(f, "private key %d: cannot decrypt (wrong passphrase?)",
+		       n);
+		goto out;
+	}
+	if ((pk = EVP_PKCS82PKEY(p8)) == NULL) {
+		report(f, "private key %d: %s", n, ssl_reason("damaged"));
+		goto out;
+	}
+	rc = add_key(f, pk);
+out:
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	X509_SIG_free(sig);
+	OPENSSL_cleanse(der, derlen);
+	free(der);
+	ERR_clear_error();
+	return rc;
+}
+
 static const char *
 memmem_str(const char *h, size_t hlen, const char *n)
 {
 	return memmem(h, hlen, n, strlen(n));
-}
-
-static int pbe_check(struct file *, const X509_ALGOR *, const char *);
-
-/*
- * An EncryptedPrivateKeyInfo's iteration count, checked before OpenSSL
- * spends it: -1 after reporting one out of range, else 0.
- */
-static int
-pkcs8_iter_check(struct file *f, const char *body, size_t len, int n)
-{
-	const unsigned char *p;
-	const X509_ALGOR    *alg;
-	unsigned char	    *der;
-	X509_SIG	    *sig;
-	size_t		     derlen;
-	char		     what[32];
-	int		     rc = 0;
-
-	if ((der = der_from_base64(body, len, &derlen)) == NULL)
-		return 0;
-	p = der;
-	if ((sig = d2i_X509_SIG(NULL, &p, (long)derlen)) != NULL) {
-		X509_SIG_get0(sig, &alg, NULL);
-		snprintf(what, sizeof(what), "private key %d", n);
-		rc = pbe_check(f, alg, what);
-	}
-	X509_SIG_free(sig);
-	free(der);
-	ERR_clear_error();
-	return rc;
 }
 
 /*
@@ -534,7 +708,7 @@ load_pem(struct file *f, struct rd *rd)
 	char	       endmark[96];
 	unsigned char *der;
 	size_t	       labl, derlen, pos = 0, n;
-	int	       ncert = 0, nkey = 0, trusted;
+	int	       ncert = 0, nkey = 0, trusted, r;
 
 	for (;;) {
 		buf = (const char *)rd->buf;
@@ -603,9 +777,12 @@ load_pem(struct file *f, struct rd *rd)
 		} else if (labl >= 11 &&
 			   memcmp(lab + labl - 11, "PRIVATE KEY", 11) == 0) {
 			++nkey;
-			if ((labl != 21 || memcmp(lab, "ENCRYPTED", 9) != 0 ||
-			     pkcs8_iter_check(f, body, e - body, nkey) == 0) &&
-			    load_pem_key(f, p, bend - p, nkey) == -1)
+			if (labl == 21 &&
+			    memcmp(lab, "ENCRYPTED PRIVATE KEY", 21) == 0)
+				r = load_pkcs8(f, body, e - body, nkey);
+			else
+				r = load_pem_key(f, p, bend - p, nkey);
+			if (r == -1)
 				return -1;
 		}
 		pos = bend - buf;
@@ -642,109 +819,149 @@ load_legacy(void)
 }
 
 /*
- * The work an encryption algorithm asks of us: the iteration count of
- * PBES2/PBKDF2 or of a PKCS#5 v1.5 / PKCS#12 PBE, N * r * p for scrypt,
- * 0 for anything else.  The file chooses the count, so a hostile key or
- * PKCS#12 bag asking for 2^31 iterations would keep us busy for hours:
- * callers refuse more than MAX_P12_ITER before decrypting.  Returns -1
- * when the parameters do not decode (decryption will then fail alone).
+ * One PKCS#12 file being read: the passwords to try, and what it holds,
+ * added to the store only once the whole file has been read.
  */
-static long
-pbe_work(const X509_ALGOR *alg)
-{
-	PBE2PARAM     *p2 = NULL;
-	PBKDF2PARAM   *kdf = NULL;
-	SCRYPT_PARAMS *sc = NULL;
-	PBEPARAM      *p1 = NULL;
-	uint64_t       n, r, par;
-	long	       work = -1;
+struct p12 {
+	struct file *f;
+	const char  *pass[3]; /* the first that works is kept alone */
+	int	     passlen[3];
+	size_t	     npass;
+	int	     mac; /* pass[0] verified the MAC */
+	STACK_OF(X509) * certs;
+	unsigned char (*keys)[32]; /* SHA-256 of each key's SPKI */
+	size_t nkeys, capkeys;
+};
 
-	if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) {
-		if (EVP_PBE_find(EVP_PBE_TYPE_OUTER,
-				 OBJ_obj2nid(alg->algorithm), NULL, NULL,
-				 NULL) == 0)
-			work = 0; /* not password-based */
-		else if ((p1 = ASN1_TYPE_unpack_sequence(
-			      ASN1_ITEM_rptr(PBEPARAM), alg->parameter)) !=
-			 NULL)
-			work = ASN1_INTEGER_get(p1->iter);
-		goto out;
-	}
-	if ((p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
-					    alg->parameter)) == NULL)
-		goto out;
-	switch (OBJ_obj2nid(p2->keyfunc->algorithm)) {
-	case NID_id_pbkdf2:
-		if ((kdf = ASN1_TYPE_unpack_sequence(
-			 ASN1_ITEM_rptr(PBKDF2PARAM),
-			 p2->keyfunc->parameter)) != NULL)
-			work = ASN1_INTEGER_get(kdf->iter);
-		break;
-	case NID_id_scrypt:
-		if ((sc = ASN1_TYPE_unpack_sequence(
-			 ASN1_ITEM_rptr(SCRYPT_PARAMS),
-			 p2->keyfunc->parameter)) == NULL ||
-		    !ASN1_INTEGER_get_uint64(&n, sc->costParameter) ||
-		    !ASN1_INTEGER_get_uint64(&r, sc->blockSize) ||
-		    !ASN1_INTEGER_get_uint64(&par,
-					     sc->parallelizationParameter))
-			break;
-		/* Each factor is bounded first: the product cannot wrap. */
-		if (n > MAX_P12_ITER || r > MAX_P12_ITER ||
-		    n * r > MAX_P12_ITER || par > MAX_P12_ITER ||
-		    n * r * par > MAX_P12_ITER)
-			work = MAX_P12_ITER + 1L;
-		else
-			work = (long)(n * r * par);
-		break;
-	default:
-		work = 0;
-		break;
-	}
-out:
-	PBEPARAM_free(p1);
-	PBE2PARAM_free(p2);
-	PBKDF2PARAM_free(kdf);
-	SCRYPT_PARAMS_free(sc);
-	ERR_clear_error();
-	return work;
-}
-
-/* Reports and returns -1 when alg asks for too much work. */
+/* Reports the file's contents unreadable; returns -1. */
 static int
-pbe_check(struct file *f, const X509_ALGOR *alg, const char *what)
+p12_damaged(struct p12 *w)
 {
-	long work;
-
-	if ((work = pbe_work(alg)) <= MAX_P12_ITER)
-		return 0;
-	report(f,
-	       "%s: encryption iteration count %ld out of range (1 to "
-	       "%d)",
-	       what, work, MAX_P12_ITER);
+	report(w->f, "cannot read PKCS#12 contents: %s", ssl_reason("damaged"));
 	return -1;
 }
 
-/* pbe_check on every shrouded key bag of bags, nested ones included. */
+/*
+ * Decrypts an encrypted safe (p7) or a shrouded key bag (sig), whose
+ * algorithm is alg, with the file's password: the one that verified its
+ * MAC or, without a MAC, the first candidate that decrypts, kept for the
+ * rest of the file.  Each try is taken from the run's budget before it
+ * is made.  Returns the safe's bags or the key, or NULL after reporting.
+ */
+static void *
+p12_decrypt(struct p12 *w, const X509_ALGOR *alg, PKCS7 *p7,
+	    const X509_SIG *sig, const char *what)
+{
+	void  *r = NULL;
+	char   pre[48];
+	long   work;
+	size_t i;
+
+	if ((work = pbe_work(alg)) == -1) {
+		report(w->f, "%s: damaged encryption parameters", what);
+		return NULL;
+	}
+	snprintf(pre, sizeof(pre), "%s: encryption", what);
+	for (i = 0; i < w->npass && r == NULL; i++) {
+		if (pbe_take(w->f, work, pre) == -1)
+			return NULL;
+		ERR_clear_error();
+		if (p7 != NULL)
+			r = PKCS12_unpack_p7encdata(p7, w->pass[i],
+						    w->passlen[i]);
+		else
+			r = PKCS8_decrypt(sig, w->pass[i], w->passlen[i]);
+	}
+	if (r == NULL) {
+		if (w->mac)
+			p12_damaged(w);
+		else if (w->f->opts->password == NULL)
+			report(w->f, "PKCS#12 file is protected by a password; "
+				     "give it with --password-file or "
+				     "CERTBIND_PASSWORD");
+		else
+			report(w->f, "wrong password for PKCS#12 file (or the "
+				     "file is damaged)");
+		return NULL;
+	}
+	w->pass[0] = w->pass[i - 1];
+	w->passlen[0] = w->passlen[i - 1];
+	w->npass = 1;
+	return r;
+}
+
+/* Keeps the public half of a key bag's key.  Returns 0, or -1 after
+ * reporting. */
 static int
-p12_bags_check(struct file *f, const STACK_OF(PKCS12_SAFEBAG) * bags)
+p12_key(struct p12 *w, const PKCS8_PRIV_KEY_INFO *p8)
+{
+	EVP_PKEY      *pk;
+	unsigned char *spki = NULL;
+	int	       len;
+
+	if ((pk = EVP_PKCS82PKEY(p8)) == NULL)
+		return p12_damaged(w);
+	len = i2d_PUBKEY(pk, &spki);
+	EVP_PKEY_free(pk);
+	if (len <= 0) {
+		report(w->f, "private key: cannot derive its public key");
+		ERR_clear_error();
+		return 0;
+	}
+	if (grow(&w->keys, &w->capkeys, w->nkeys + 1, sizeof(*w->keys)) == -1) {
+		OPENSSL_free(spki);
+		report(w->f, "out of memory");
+		return -1;
+	}
+	SHA256(spki, len, w->keys[w->nkeys++]);
+	OPENSSL_free(spki);
+	return 0;
+}
+
+/* Every bag of bags, nested ones included.  Returns 0, or -1 after
+ * reporting. */
+static int
+p12_bags(struct p12 *w, const STACK_OF(PKCS12_SAFEBAG) * bags)
 {
 	const PKCS12_SAFEBAG *bag;
 	const X509_ALGOR     *alg;
-	int		      i;
+	const X509_SIG	     *sig;
+	PKCS8_PRIV_KEY_INFO  *p8;
+	X509		     *x;
+	int		      i, rc;
 
 	for (i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
 		bag = sk_PKCS12_SAFEBAG_value(bags, i);
 		switch (PKCS12_SAFEBAG_get_nid(bag)) {
-		case NID_pkcs8ShroudedKeyBag:
-			X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg,
-				      NULL);
-			if (pbe_check(f, alg, "private key") == -1)
+		case NID_keyBag:
+			if (p12_key(w, PKCS12_SAFEBAG_get0_p8inf(bag)) == -1)
 				return -1;
 			break;
+		case NID_pkcs8ShroudedKeyBag:
+			sig = PKCS12_SAFEBAG_get0_pkcs8(bag);
+			X509_SIG_get0(sig, &alg, NULL);
+			if ((p8 = p12_decrypt(w, alg, NULL, sig,
+					      "private key")) == NULL)
+				return -1;
+			rc = p12_key(w, p8);
+			PKCS8_PRIV_KEY_INFO_free(p8);
+			if (rc == -1)
+				return -1;
+			break;
+		case NID_certBag:
+			if (PKCS12_SAFEBAG_get_bag_nid(bag) !=
+			    NID_x509Certificate)
+				break;
+			if ((x = PKCS12_SAFEBAG_get1_cert(bag)) == NULL)
+				return p12_damaged(w);
+			if (!sk_X509_push(w->certs, x)) {
+				X509_free(x);
+				report(w->f, "out of memory");
+				return -1;
+			}
+			break;
 		case NID_safeContentsBag:
-			if (p12_bags_check(f, PKCS12_SAFEBAG_get0_safes(bag)) ==
-			    -1)
+			if (p12_bags(w, PKCS12_SAFEBAG_get0_safes(bag)) == -1)
 				return -1;
 			break;
 		default:
@@ -755,13 +972,11 @@ p12_bags_check(struct file *f, const STACK_OF(PKCS12_SAFEBAG) * bags)
 }
 
 /*
- * Checks the iteration counts of everything PKCS12_parse would decrypt
- * with pass, decrypting the outer layers (whose counts are checked
- * first) to reach the key bags.  Returns -1 after reporting, else 0
- * (also when something does not decrypt: PKCS12_parse will say so).
+ * Every safe of the file, the encrypted ones decrypted.  Returns 0, or -1
+ * after reporting.
  */
 static int
-p12_iter_check(struct file *f, PKCS12 *p12, const char *pass)
+p12_safes(struct p12 *w, const PKCS12 *p12)
 {
 	STACK_OF(PKCS7) * safes;
 	STACK_OF(PKCS12_SAFEBAG) * bags;
@@ -769,83 +984,98 @@ p12_iter_check(struct file *f, PKCS12 *p12, const char *pass)
 	int    i, rc = 0;
 
 	if ((safes = PKCS12_unpack_authsafes(p12)) == NULL)
-		goto out;
+		return p12_damaged(w);
 	for (i = 0; rc == 0 && i < sk_PKCS7_num(safes); i++) {
 		p7 = sk_PKCS7_value(safes, i);
 		bags = NULL;
 		switch (OBJ_obj2nid(p7->type)) {
 		case NID_pkcs7_data:
-			bags = PKCS12_unpack_p7data(p7);
+			if ((bags = PKCS12_unpack_p7data(p7)) == NULL)
+				rc = p12_damaged(w);
+			/* Plain key bags are read from it: wipe the copy. */
+			if (p7->d.data != NULL)
+				OPENSSL_cleanse(p7->d.data->data,
+						p7->d.data->length);
 			break;
 		case NID_pkcs7_encrypted:
 			if (p7->d.encrypted == NULL ||
 			    p7->d.encrypted->enc_data == NULL ||
 			    p7->d.encrypted->enc_data->algorithm == NULL)
-				break;
-			if (pbe_check(f, p7->d.encrypted->enc_data->algorithm,
-				      "certificates") == -1) {
+				rc = p12_damaged(w);
+			else if ((bags = p12_decrypt(
+				      w, p7->d.encrypted->enc_data->algorithm,
+				      p7, NULL, "certificates")) == NULL)
 				rc = -1;
-				break;
-			}
-			bags = PKCS12_unpack_p7encdata(p7, pass, -1);
 			break;
 		default:
-			break;
+			break; /* enveloped data: PKCS12_parse skips it too */
 		}
-		if (bags != NULL && p12_bags_check(f, bags) == -1)
-			rc = -1;
+		if (rc == 0 && bags != NULL)
+			rc = p12_bags(w, bags);
 		sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
 	}
 	sk_PKCS7_pop_free(safes, PKCS7_free);
-out:
-	ERR_clear_error();
 	return rc;
 }
 
 /*
- * PKCS#12 (RFC 7292): checks the MAC with the password we have (or
- * none), refusing absurd iteration counts before spending time on them.
+ * PKCS#12 (RFC 7292): the MAC checked with the password we have, an empty
+ * one or none, then every safe and bag read here rather than by
+ * PKCS12_parse, so that each key derivation is bounded and taken from
+ * the run's budget before it is made, and made once.  Returns 0
+ * (problems reported) or -1 when memory ran out.
  */
 static int
 load_p12(struct file *f, const unsigned char *buf, size_t len)
 {
 	const unsigned char *p = buf;
+	const ASN1_INTEGER  *iter = NULL;
+	struct p12	     w;
 	PKCS12		    *p12 = NULL;
-	EVP_PKEY	    *pk = NULL;
-	X509		    *x = NULL;
-	STACK_OF(X509) *ca = NULL;
-	const ASN1_INTEGER *iter = NULL;
-	const char	   *pass = NULL;
-	unsigned char	   *der = NULL, *copy;
-	char		    what[32];
-	long		    it;
-	int		    i, n, rc = -1, dlen, ok;
+	unsigned char	    *der = NULL, *copy;
+	char		     what[32];
+	long		     it;
+	size_t		     i;
+	int		     n, rc = -1, dlen;
 
+	memset(&w, 0, sizeof(w));
+	w.f = f;
 	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL || p != buf + len) {
 		report(f, "damaged PKCS#12 file");
 		rc = 0;
 		goto out;
 	}
+	if (f->opts->password != NULL) {
+		w.pass[w.npass] = f->opts->password;
+		w.passlen[w.npass++] = (int)f->opts->passlen;
+	}
+	if (PKCS12_mac_present(p12)) {
+		/* Under RFC 7292 no password and an empty one differ. */
+		w.pass[w.npass] = "";
+		w.passlen[w.npass++] = 0;
+	}
+	w.pass[w.npass] = NULL;
+	w.passlen[w.npass++] = 0;
 	if (PKCS12_mac_present(p12)) {
 		PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
 		it = iter != NULL ? ASN1_INTEGER_get(iter) : 1;
-		if (it < 1 || it > MAX_P12_ITER) {
+		if (it < 1 || it > MAX_PBE_ITER) {
 			report(f,
 			       "PKCS#12 MAC iteration count %ld out of "
-			       "range (1 to %d)",
-			       it, MAX_P12_ITER);
+			       "range (1 to %ld)",
+			       it, MAX_PBE_ITER);
 			rc = 0;
 			goto out;
 		}
-		if (f->opts->password != NULL &&
-		    PKCS12_verify_mac(p12, f->opts->password,
-				      (int)f->opts->passlen))
-			pass = f->opts->password;
-		else if (PKCS12_verify_mac(p12, "", 0))
-			pass = "";
-		else if (PKCS12_verify_mac(p12, NULL, 0))
-			pass = NULL;
-		else {
+		for (i = 0; i < w.npass; i++) {
+			if (pbe_take(f, it, "PKCS#12 MAC") == -1) {
+				rc = 0;
+				goto out;
+			}
+			if (PKCS12_verify_mac(p12, w.pass[i], w.passlen[i]))
+				break;
+		}
+		if (i == w.npass) {
 			if (f->opts->password == NULL)
 				report(f,
 				       "PKCS#12 file is protected by a "
@@ -857,41 +1087,24 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 			rc = 0;
 			goto out;
 		}
-	} else
-		pass = NULL;
+		w.pass[0] = w.pass[i];
+		w.passlen[0] = w.passlen[i];
+		w.npass = 1;
+		w.mac = 1;
+	}
 	/*
 	 * Windows and older OpenSSL export with RC2-40 and 3DES, which
 	 * OpenSSL 3 keeps in its legacy provider: load it on first need.
 	 */
 	load_legacy();
-	ok = p12_iter_check(f, p12, pass) == 0 &&
-	     PKCS12_parse(p12, pass, &pk, &x, &ca);
-	if (!ok && !f->bad && !PKCS12_mac_present(p12) &&
-	    f->opts->password != NULL) {
-		/*
-		 * OpenSSL 3.0's PKCS12_parse insists on verifying a MAC
-		 * when given a password, so a file exported without one
-		 * (-nomac) but encrypted would never open: give the copy
-		 * in memory a MAC made with that password.
-		 */
-		ERR_clear_error();
-		ok = p12_iter_check(f, p12, f->opts->password) == 0 &&
-		     PKCS12_set_mac(p12, f->opts->password,
-				    (int)f->opts->passlen, NULL, 0, 1, NULL) &&
-		     PKCS12_parse(p12, f->opts->password, &pk, &x, &ca);
-	}
-	if (!ok) {
-		if (!f->bad)
-			report(f, "cannot read PKCS#12 contents: %s",
-			       ssl_reason("damaged"));
+	if ((w.certs = sk_X509_new_null()) == NULL)
+		goto out;
+	if (p12_safes(&w, p12) == -1) {
 		rc = 0;
 		goto out;
 	}
-	/* OpenSSL 3.0 leaves ca NULL when the file has no other certificate. */
-	for (i = -1, n = 0; i < (ca != NULL ? sk_X509_num(ca) : 0); i++) {
-		if (i == -1 && x == NULL)
-			continue;
-		dlen = i2d_X509(i == -1 ? x : sk_X509_value(ca, i), &der);
+	for (i = 0, n = 0; i < (size_t)sk_X509_num(w.certs); i++) {
+		dlen = i2d_X509(sk_X509_value(w.certs, i), &der);
 		if (dlen <= 0)
 			goto out;
 		copy = dup_der(der, dlen);
@@ -902,18 +1115,14 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 		    add_cert(f, copy, dlen, REC_PINNED, 0, 0, what) == -1)
 			goto out;
 	}
-	if (pk != NULL) {
-		i = add_key(f, pk);
-		pk = NULL;
-		if (i == -1)
+	for (i = 0; i < w.nkeys; i++)
+		if (add_key_md(f, w.keys[i]) == -1)
 			goto out;
-	}
 	rc = 0;
 out:
 	ERR_clear_error();
-	EVP_PKEY_free(pk);
-	X509_free(x);
-	sk_X509_pop_free(ca, X509_free);
+	sk_X509_pop_free(w.certs, X509_free);
+	free(w.keys);
 	PKCS12_free(p12);
 	return rc;
 }
@@ -1008,10 +1217,14 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 			goto out;
 		}
 		if (rd.cap < (size_t)size + 1) {
-			if ((n = realloc(rd.buf, size + 1)) == NULL) {
+			/* Not realloc: it may hold key bytes to wipe. */
+			if ((n = malloc(size + 1)) == NULL) {
 				rc = -1;
 				goto out;
 			}
+			memcpy(n, rd.buf, rd.len);
+			OPENSSL_cleanse(rd.buf, rd.cap);
+			free(rd.buf);
 			rd.buf = n;
 			rd.cap = size + 1;
 		}
@@ -1218,12 +1431,17 @@ reread(struct store *st, const struct rec *r, const char **why)
 	}
 	want = r->len > RD_CHUNK ? r->len : RD_CHUNK;
 	if (rr->cap < want) {
-		if ((n = realloc(rr->buf, want)) == NULL) {
+		/* Not realloc: the old buffer may hold key text to wipe. */
+		if ((n = malloc(want)) == NULL) {
 			*why = "out of memory";
 			return NULL;
 		}
+		if (rr->buf != NULL)
+			OPENSSL_cleanse(rr->buf, rr->cap);
+		free(rr->buf);
 		rr->buf = n;
 		rr->cap = want;
+		rr->len = 0;
 	}
 	rr->off = r->off;
 	rr->len = 0;

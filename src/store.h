@@ -49,7 +49,10 @@ void	      store_free(struct store *);
 
 /*
  * Adds every certificate and key under path.  Problems with single files
- * are reported and skipped.  Returns 0, or -1 when path itself cannot be
+ * are reported and skipped.  Password-based key derivation is bounded
+ * for each derivation and for all of the store's together, over every
+ * store_add_path (certbind(1), THE STORE): a file past the budget is
+ * reported and skipped.  Returns 0, or -1 when path itself cannot be
  * read (reported too) or memory ran out.  The report function and its
  * arg are kept for store_get0, so arg must outlive the store.
  */
