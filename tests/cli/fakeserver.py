@@ -91,6 +91,11 @@ try:
                 send(b"250-line %d\r\n" % i)
         except OSError:
             pass
+    elif MODE == "trickle":
+        # A greeting line every 0.4 s: each read is quick, the whole is not.
+        for i in range(50):
+            send(b"220-still here %d\r\n" % i)
+            time.sleep(0.4)
     elif MODE == "imap-no-starttls":
         send(b"* OK fake IMAP ready\r\n")
         line()

@@ -134,6 +134,9 @@ for p in $OLDP $OTHER $NOCHAIN; do waitport "$p"; done
 mkdir -p "$DV/run" "$DV/state"
 cat "$S/mail.contoso.com-renewed.pem" "$PKI/ca/issuing-ca-1.pem" >"$DV/cert.pem"
 cp "$S/mail.contoso.com-renewed.key" "$DV/key.pem"
+# For the name www.contoso.com in SNI, Dovecot presents another certificate.
+cp "$S/fullchain-www.contoso.com.pem" "$DV/www.pem"
+cp "$S/www.contoso.com.key" "$DV/www.key"
 : >"$DV/passwd"
 IMAP=$(freeport) IMAPS=$(freeport) POP3=$(freeport) POP3S=$(freeport)
 cat >"$DV/dovecot.conf" <<EOF
@@ -154,6 +157,10 @@ passdb {
 userdb {
   driver = passwd-file
   args = $DV/passwd
+}
+local_name www.contoso.com {
+  ssl_cert = <$DV/www.pem
+  ssl_key = <$DV/www.key
 }
 service imap-login {
   inet_listener imap {
@@ -293,6 +300,38 @@ for p in $IMAPS $POP3S; do
 	check "TLS from the first byte: Thumbprint is what s_client saw" test "$(jq1 "d['Thumbprint']")" = "$O"
 	jcheck "TLS from the first byte: Protocol none, chain of 2" "d['Protocol'] == 'none' and len(d['Chain']) == 2"
 done
+
+# SNI: --servername is sent, and Dovecot presents what it holds for it.
+O=$(oracle -starttls imap -servername www.contoso.com -connect "127.0.0.1:$IMAP")
+check "oracle: for www.contoso.com Dovecot presents www.contoso.com" test "$O" = "$WWW"
+run $AT $CA -f json probe "127.0.0.1:$IMAP" --starttls imap --servername www.contoso.com
+expect_rc 0 "SNI www.contoso.com: exit 0"
+check "SNI: Thumbprint is what s_client saw with the same name" test "$(jq1 "d['Thumbprint']")" = "$O"
+jcheck "SNI: Domain Pass against --servername" "c['Domain']['Detail'] == 'matches www.contoso.com'"
+
+# A host name: resolved (here from a private /etc/hosts, in a mount
+# namespace of its own, that says mail.contoso.com is 127.0.0.1, and a
+# private nsswitch.conf that asks nothing else: no DNS query ever leaves),
+# sent as SNI and checked by Domain.
+printf '127.0.0.1 mail.contoso.com\n' >"$T/hosts"
+printf 'hosts: files\n' >"$T/nsswitch.conf"
+# inns ARGS...: like run, with $T/hosts and $T/nsswitch.conf in /etc.
+inns() {
+	unshare -m sh -c 'mount --bind "$0/hosts" /etc/hosts &&
+	    mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf && exec "$@"' "$T" \
+	    ${CERTBIND_TEST_WRAP:-} "$BIN" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+inns $AT $CA -f json probe "mail.contoso.com:$GOOD" --starttls smtp
+expect_rc 0 "a host name: exit 0"
+jcheck "a host name: Host and Domain are the name" "d['Host'] == 'mail.contoso.com' and c['Domain']['Detail'] == 'matches mail.contoso.com'"
+inns $AT $CA -f json probe "MAIL.Contoso.COM.:$IMAP" --starttls imap
+expect_rc 0 "a host name in capitals with a final dot: exit 0"
+jcheck "the name is sent as SNI: Dovecot does not present www's" "d['Thumbprint'] == '$RENEWED'"
+inns $AT $CA -f json probe "nosuch.invalid:$IMAP" --starttls imap --timeout 3
+expect_rc 2 "a name that does not resolve: exit 2"
+expect_err_has "^certbind: nosuch\\.invalid:$IMAP: (cannot resolve the name|timed out after 3 s while resolving the name)" \
+    "a name that does not resolve: says so"
 
 # The wrong protocol for a port is exit 2 with what went wrong.
 run probe "127.0.0.1:$IMAPS" --starttls smtp --timeout 2

@@ -92,11 +92,17 @@ check "silent server: gave up in under 5 s" "$PY" -c "
 import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1.5 < t < 5, t" "$s0" "$s1"
 
 # The deadline is for the whole run, not for each read: a server that
-# sends a line every half second cannot stretch it.
-fake endless-reply
-run probe "127.0.0.1:$port" --starttls smtp --timeout 0.5
+# sends a line every 0.4 s cannot stretch it.
+fake trickle
+s0=$(date +%s.%N)
+run probe "127.0.0.1:$port" --starttls smtp --timeout 1.5
+s1=$(date +%s.%N)
 unfake
-check "a fractional timeout is accepted" test "$rc" -eq 2
+expect_rc 2 "trickling server: exit 2"
+expect_err_has "^certbind: 127\\.0\\.0\\.1:$port: timed out after 1\\.500 s while waiting for the greeting\$" \
+    "trickling server: one deadline for all its lines"
+check "trickling server: gave up in under 5 s" "$PY" -c "
+import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1 < t < 5, t" "$s0" "$s1"
 
 # Nothing listening: exit 2, connection refused.
 fake early-close
