@@ -9,14 +9,17 @@
  */
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,24 +493,71 @@ pop3_starttls(struct conn *c)
 	return nothing_buffered(c, "STLS");
 }
 
+/* An address to try, as the resolver child hands it over. */
+struct addr {
+	int			family; /* AF_INET, AF_INET6; -1: an error */
+	int			gai;	/* the getaddrinfo error, with -1 */
+	socklen_t		len;
+	struct sockaddr_storage ss;
+};
+
+/* At most this many addresses of a name are tried. */
+#define ADDRS_MAX 16
+
 /*
- * Resolves host.  A name goes through getaddrinfo_a, so that a resolver
- * that does not answer is bounded by the deadline too; when it times
- * out the request may still be running, so its memory is left to the
- * process's end rather than freed under it.
+ * The resolver child: getaddrinfo, then the addresses (or the error) as
+ * struct addr records on fd.  Never returns.
+ */
+static void __attribute__((noreturn))
+resolve_child(int fd, const char *host, const char *serv,
+	      const struct addrinfo *hints)
+{
+	struct addrinfo *ai = NULL, *p;
+	struct addr	 a;
+	int		 n = 0, r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = getaddrinfo(host, serv, hints, &ai)) != 0) {
+		a.family = -1;
+		a.gai = r;
+		(void)!write(fd, &a, sizeof(a));
+		_exit(0);
+	}
+	for (p = ai; p != NULL && n < ADDRS_MAX; p = p->ai_next) {
+		if ((p->ai_family != AF_INET && p->ai_family != AF_INET6) ||
+		    p->ai_addrlen > sizeof(a.ss))
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.family = p->ai_family;
+		a.len = p->ai_addrlen;
+		memcpy(&a.ss, p->ai_addr, p->ai_addrlen);
+		if (write(fd, &a, sizeof(a)) != (ssize_t)sizeof(a))
+			break;
+		n++;
+	}
+	_exit(0);
+}
+
+/*
+ * The addresses of host, at most ADDRS_MAX, into v.  An address literal
+ * is converted here; a name is resolved by a child process, as
+ * acme-client's dnsproc does, so that a resolver that does not answer is
+ * bounded by the deadline too (the child is killed then) and leaves
+ * nothing behind in this process.
  */
 static int
-resolve(struct conn *c, const char *host, unsigned short port,
-	struct addrinfo **out)
+resolve(struct conn *c, const char *host, unsigned short port, struct addr *v,
+	size_t *n)
 {
-	struct addrinfo hints;
-	struct gaicb   *cb;
-	struct timespec ts;
-	char		serv[8];
+	struct addrinfo hints, *ai = NULL;
 	unsigned char	a[16];
-	long		ms;
-	int		r;
+	char		serv[8];
+	size_t		got = 0;
+	ssize_t		r;
+	pid_t		pid;
+	int		fds[2], e, rc = -1;
 
+	*n = 0;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
@@ -515,71 +565,88 @@ resolve(struct conn *c, const char *host, unsigned short port,
 	if (inet_pton(AF_INET, host, a) == 1 ||
 	    inet_pton(AF_INET6, host, a) == 1) {
 		hints.ai_flags |= AI_NUMERICHOST;
-		if ((r = getaddrinfo(host, serv, &hints, out)) != 0)
+		if ((e = getaddrinfo(host, serv, &hints, &ai)) != 0)
 			return fail(c, "cannot use the address: %s",
-				    gai_strerror(r));
+				    gai_strerror(e));
+		if (ai->ai_addrlen <= sizeof(v[0].ss)) {
+			v[0].family = ai->ai_family;
+			v[0].len = ai->ai_addrlen;
+			memcpy(&v[0].ss, ai->ai_addr, ai->ai_addrlen);
+			*n = 1;
+		}
+		freeaddrinfo(ai);
 		return 0;
 	}
-	if ((cb = calloc(1, sizeof(*cb) + sizeof(hints) + sizeof(serv) +
-				strlen(host) + 1)) == NULL)
-		return fail(c, "out of memory");
-	memcpy(cb + 1, &hints, sizeof(hints));
-	cb->ar_request = (struct addrinfo *)(cb + 1);
-	cb->ar_service =
-	    memcpy((char *)(cb + 1) + sizeof(hints), serv, sizeof(serv));
-	cb->ar_name =
-	    strcpy((char *)(cb + 1) + sizeof(hints) + sizeof(serv), host);
-	if ((r = getaddrinfo_a(GAI_NOWAIT, &cb, 1, NULL)) != 0) {
-		free(cb);
-		return fail(c, "cannot resolve the name: %s", gai_strerror(r));
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return fail(c, "pipe: %s", strerror(errno));
+	if ((pid = fork()) == -1) {
+		e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return fail(c, "fork: %s", strerror(e));
 	}
+	if (pid == 0) {
+		close(fds[0]);
+		resolve_child(fds[1], host, serv, &hints);
+	}
+	close(fds[1]);
+	c->fd = fds[0];
 	for (;;) {
-		if ((ms = remaining(c)) == 0) {
-			if (gai_cancel(cb) == EAI_CANCELED)
-				free(cb);
-			c->stage = "while resolving the name";
-			return timed_out(c);
-		}
-		ts.tv_sec = ms / 1000;
-		ts.tv_nsec = (ms % 1000) * 1000000;
-		r = gai_suspend((const struct gaicb *const *)&cb, 1, &ts);
-		if (r == 0 || r == EAI_ALLDONE)
+		if (wait_fd(c, POLLIN) == -1)
+			goto out;
+		r = read(fds[0], (char *)v + got, ADDRS_MAX * sizeof(*v) - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += r;
+		if (got == ADDRS_MAX * sizeof(*v))
 			break;
 	}
-	if ((r = gai_error(cb)) != 0) {
-		free(cb);
-		return fail(c, "cannot resolve the name: %s", gai_strerror(r));
+	*n = got / sizeof(*v);
+	if (*n > 0 && v[0].family == -1) {
+		fail(c, "cannot resolve the name: %s", gai_strerror(v[0].gai));
+		goto out;
 	}
-	*out = cb->ar_result;
-	free(cb);
-	return 0;
+	if (*n == 0) {
+		fail(c, "cannot resolve the name: no address");
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fds[0]);
+	c->fd = -1;
+	if (rc == -1)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	return rc;
 }
 
 /* Connects to the first address of host that accepts, before the deadline. */
 static int
 connect_host(struct conn *c, const char *host, unsigned short port)
 {
-	struct addrinfo *ai = NULL, *p;
-	socklen_t	 sl;
-	int		 err = 0, e;
+	struct addr v[ADDRS_MAX];
+	socklen_t   sl;
+	size_t	    i, n;
+	int	    err = 0, e;
 
-	if (resolve(c, host, port, &ai) == -1)
+	if (resolve(c, host, port, v, &n) == -1)
 		return -1;
 	c->stage = "while connecting";
-	for (p = ai; p != NULL; p = p->ai_next) {
-		c->fd = socket(p->ai_family,
+	for (i = 0; i < n; i++) {
+		c->fd = socket(v[i].family,
 			       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (c->fd == -1) {
 			err = errno;
 			continue;
 		}
-		if (connect(c->fd, p->ai_addr, p->ai_addrlen) == 0)
+		if (connect(c->fd, (struct sockaddr *)&v[i].ss, v[i].len) == 0)
 			break;
 		if (errno == EINPROGRESS) {
-			if (wait_fd(c, POLLOUT) == -1) {
-				freeaddrinfo(ai);
+			if (wait_fd(c, POLLOUT) == -1)
 				return -1;
-			}
 			sl = sizeof(e);
 			if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &sl) ==
 			    -1)
@@ -592,7 +659,6 @@ connect_host(struct conn *c, const char *host, unsigned short port)
 		close(c->fd);
 		c->fd = -1;
 	}
-	freeaddrinfo(ai);
 	if (c->fd == -1)
 		return fail(c, "cannot connect: %s",
 			    strerror(err ? err : EHOSTUNREACH));

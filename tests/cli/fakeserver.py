@@ -14,6 +14,14 @@ import time
 MODE = sys.argv[1]
 signal.alarm(30)
 
+if MODE == "mute-dns":
+    # A name server on 127.0.0.1:53 that reads queries and never answers.
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 53))
+    print(53, flush=True)
+    while True:
+        u.recvfrom(4096)
+
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", 0))

@@ -104,6 +104,27 @@ expect_err_has "^certbind: 127\\.0\\.0\\.1:$port: timed out after 1\\.500 s whil
 check "trickling server: gave up in under 5 s" "$PY" -c "
 import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1 < t < 5, t" "$s0" "$s1"
 
+# A name server that never answers: the name's resolution is bounded by
+# --timeout too.  The name is resolved in a mount namespace whose
+# nsswitch.conf asks DNS only and whose resolv.conf names only the mute
+# server on 127.0.0.1, with a resolver timeout far longer than ours.
+printf 'hosts: dns\n' >"$T/nsswitch.conf"
+printf 'nameserver 127.0.0.1\noptions timeout:30 attempts:1\n' >"$T/resolv.conf"
+fake mute-dns
+s0=$(date +%s.%N)
+unshare -m sh -c 'mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf &&
+    mount --bind "$0/resolv.conf" /etc/resolv.conf && exec "$@"' "$T" \
+    ${CERTBIND_TEST_WRAP:-} "$BIN" probe mail.example.test:25 --timeout 2 \
+    >"$out" 2>"$err"
+rc=$?
+s1=$(date +%s.%N)
+unfake
+expect_rc 2 "a mute name server: exit 2"
+expect_err_has "^certbind: mail\\.example\\.test:25: timed out after 2 s while resolving the name\$" \
+    "a mute name server: says it timed out resolving"
+check "a mute name server: gave up in under 5 s" "$PY" -c "
+import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1.5 < t < 5, t" "$s0" "$s1"
+
 # Nothing listening: exit 2, connection refused.
 fake early-close
 unfake
