@@ -545,14 +545,13 @@ print_list(const struct ov *o, const struct pconn *pcs, size_t npc, FILE *fp)
 }
 
 /*
- * The connectors --identity selects, each with Binding and Domain.
- * Returns EXIT_OK with *pcs and *npc set, or an exit status after
- * reporting.
+ * Before connecting: the connectors --identity selects (into *pcs, *npc)
+ * and the store their bindings select from.  Returns EXIT_OK, or an exit
+ * status after reporting.
  */
 static int
-run_connectors(const struct probe_args *a, struct cert *leaf,
-	       struct conn_file **cfp, struct store **stp, struct pconn **pcs,
-	       size_t *npc)
+load_connectors(const struct probe_args *a, struct conn_file **cfp,
+		struct store **stp, struct pconn **pcs, size_t *npc)
 {
 	struct conn_errs errs;
 	size_t		 i;
@@ -563,8 +562,10 @@ run_connectors(const struct probe_args *a, struct cert *leaf,
 		return EXIT_FAIL;
 	}
 	conn_errs_release(&errs);
-	if ((*pcs = calloc((*cfp)->n + 1, sizeof(**pcs))) == NULL)
-		goto nomem;
+	if ((*pcs = calloc((*cfp)->n + 1, sizeof(**pcs))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
 	for (i = 0; i < (*cfp)->n; i++)
 		if (conn_match(a->identity, &(*cfp)->v[i]))
 			(*pcs)[(*npc)++].cn = &(*cfp)->v[i];
@@ -574,13 +575,7 @@ run_connectors(const struct probe_args *a, struct cert *leaf,
 	}
 	if ((*stp = cmd_load_store()) == NULL)
 		return EXIT_FAIL;
-	for (i = 0; i < *npc; i++)
-		if (probe_conn(&(*pcs)[i], *stp, leaf) == -1)
-			goto nomem;
 	return EXIT_OK;
-nomem:
-	diag_err(NULL, "out of memory");
-	return EXIT_FAIL;
 }
 
 int
@@ -621,6 +616,11 @@ cmd_probe(int argc, char **argv)
 		diag_err(NULL, "--format junit is for validate only");
 		return EXIT_USAGE;
 	}
+	/* What --identity needs is read first: no connection for nothing. */
+	if (a.identity != NULL &&
+	    (rc = load_connectors(&a, &cf, &st, &pcs, &npc)) != EXIT_OK)
+		goto out;
+	rc = EXIT_FAIL;
 	/* A server that closes early must not end certbind by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	checked = a.have_server ? &a.server : &a.host;
@@ -638,7 +638,7 @@ cmd_probe(int argc, char **argv)
 					    : NULL;
 	if (probe_run(&req, &res) == -1) {
 		diag_err(where, "%s", res.err);
-		return EXIT_FAIL;
+		goto out;
 	}
 	if ((certs = calloc(res.nchain, sizeof(*certs))) == NULL)
 		goto nomem;
@@ -685,18 +685,16 @@ cmd_probe(int argc, char **argv)
 	if (checks_run(&certs[0], checked, &co, &cs) == -1)
 		goto nomem;
 	worst = cs.worst;
-	if (a.identity != NULL) {
-		if ((rc = run_connectors(&a, &certs[0], &cf, &st, &pcs,
-					 &npc)) != EXIT_OK)
-			goto out;
-		rc = EXIT_FAIL;
-		for (i = 0; i < npc; i++)
-			if (pcs[i].cs.worst > worst)
-				worst = pcs[i].cs.worst;
+	for (i = 0; i < npc; i++) {
+		if (probe_conn(&pcs[i], st, &certs[0]) == -1)
+			goto nomem;
+		if (pcs[i].cs.worst > worst)
+			worst = pcs[i].cs.worst;
 	}
 	cmd_services_init();
+	/* List shows the connectors after the server, not inside it. */
 	if ((o = probe_ov(&a, &res, certs, &cs, pcs, npc,
-			  a.identity != NULL)) == NULL)
+			  a.identity != NULL && fmt == OUT_JSON)) == NULL)
 		goto nomem;
 	if (fmt == OUT_TABLE)
 		prc = print_table(checked, &cs, pcs, npc, stdout);

@@ -248,6 +248,19 @@ expect_out_has "^For +Check +Result +Detail\$" "table: the header"
 expect_out_has "^mail\\.contoso\\.com +Chain +Pass +trusted" "table: a row per check of the server"
 expect_out_has "^MAILBOX01.Client Frontend MAILBOX01 +Binding +Pass" "table: a row per connector check"
 
+run $AT $CA -s "$S" $PW $CONF probe "127.0.0.1:$GOOD" --starttls smtp \
+    --servername mail.contoso.com --identity 'Client Frontend MAILBOX01'
+expect_rc 0 "list with --identity: exit 0"
+check "list: the connector once, after the server" test \
+    "$(grep -c '^Identity : MAILBOX01.Client Frontend MAILBOX01$' "$out")" = 1
+expect_out_has "^  Binding +Pass +the server presents $RENEWED" "list: the connector's checks"
+run $AT $CA -s "$S" $CONF probe "127.0.0.1:$GOOD" --starttls smtp --identity 'No Such*'
+expect_rc 1 "a pattern that selects no connector: exit 1"
+expect_err_has "connectors\\.xml: no connector matches 'No Such\\*'" "it says so"
+run $AT $CA -s "$S" -c "$T/nonexistent.xml" probe "127.0.0.1:$GOOD" --starttls smtp --identity '*'
+expect_rc 2 "a configuration that cannot be read: exit 2"
+expect_err_has "nonexistent\\.xml: No such file or directory" "it says why"
+
 # --- after a renewal, still the old certificate: Binding Fail ---------
 O=$(oracle -starttls smtp -connect "127.0.0.1:$OLDP")
 check "oracle: s_client sees the old certificate" test "$O" = "$OLD"
