@@ -105,25 +105,38 @@ check "trickling server: gave up in under 5 s" "$PY" -c "
 import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1 < t < 5, t" "$s0" "$s1"
 
 # A name server that never answers: the name's resolution is bounded by
-# --timeout too.  The name is resolved in a mount namespace whose
-# nsswitch.conf asks DNS only and whose resolv.conf names only the mute
-# server on 127.0.0.1, with a resolver timeout far longer than ours.
+# --timeout too.  In a network and mount namespace of its own (so its
+# port 53 is no one else's), with an nsswitch.conf that asks DNS only
+# and a resolv.conf that names only the mute server on 127.0.0.1, with
+# a resolver timeout far longer than ours.
 printf 'hosts: dns\n' >"$T/nsswitch.conf"
 printf 'nameserver 127.0.0.1\noptions timeout:30 attempts:1\n' >"$T/resolv.conf"
-fake mute-dns
-s0=$(date +%s.%N)
-unshare -m sh -c 'mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf &&
-    mount --bind "$0/resolv.conf" /etc/resolv.conf && exec "$@"' "$T" \
-    ${CERTBIND_TEST_WRAP:-} "$BIN" probe mail.example.test:25 --timeout 2 \
-    >"$out" 2>"$err"
+unshare -mn sh -c '
+	T=$1 PY=$2 FAKE=$3
+	shift 3
+	ip link set lo up &&
+	    mount --bind "$T/nsswitch.conf" /etc/nsswitch.conf &&
+	    mount --bind "$T/resolv.conf" /etc/resolv.conf || exit 97
+	"$PY" "$FAKE" mute-dns >"$T/dnsport" &
+	dns=$!
+	i=0
+	while [ ! -s "$T/dnsport" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	date +%s.%N >"$T/s0"
+	"$@"
+	rc=$?
+	date +%s.%N >"$T/s1"
+	kill $dns
+	exit $rc' sh "$T" "$PY" "$FAKE" ${CERTBIND_TEST_WRAP:-} "$BIN" \
+    probe mail.example.test:25 --timeout 2 >"$out" 2>"$err"
 rc=$?
-s1=$(date +%s.%N)
-unfake
 expect_rc 2 "a mute name server: exit 2"
 expect_err_has "^certbind: mail\\.example\\.test:25: timed out after 2 s while resolving the name\$" \
     "a mute name server: says it timed out resolving"
 check "a mute name server: gave up in under 5 s" "$PY" -c "
-import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1.5 < t < 5, t" "$s0" "$s1"
+import sys; t = float(open(sys.argv[2]).read()) - float(open(sys.argv[1]).read()); assert 1.5 < t < 5, t" "$T/s0" "$T/s1"
 
 # Nothing listening: exit 2, connection refused.
 fake early-close
