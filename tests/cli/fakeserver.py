@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""fakeserver.py MODE: a hostile mail server for tests/cli/t0061-probe-hostile.sh.
+"""fakeserver.py MODE [CHAIN KEY]: a hostile or odd mail server for tests/cli/t0061-probe-hostile.sh.
 
 Listens on a free port of 127.0.0.1 (and only there), prints the port on
-the first line of stdout, serves one connection the way MODE misbehaves,
-and exits.  It never runs longer than 30 seconds (SIGALRM), so a test
+the first line of stdout, serves one connection the way MODE misbehaves
+(or, for the odd but correct ones, goes through to TLS with CHAIN and
+KEY and prints the client's goodbye on the next line), and exits.  It never runs longer than 30 seconds (SIGALRM), so a test
 that goes wrong cannot leave it behind.
 """
 import signal
@@ -37,6 +38,18 @@ def send(b):
 
 def line():
     return f.readline(8192)
+
+
+def tls_then(goodbye):
+    """TLS as a server with the chain and key of argv[2] and argv[3];
+    prints what the client says first over it (its goodbye)."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+    s = ctx.wrap_socket(c, server_side=True)
+    got = s.recv(100)
+    print(got.decode("ascii", "replace").strip(), flush=True)
 
 
 def smtp_to_starttls(ehlo=b"250-fake.example\r\n250-SIZE 1000\r\n250 STARTTLS\r\n"):
@@ -104,6 +117,31 @@ try:
         for i in range(50):
             send(b"220-still here %d\r\n" % i)
             time.sleep(0.4)
+    elif MODE in ("edge-smtp", "edge-smtp-long"):
+        # The longest greeting line allowed (4094 bytes and CR LF), or one
+        # byte more; a STARTTLS keyword in lower case on a middle line.
+        n = 4094 if MODE == "edge-smtp" else 4095
+        send(b"220-" + b"a" * (n - 4) + b"\r\n220 fake.example ESMTP\r\n")
+        line()
+        send(b"250-fake.example\r\n250-starttls\r\n250 8BITMIME\r\n")
+        line()
+        send(b"220 go ahead\r\n")
+        tls_then(b"QUIT")
+    elif MODE == "imap-noise":
+        send(b"* OK [CAPABILITY IMAP4rev1] fake IMAP ready\r\n")
+        line()
+        send(b"* OK noise\r\n* CAPABILITY IMAP4rev1 starttls LOGINDISABLED\r\n"
+             b"* 3 EXISTS\r\na1 OK done\r\n")
+        line()
+        send(b"* OK still here\r\na2 OK begin TLS\r\n")
+        tls_then(b"a3 LOGOUT")
+    elif MODE == "pop3-no-capa":
+        send(b"+OK fake POP3\r\n")
+        line()
+        send(b"-ERR what is CAPA\r\n")
+        line()
+        send(b"+OK begin TLS\r\n")
+        tls_then(b"QUIT")
     elif MODE == "imap-no-starttls":
         send(b"* OK fake IMAP ready\r\n")
         line()

@@ -10,10 +10,10 @@ FAKE=$top/tests/cli/fakeserver.py
 fakepid=
 trap '[ -n "$fakepid" ] && kill "$fakepid" 2>/dev/null; rm -rf "$T"' EXIT
 
-# fake MODE: starts the fake server; sets $port and $fakepid.
+# fake MODE [CHAIN KEY]: starts the fake server; sets $port and $fakepid.
 fake() {
 	: >"$T/port"
-	"$PY" "$FAKE" "$1" >"$T/port" &
+	"$PY" "$FAKE" "$@" >"$T/port" &
 	fakepid=$!
 	_i=0
 	while [ ! -s "$T/port" ] && [ $_i -lt 100 ]; do
@@ -72,6 +72,35 @@ hostile imap-no-starttls imap "does not offer STARTTLS \\(its CAPABILITY" \
 hostile imap-refuse imap "refused STARTTLS: 'a2 NO \\[UNAVAILABLE\\] not today'" \
     "IMAP NO to STARTTLS"
 hostile pop3-refuse pop3 "refused STLS: '-ERR no STLS here'" "POP3 -ERR to STLS"
+
+# Odd but correct servers, through to a TLS handshake (the fake's TLS
+# is Python's): the longest line allowed, a lower-case EHLO keyword on a
+# middle line, IMAP untagged responses around the tagged ones, a POP3
+# server without CAPA.  Each is told goodbye after the handshake.
+S=$PKI/store
+cat "$S/mail.contoso.com-renewed.pem" "$PKI/ca/issuing-ca-1.pem" >"$T/chain.pem"
+KEY=$S/mail.contoso.com-renewed.key
+# odd MODE PROTO GOODBYE DESC: exit 0, all checks pass, GOODBYE said.
+odd() {
+	fake "$1" "$T/chain.pem" "$KEY"
+	run --at 2026-06-01 --ca-file "$PKI/ca/root-ca.pem" probe "127.0.0.1:$port" \
+	    --starttls "$2" --servername mail.contoso.com --timeout 5
+	wait "$fakepid"
+	fakepid=
+	expect_rc 0 "$4: exit 0"
+	expect_out_has "^Thumbprint +: $(openssl x509 -in "$S/mail.contoso.com-renewed.pem" \
+	    -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')\$" "$4: the certificate"
+	check "$4: said $3 after the handshake" test "$(sed -n 2p "$T/port")" = "$3"
+}
+odd edge-smtp smtp QUIT "a greeting line of 4094 bytes and CR LF"
+odd imap-noise imap "a3 LOGOUT" "IMAP with untagged responses"
+odd pop3-no-capa pop3 QUIT "POP3 without CAPA"
+fake edge-smtp-long "$T/chain.pem" "$KEY"
+run probe "127.0.0.1:$port" --starttls smtp --timeout 5
+unfake
+expect_rc 2 "a greeting line one byte longer: exit 2"
+expect_err_has "sent a line longer than 4096 bytes while waiting for the greeting" \
+    "a greeting line one byte longer: too long"
 
 # The server's words are escaped: no raw control byte reaches stderr.
 hostile escape-greeting smtp "refused the session: its greeting is '554 " \
