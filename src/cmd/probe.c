@@ -25,7 +25,6 @@
 #include "hostname.h"
 #include "output.h"
 #include "probe.h"
-#include "safe.h"
 #include "select.h"
 #include "store.h"
 
