@@ -94,6 +94,11 @@ try:
         smtp_to_starttls()
         send(b"220 go ahead\r\n")
         c.recv(5)  # the start of the ClientHello
+    elif MODE == "silent-handshake":
+        smtp_to_starttls()
+        send(b"220 go ahead\r\n")
+        c.recv(4096)  # the ClientHello, never answered
+        time.sleep(20)
     elif MODE == "tls-banner":
         # A TLS alert record where the greeting should be.
         send(b"\x15\x03\x03\x00\x02\x02\x28")

@@ -120,6 +120,14 @@ expect_err_has "^certbind: 127\\.0\\.0\\.1:$port: timed out after 2 s while wait
 check "silent server: gave up in under 5 s" "$PY" -c "
 import sys; t = float(sys.argv[2]) - float(sys.argv[1]); assert 1.5 < t < 5, t" "$s0" "$s1"
 
+# A server that goes silent in the handshake: the deadline holds there too.
+fake silent-handshake
+run probe "127.0.0.1:$port" --starttls smtp --timeout 2
+unfake
+expect_rc 2 "silent in the handshake: exit 2"
+expect_err_has "^certbind: 127\\.0\\.0\\.1:$port: timed out after 2 s in the TLS handshake\$" \
+    "silent in the handshake: says it timed out there"
+
 # The deadline is for the whole run, not for each read: a server that
 # sends a line every 0.4 s cannot stretch it.
 fake trickle
