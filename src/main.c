@@ -47,6 +47,7 @@ static const struct command commands[] = {
      "configuration"},
     {"list", cmd_list, "list the certificates of the store"},
     {"name", cmd_name, "print a certificate's TLS certificate name"},
+    {"probe", cmd_probe, "what a live mail server presents, checked"},
     {"renew", cmd_renew,
      "rebind connectors to the best certificate for their FQDN"},
     {"resolve", cmd_resolve, "the certificates a TLS certificate name selects"},
