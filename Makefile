@@ -9,15 +9,7 @@ SANITIZE ?=
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# certbind itself opens libxml2 with dlopen when it first needs it
-# (src/xmllib.h), so it links libssl (probe) and libcrypto only; the
-# tests link all three.
-BIN_LIBS   := $(shell pkg-config --libs libssl libcrypto 2>/dev/null) -ldl
-XML_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libxml-2.0 \
-                2>/dev/null)/libxml2.so" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
-ifeq ($(XML_SONAME),)
-XML_SONAME := libxml2.so.2
-endif
+BIN_LIBS   := $(shell pkg-config --libs libssl libcrypto libxml-2.0 2>/dev/null)
 
 WARN      = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter
@@ -59,10 +51,6 @@ $(B)/$(PROG): $(CMD_OBJS) $(CORE_OBJS)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
-
-$(B)/src/xmllib.o: src/xmllib.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -DXMLLIB_SONAME='"$(XML_SONAME)"' -c -o $@ $<
 
 # The connector schema is compiled into the binary (SPEC §7).
 $(B)/gen/schema.c: src/connectors.rng scripts/embed.sh

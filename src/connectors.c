@@ -21,9 +21,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
 #include "connectors.h"
 #include "safe.h"
-#include "xmllib.h"
 
 extern const char	   conn_schema_rng[];
 extern const unsigned long conn_schema_rng_len;
@@ -656,8 +661,8 @@ xml_generic_quiet(void *ctx, const char *fmt, ...)
 
 /*
  * Routes libxml2's messages to errs for the duration of a call, then
- * back to libxml2's defaults: certbind opened the library itself
- * (xmllib.h), so nothing else has handlers to restore.
+ * back to libxml2's defaults: nothing else in certbind sets handlers,
+ * so there are none to restore.
  */
 static void
 xml_capture(struct conn_errs *errs)
@@ -1597,17 +1602,10 @@ load_owned(const char *label, char *buf, size_t len, int flags,
 {
 	struct conn_file *cf = NULL;
 	struct conn_span *spans;
-	const char	 *why;
 	size_t		  i;
 	int		  rc = -1;
 
 	*out = NULL;
-	/* Before anything that the out: label frees through libxml2. */
-	if (xmllib_open(&why) == -1) {
-		errs_add(errs, 0, "%s", why);
-		free(buf);
-		return -1;
-	}
 	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
 	    (cf->path = strdup(label)) == NULL) {
 		errs_add(errs, 0, "out of memory");
