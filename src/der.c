@@ -1,5 +1,5 @@
 /*
- * der: strict DER readers shared by cert.c and key.c (see der.h).
+ * der: strict DER readers for cert.c (see der.h).
  */
 #include <limits.h>
 #include <stddef.h>
@@ -8,7 +8,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/obj_mac.h>
 
 #include "der.h"
 
@@ -65,19 +64,19 @@ der_uint_bits(const unsigned char *v, size_t len)
 }
 
 static const struct der_curve curves[] = {
-#define C(o, b, f, n)                                                          \
+#define C(o, b, f)                                                             \
 	{                                                                      \
-		o, sizeof(o) - 1, b, f, n                                      \
+		o, sizeof(o) - 1, b, f                                         \
 	}
-    C("\x2a\x86\x48\xce\x3d\x03\x01\x07", 256, 32, NID_X9_62_prime256v1),
-    C("\x2b\x81\x04\x00\x22", 384, 48, NID_secp384r1),
-    C("\x2b\x81\x04\x00\x23", 521, 66, NID_secp521r1),
-    C("\x2b\x81\x04\x00\x21", 224, 28, NID_secp224r1),
-    C("\x2a\x86\x48\xce\x3d\x03\x01\x01", 192, 24, NID_X9_62_prime192v1),
-    C("\x2b\x81\x04\x00\x0a", 256, 32, NID_secp256k1),
-    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x07", 256, 32, NID_brainpoolP256r1),
-    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0b", 384, 48, NID_brainpoolP384r1),
-    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0d", 512, 64, NID_brainpoolP512r1),
+    C("\x2a\x86\x48\xce\x3d\x03\x01\x07", 256, 32),	/* P-256 */
+    C("\x2b\x81\x04\x00\x22", 384, 48),			/* P-384 */
+    C("\x2b\x81\x04\x00\x23", 521, 66),			/* P-521 */
+    C("\x2b\x81\x04\x00\x21", 224, 28),			/* P-224 */
+    C("\x2a\x86\x48\xce\x3d\x03\x01\x01", 192, 24),	/* P-192 */
+    C("\x2b\x81\x04\x00\x0a", 256, 32),			/* secp256k1 */
+    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x07", 256, 32), /* brainpoolP256r1 */
+    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0b", 384, 48), /* brainpoolP384r1 */
+    C("\x2b\x24\x03\x03\x02\x08\x01\x01\x0d", 512, 64), /* brainpoolP512r1 */
 #undef C
 };
 

@@ -1,8 +1,7 @@
 /*
- * der: the few DER readers that cert.c (a certificate's outer layers)
- * and key.c (plain private keys) share.  Strict: whatever is not
- * minimally encoded DER is refused, and the callers then fall back to
- * OpenSSL's full decode.
+ * der: the few DER readers of cert.c (a certificate's outer layers).
+ * Strict: whatever is not minimally encoded DER is refused, and the
+ * caller then falls back to OpenSSL's full decode.
  */
 #ifndef DER_H
 #define DER_H
@@ -39,7 +38,6 @@ struct der_curve {
 	size_t	    oidlen;
 	int	    bits;
 	size_t	    field;
-	int	    nid;
 };
 
 /* The curve whose OID contents are (oid, len), or NULL. */

@@ -20,7 +20,6 @@
 #include <openssl/x509.h>
 
 #include "der.h"
-#include "key.h"
 #include "store.h"
 
 /*
@@ -514,24 +513,10 @@ pem_password(char *buf, int size, int rwflag, void *u)
 static int
 load_pem_key(struct file *f, const char *block, size_t len, int n)
 {
-	BIO	      *bio;
-	EVP_PKEY      *pk;
-	unsigned char *spki;
-	size_t	       spkilen;
-	struct pwarg   pw = {f->opts, 0};
-	int	       rc;
+	BIO	    *bio;
+	EVP_PKEY    *pk;
+	struct pwarg pw = {f->opts, 0};
 
-	/* The plain encodings are read by hand: see key.c. */
-	switch (key_spki_pem(block, len, &spki, &spkilen)) {
-	case 1:
-		rc = add_spki(f, spki, spkilen);
-		free(spki);
-		return rc;
-	case -1:
-		return -1;
-	default:
-		break;
-	}
 	/*
 	 * OpenSSL's PEM reader passes over a BEGIN line it does not accept
 	 * and reads the next one: with a second BEGIN inside it would

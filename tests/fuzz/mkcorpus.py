@@ -151,27 +151,3 @@ for p in sorted(glob.glob(top + "/tests/unit/data/conn/*.xml")):
     put(d, os.path.basename(p), open(p, "rb").read())
 put(d, "certs-test-connectors.xml",
     open(pki + "/connectors.xml", "rb").read())
-
-# key: every private key of the test PKI, as the DER after a label byte
-# (0 PKCS#8, 1 PKCS#1, 2 SEC 1) and one as PEM text (3).
-d = reset("key")
-kinds = {b"PRIVATE KEY": 0, b"RSA PRIVATE KEY": 1, b"EC PRIVATE KEY": 2}
-for p in sorted(glob.glob(pki + "/**/*", recursive=True)):
-    if not os.path.isfile(p):
-        continue
-    data = open(p, "rb").read()
-    for lab, k in kinds.items():
-        beg = b"-----BEGIN " + lab + b"-----"
-        if beg not in data:
-            continue
-        b64 = data.split(beg)[1].split(b"-----END")[0]
-        name = os.path.relpath(p, pki).replace("/", "_")
-        put(d, name, bytes([k]) + base64.b64decode(b64))
-        if k == 1 or name == "store_privkey-mail.contoso.com.pem":
-            blk = data[data.index(beg):]
-            blk = blk[:blk.index(b"-----", blk.index(b"-----END") + 8) + 5]
-            put(d, name + ".pem", b"\x03" + blk)
-sec1 = subprocess.run(["openssl", "ec", "-in",
-                       pki + "/store/ec-p256.contoso.com.key", "-outform",
-                       "DER"], check=True, capture_output=True).stdout
-put(d, "store_ec-p256.contoso.com.sec1", b"\x02" + sec1)
