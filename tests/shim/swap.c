@@ -79,7 +79,8 @@ read(int fd, void *buf, size_t n)
 	ssize_t r;
 
 	if (real == NULL)
-		real = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+		real =
+		    (ssize_t(*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
 	r = real(fd, buf, n);
 	after_read(fd, r);
 	return r;
@@ -151,8 +152,7 @@ renameat(int od, const char *o, int nd, const char *n)
 int
 renameat2(int od, const char *o, int nd, const char *n, unsigned int fl)
 {
-	static int (*real)(int, const char *, int, const char *,
-			   unsigned int);
+	static int (*real)(int, const char *, int, const char *, unsigned int);
 
 	if (real == NULL)
 		real = (int (*)(int, const char *, int, const char *,
