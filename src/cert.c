@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,45 +15,42 @@
 #include "dn.h"
 
 /*
- * Parses a UTCTime (YYMMDDhhmmssZ; RFC 5280 4.1.2.5.1: YY < 50 is 20YY)
- * or GeneralizedTime (YYYYMMDDhhmmssZ).  Returns 0 or -1.
+ * One validity date, the Time TLV (p, len), as OpenSSL's verifier reads
+ * it: decoded by d2i_ASN1_TIME, then held to RFC 5280's YYMMDDhhmmssZ
+ * or YYYYMMDDhhmmssZ and to the calendar (no 31 February, no second 60)
+ * by ASN1_TIME_set_string_X509's check, which refuses what
+ * X509_cmp_time cannot compare.  Returns 0 or -1.
  */
 static int
-der_time(int tag, const unsigned char *v, size_t len, time_t *t)
+validity_time(const unsigned char *p, size_t len, time_t *t)
 {
-	struct tm tm;
-	int	  d[7], i, off;
+	const unsigned char *end = p + len;
+	ASN1_TIME	    *at = NULL;
+	struct tm	     tm;
+	char		     buf[16];
+	int		     n, type, rc = -1;
 
-	if ((tag == 0x17 && len != 13) || (tag == 0x18 && len != 15) ||
-	    (tag != 0x17 && tag != 0x18) || v[len - 1] != 'Z')
-		return -1;
-	for (i = 0; i < (int)len - 1; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-	if (tag == 0x17) {
-		d[0] = (v[0] - '0') * 10 + (v[1] - '0');
-		d[0] += d[0] < 50 ? 2000 : 1900;
-		off = 2;
-	} else {
-		d[0] = (v[0] - '0') * 1000 + (v[1] - '0') * 100 +
-		       (v[2] - '0') * 10 + (v[3] - '0');
-		off = 4;
-	}
-	for (i = 1; i < 6; i++)
-		d[i] = (v[off + 2 * (i - 1)] - '0') * 10 +
-		       (v[off + 2 * (i - 1) + 1] - '0');
-	if (d[1] < 1 || d[1] > 12 || d[2] < 1 || d[2] > 31 || d[3] > 23 ||
-	    d[4] > 59 || d[5] > 60)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = d[0] - 1900;
-	tm.tm_mon = d[1] - 1;
-	tm.tm_mday = d[2];
-	tm.tm_hour = d[3];
-	tm.tm_min = d[4];
-	tm.tm_sec = d[5];
+	if (len > LONG_MAX ||
+	    (at = d2i_ASN1_TIME(NULL, &p, (long)len)) == NULL || p != end)
+		goto out;
+	n = ASN1_STRING_length(at);
+	type = ASN1_STRING_type(at);
+	/* The check picks the type by length: it must be the tag's. */
+	if (!(type == V_ASN1_UTCTIME && n == 13) &&
+	    !(type == V_ASN1_GENERALIZEDTIME && n == 15))
+		goto out;
+	memcpy(buf, ASN1_STRING_get0_data(at), n);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL ||
+	    !ASN1_TIME_set_string_X509(NULL, buf) || !ASN1_TIME_to_tm(at, &tm))
+		goto out;
 	*t = timegm(&tm);
-	return 0;
+	rc = 0;
+out:
+	ASN1_TIME_free(at);
+	if (rc == -1)
+		ERR_clear_error();
+	return rc;
 }
 
 static void
@@ -124,11 +122,13 @@ walk(struct cert *c, int trailing_ok, const char **why)
 	vv = v;
 	vend = v + vlen;
 	*why = "bad validity dates";
+	start = vv;
 	if (der_tlv(&vv, vend, &tag, &v, &len) == -1 ||
-	    der_time(tag, v, len, &c->not_before) == -1)
+	    validity_time(start, vv - start, &c->not_before) == -1)
 		return -1;
+	start = vv;
 	if (der_tlv(&vv, vend, &tag, &v, &len) == -1 ||
-	    der_time(tag, v, len, &c->not_after) == -1 || vv != vend)
+	    validity_time(start, vv - start, &c->not_after) == -1 || vv != vend)
 		return -1;
 	*why = "not a DER certificate";
 	start = p;
@@ -276,6 +276,9 @@ cert_drop_x509(struct cert *c)
  * Whatever the walk below cannot read as plain DER (a constructed or
  * high-tag value, whose contents OpenSSL reassembles; a BER length) makes
  * the name unkeyed, and the caller treats it as equal to every name.
+ * That argument rests on OpenSSL's internals, so tests/unit/test_chain.c
+ * (every name of the test PKI) and fuzz_namekey check the key against
+ * X509_NAME_cmp itself.
  */
 #define FNV_BASIS 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
@@ -580,15 +583,17 @@ spki_info(const struct cert *c, const char **alg, int *bits)
 	return -1;
 }
 
-/* What OpenSSL's full decode says about the key: the slow path. */
+/*
+ * The key as OpenSSL decodes it: d2i_PUBKEY on the SubjectPublicKeyInfo
+ * (what X509_get0_pubkey decodes).  Returns 0 or -1.
+ */
 static int
-key_info_openssl(struct cert *c, const char **alg, int *bits)
+key_info_openssl(const struct cert *c, const char **alg, int *bits)
 {
-	X509	 *x;
-	EVP_PKEY *pk;
+	const unsigned char *p = c->der + c->spki.off;
+	EVP_PKEY	    *pk;
 
-	if ((x = cert_get0_x509(c)) == NULL ||
-	    (pk = X509_get0_pubkey(x)) == NULL) {
+	if ((pk = d2i_PUBKEY(NULL, &p, (long)c->spki.len)) == NULL) {
 		ERR_clear_error();
 		return -1;
 	}
@@ -616,12 +621,18 @@ key_info_openssl(struct cert *c, const char **alg, int *bits)
 		break;
 	}
 	*bits = EVP_PKEY_get_bits(pk);
+	EVP_PKEY_free(pk);
 	return 0;
 }
 
 int
 cert_key_info(struct cert *c, const char **alg, int *bits)
 {
+	/*
+	 * OpenSSL's key decode costs more than all else a listing does
+	 * (README, "Performance"): the common keys are read by hand, held
+	 * to key_info_openssl by tests/unit/test_cert.c and fuzz_store.
+	 */
 	if (spki_info(c, alg, bits) == 0)
 		return 0;
 	return key_info_openssl(c, alg, bits);
@@ -667,27 +678,6 @@ cert_is_self_signed(struct cert *c)
 	return rc;
 }
 
-/*
- * Checks that (p, end) is a run of well-formed TLVs, descending into
- * constructed ones up to depth levels.  Returns 0 or -1.
- */
-static int
-tlvs(const unsigned char *p, const unsigned char *end, int depth)
-{
-	const unsigned char *v;
-	size_t		     vlen;
-	int		     tag;
-
-	while (p != end) {
-		if (der_tlv(&p, end, &tag, &v, &vlen) == -1)
-			return -1;
-		if ((tag & 0x20) &&
-		    (depth == 0 || tlvs(v, v + vlen, depth - 1) == -1))
-			return -1;
-	}
-	return 0;
-}
-
 /* An OBJECT IDENTIFIER's contents: base-128, minimal, complete. */
 static int
 oid_ok(const unsigned char *v, size_t len)
@@ -700,49 +690,6 @@ oid_ok(const unsigned char *v, size_t len)
 		if (v[i] == 0x80 && (i == 0 || !(v[i - 1] & 0x80)))
 			return -1;
 	return 0;
-}
-
-/*
- * One GeneralName (RFC 5280 4.2.1.6) checked for what OpenSSL's decode
- * would refuse: the CHOICE's tag with the right form, and well-formed
- * contents.  Returns 0 or -1.
- */
-static int
-general_name_ok(int tag, const unsigned char *v, size_t vlen)
-{
-	const unsigned char *end = v + vlen, *q;
-	size_t		     qlen;
-	int		     t;
-
-	switch (tag) {
-	case 0x81: /* rfc822Name */
-	case 0x82: /* dNSName */
-	case 0x86: /* uniformResourceIdentifier */
-	case 0x87: /* iPAddress */
-		return 0;
-	case 0x88: /* registeredID */
-		return oid_ok(v, vlen);
-	case 0xa0: /* otherName: type-id, [0] EXPLICIT value */
-		if (der_tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x06 ||
-		    oid_ok(q, qlen) == -1 ||
-		    der_tlv(&v, end, &t, &q, &qlen) == -1 || t != 0xa0 ||
-		    v != end)
-			return -1;
-		end = q + qlen;
-		if (der_tlv(&q, end, &t, &v, &vlen) == -1 || q != end)
-			return -1;
-		return (t & 0x20) ? tlvs(v, v + vlen, 8) : 0;
-	case 0xa3: /* x400Address */
-	case 0xa5: /* ediPartyName */
-		return tlvs(v, end, 8);
-	case 0xa4: /* directoryName: [4] EXPLICIT Name */
-		if (der_tlv(&v, end, &t, &q, &qlen) == -1 || t != 0x30 ||
-		    v != end)
-			return -1;
-		return tlvs(q, q + qlen, 8);
-	default:
-		return -1;
-	}
 }
 
 /*
@@ -793,14 +740,53 @@ find_ext(const struct cert *c, const char *oid, size_t oidlen,
 }
 
 int
+cert_get1_san(struct cert *c, GENERAL_NAMES **gens)
+{
+	const unsigned char *v, *p;
+	X509		    *x;
+	size_t		     vlen;
+	int		     crit, rc = -1;
+
+	*gens = NULL;
+	switch (find_ext(c, "\x55\x1d\x11", 3, &v, &vlen)) {
+	case 0:
+		return 0;
+	case 1:
+		/* X509V3_EXT_d2i's decode, trailing bytes and all. */
+		p = v;
+		if (vlen <= LONG_MAX &&
+		    (*gens = d2i_GENERAL_NAMES(NULL, &p, (long)vlen)) != NULL)
+			rc = 1;
+		break;
+	default:
+		/*
+		 * Twice, or extensions the walk cannot read (BER that
+		 * OpenSSL may accept): OpenSSL's whole decode answers.
+		 */
+		if ((x = cert_get0_x509(c)) == NULL)
+			break;
+		*gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+		if (*gens != NULL)
+			rc = 1;
+		else if (crit == -1)
+			rc = 0;
+		break;
+	}
+	ERR_clear_error();
+	return rc;
+}
+
+int
 cert_get_dns_names(struct cert *c, struct cert_names *out)
 {
-	const unsigned char *p, *end, *v, *q;
-	size_t		     vlen, n;
-	int		     tag, rc = -1;
+	GENERAL_NAMES	   *gens = NULL;
+	const GENERAL_NAME *gn;
+	const ASN1_STRING  *s;
+	size_t		    len;
+	int		    i, n, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	switch (find_ext(c, "\x55\x1d\x11", 3, &v, &vlen)) {
+	switch (cert_get1_san(c, &gens)) {
 	case 0:
 		return 0;
 	case 1:
@@ -808,31 +794,25 @@ cert_get_dns_names(struct cert *c, struct cert_names *out)
 	default:
 		return -1;
 	}
-	/* GeneralNames ::= SEQUENCE OF GeneralName, filling extnValue. */
-	p = v;
-	if (der_tlv(&p, v + vlen, &tag, &v, &vlen) == -1 || tag != 0x30 ||
-	    p != v + vlen)
-		return -1;
-	end = v + vlen;
-	for (n = 0, p = v; p != end; n++)
-		if (der_tlv(&p, end, &tag, &q, &vlen) == -1 ||
-		    general_name_ok(tag, q, vlen) == -1)
-			return -1;
+	n = sk_GENERAL_NAME_num(gens);
 	if ((out->s = calloc(n + 1, sizeof(*out->s))) == NULL ||
 	    (out->len = calloc(n + 1, sizeof(*out->len))) == NULL)
 		goto out;
-	for (p = v; p != end;) {
-		der_tlv(&p, end, &tag, &q, &vlen);
-		if (tag != 0x82)
+	for (i = 0; i < n; i++) {
+		gn = sk_GENERAL_NAME_value(gens, i);
+		if (gn->type != GEN_DNS)
 			continue;
-		if ((out->s[out->n] = malloc(vlen + 1)) == NULL)
+		s = gn->d.dNSName;
+		len = ASN1_STRING_length(s);
+		if ((out->s[out->n] = malloc(len + 1)) == NULL)
 			goto out;
-		memcpy(out->s[out->n], q, vlen);
-		out->s[out->n][vlen] = '\0';
-		out->len[out->n++] = vlen;
+		memcpy(out->s[out->n], ASN1_STRING_get0_data(s), len);
+		out->s[out->n][len] = '\0';
+		out->len[out->n++] = len;
 	}
 	rc = 0;
 out:
+	GENERAL_NAMES_free(gens);
 	if (rc == -1)
 		cert_names_free(out);
 	return rc;

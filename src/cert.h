@@ -1,8 +1,10 @@
 /*
- * cert: one certificate as the store holds it.  Loading only walks the
- * DER (no OpenSSL decode) and hashes it; every other field is derived on
- * first use and cached, so listing a large store decodes only what the
- * command prints.
+ * cert: one certificate as the store holds it.  Loading walks the DER to
+ * find the byte ranges of its fields, hashes it and has OpenSSL decode
+ * the validity dates from theirs; every other field is derived on first
+ * use, by OpenSSL's decoder of that field's bytes (two hand readers,
+ * cert_key_info and cert_name_key, say why they are not), so listing a
+ * large store never decodes a whole certificate.
  */
 #ifndef CERT_H
 #define CERT_H
@@ -12,6 +14,7 @@
 #include <time.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 /* A byte range of a certificate's DER: a whole TLV. */
 struct cert_span {
@@ -78,7 +81,11 @@ void cert_drop_x509(struct cert *);
  * A 64-bit key of the Name at s (&c->subject or &c->issuer), read from
  * the DER without OpenSSL, such that two Names OpenSSL's X509_NAME_cmp
  * finds equal always have equal keys (cert.c states why).  Deliberately
- * coarse: different names may share a key.  Returns 0, or -1 when the
+ * coarse: different names may share a key.  Not X509_NAME_hash_ex,
+ * whose decode of every Subject and Issuer as the store loads made
+ * `list` of 100,000 certificates 1.5 to 2 times slower (README,
+ * "Performance"); tests/unit/test_chain.c and fuzz_namekey hold it to
+ * X509_NAME_cmp.  Returns 0, or -1 when the
  * Name holds an encoding the key does not cover (constructed or
  * high-tag values, BER lengths): then it may equal any name.
  */
@@ -102,9 +109,11 @@ void cert_format_time(time_t t, char *buf, size_t sz);
 /*
  * The key algorithm ("RSA", "EC", "Ed25519", ...; a static string) and
  * size in bits, as OpenSSL's EVP_PKEY_get_bits gives it.  Read from the
- * SubjectPublicKeyInfo for RSA (the modulus) and named EC curves;
- * other keys are decoded by OpenSSL.  Returns 0, or -1 when the key
- * cannot be decoded.  An EC point is not checked to be on its curve.
+ * SubjectPublicKeyInfo for RSA (the modulus) and named EC curves, since
+ * d2i_PUBKEY of every key made `list` eight times slower (README,
+ * "Performance"); other keys are decoded by d2i_PUBKEY.  Returns 0, or
+ * -1 when the key cannot be decoded.  An EC point is not checked to be
+ * on its curve.
  */
 int cert_key_info(struct cert *, const char **alg, int *bits);
 /*
@@ -122,12 +131,19 @@ const char *cert_sig_alg(struct cert *);
 int cert_is_self_signed(struct cert *);
 
 /*
- * The SAN dNSName entries in certificate order, as a new array of
- * (ptr, len) spans into a buffer the caller frees with
- * cert_names_free().  Read by walking the extension (every GeneralName
- * is checked to be well-formed DER, as OpenSSL's decode would); a
- * certificate with two SAN extensions is an error, as in OpenSSL.
- * Returns 0 (possibly n == 0) or -1.
+ * The subjectAltName extension as OpenSSL decodes it: d2i_GENERAL_NAMES
+ * on the extnValue the walk located, which is what X509_get_ext_d2i
+ * (and so X509_check_host) decodes.  Returns 1 with *gens set (the
+ * caller frees it with GENERAL_NAMES_free), 0 when there is none, -1
+ * when it cannot be decoded or appears twice (*gens NULL).
+ */
+int cert_get1_san(struct cert *, GENERAL_NAMES **gens);
+
+/*
+ * The SAN dNSName entries of cert_get1_san in certificate order, as a
+ * new array of (ptr, len) spans into a buffer the caller frees with
+ * cert_names_free().  Returns 0 (possibly n == 0) or -1, also when
+ * cert_get1_san does.
  */
 struct cert_names {
 	size_t	n;

@@ -417,6 +417,14 @@ cmd_cert_ov_add(struct ov *o, struct cert *c, int full,
 			for (i = 0; i < nm.n; i++)
 				err |= ov_push_str(arr, nm.s[i], nm.len[i]);
 			cert_names_free(&nm);
+		} else {
+			/* The Domain check fails on it: certbind(1). */
+			cert_hex(c->sha1, 20, hex);
+			diag_note(c->path,
+				  "certificate %s: the subject alternative "
+				  "name extension cannot be decoded: no "
+				  "CertificateDomains",
+				  hex);
 		}
 		err |= ov_add(o, "CertificateDomains", arr);
 	}

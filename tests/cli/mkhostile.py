@@ -13,6 +13,12 @@ zero bytes: the store does not verify them, and nothing here must).
   mkhostile.py nested-ext DEPTH PEM OUT     PEM's certificate with its
                                             extensions replaced by a SAN
                                             whose value nests DEPTH deep
+  mkhostile.py san-dirname PEM OUT         PEM's certificate with its
+                                            extensions replaced by a SAN of
+                                            dNSName a.example and a
+                                            directoryName that is no Name
+  mkhostile.py validity NB NA PEM OUT       PEM's certificate with UTCTime
+                                            NB and NA as its validity
   mkhostile.py p12-iter IN ITER OUT         IN with its MAC iteration count
                                             replaced (the MAC no longer
                                             matters: it is checked later)
@@ -120,6 +126,19 @@ def main():
             ext = tlv(0x30, tlv(0x06, b"\x55\x1d\x11") + tlv(0x04, b))
             tbs = tlv(0x30, b"".join(f[:7]) + tlv(0xa3, tlv(0x30, ext)))
             open(sys.argv[4], "wb").write(pem(cert(tbs)))
+    elif cmd == "san-dirname":
+        f = tbs_fields(pem_certs(sys.argv[2])[0])
+        # [4] EXPLICIT Name holding SEQUENCE { INTEGER 1 }: well-formed
+        # DER, but no SEQUENCE OF RelativeDistinguishedName.
+        sans = tlv(0x82, b"a.example") + tlv(0xa4, tlv(0x30, integer(1)))
+        ext = tlv(0x30, tlv(0x06, b"\x55\x1d\x11") + tlv(0x04, tlv(0x30, sans)))
+        tbs = tlv(0x30, b"".join(f[:7]) + tlv(0xa3, tlv(0x30, ext)))
+        open(sys.argv[3], "wb").write(pem(cert(tbs)))
+    elif cmd == "validity":
+        nb, na, src, out = sys.argv[2:6]
+        f = tbs_fields(pem_certs(src)[0])
+        f[4] = tlv(0x30, tlv(0x17, nb.encode()) + tlv(0x17, na.encode()))
+        open(out, "wb").write(pem(cert(tlv(0x30, b"".join(f)))))
     elif cmd == "p12-iter":
         src, it, out = sys.argv[2], int(sys.argv[3]), sys.argv[4]
         d = open(src, "rb").read()

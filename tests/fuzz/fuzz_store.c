@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "cert.h"
 #include "dn.h"
@@ -70,6 +72,46 @@ emit(struct ov *o)
 		out_item(out, o);
 		out_close(out);
 	}
+}
+
+/*
+ * cert_key_info reads the common keys by hand (README, "Performance"):
+ * wherever OpenSSL decodes the key, it must say what OpenSSL says.
+ */
+static void
+same_key_info(struct cert *c, X509 *x)
+{
+	EVP_PKEY   *pk;
+	const char *alg, *want;
+	int	    bits;
+
+	if ((pk = X509_get0_pubkey(x)) == NULL) {
+		ERR_clear_error();
+		return;
+	}
+	if (cert_key_info(c, &alg, &bits) == -1 ||
+	    bits != EVP_PKEY_get_bits(pk))
+		abort();
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		want = "RSA";
+		break;
+	case EVP_PKEY_EC:
+		want = "EC";
+		break;
+	case EVP_PKEY_ED25519:
+		want = "Ed25519";
+		break;
+	case EVP_PKEY_ED448:
+		want = "Ed448";
+		break;
+	default:
+		want = alg;
+		break;
+	}
+	if (strcmp(alg, want) != 0)
+		abort();
 }
 
 static void
@@ -131,6 +173,8 @@ one_cert(struct store *st, struct cert *c)
 	ov_add_cstr(o, "Path", c->path);
 	arr = ov_new_array();
 	x = cert_get0_x509(c);
+	if (x != NULL)
+		same_key_info(c, x);
 	if (cert_get_dns_names(c, &nm) == 0) {
 		for (i = 0; i < nm.n; i++) {
 			ov_push_str(arr, nm.s[i], nm.len[i]);

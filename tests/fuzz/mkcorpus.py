@@ -98,6 +98,19 @@ for p in sorted(files):
                 put(d, hashlib.sha1(der).hexdigest()[:16] + ".der", der)
 put(d, "empty-name.der", b"\x30\x00")
 
+# namekey: each certificate's issuer and subject back to back (a leaf's
+# issuer is its CA's subject, so equal pairs arise as the fuzzer splices
+# seeds), and each distinct name alone.
+d = reset("namekey")
+seen = set()
+for p in sorted(files):
+    for c in ders_of(p):
+        issuer, subject = names_of(c)
+        for der in (issuer + subject, issuer, subject):
+            if der not in seen:
+                seen.add(der)
+                put(d, hashlib.sha1(der).hexdigest()[:16] + ".der", der)
+
 # host: FQDN length, FQDN, then (type, length, bytes) identifiers:
 # type 0 dNSName, 1 iPAddress, 2 CN, 3 rfc822Name (see fuzz_host.c).
 d = reset("host")

@@ -315,6 +315,57 @@ test_name_key(void **state)
 	assert_true(ka != kb);
 }
 
+/*
+ * The same over every Subject and Issuer of the store (certs-test/ and
+ * the PKI made here): names OpenSSL finds equal never have different
+ * keys.  The store's certificates are the ones Chain indexes.
+ */
+static void
+test_name_key_pki(void **state)
+{
+	struct {
+		X509_NAME *nm;
+		uint64_t   key;
+		int	   keyed;
+	} * v;
+	struct cert *c;
+	X509	    *x;
+	size_t	     i, j, n = 0, equal = 0;
+
+	(void)state;
+	assert_non_null(v = calloc(2 * store_count(st), sizeof(*v)));
+	for (i = 0; i < store_count(st); i++) {
+		assert_non_null(c = store_get0(st, i));
+		if ((x = cert_get0_x509(c)) == NULL)
+			continue;
+		/* Copies: the store may drop its decoded certificates. */
+		assert_non_null(v[n].nm =
+				    X509_NAME_dup(X509_get_subject_name(x)));
+		v[n].keyed = cert_name_key(c, &c->subject, &v[n].key) == 0;
+		n++;
+		assert_non_null(v[n].nm =
+				    X509_NAME_dup(X509_get_issuer_name(x)));
+		v[n].keyed = cert_name_key(c, &c->issuer, &v[n].key) == 0;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			if (X509_NAME_cmp(v[i].nm, v[j].nm) != 0)
+				continue;
+			equal++;
+			if (v[i].keyed && v[j].keyed && v[i].key != v[j].key)
+				fail_msg("names %zu and %zu are equal to "
+					 "OpenSSL, keys differ",
+					 i, j);
+		}
+	printf("# %zu names, %zu equal pairs\n", n, equal);
+	assert_true(n > 100);
+	assert_true(equal > n);
+	for (i = 0; i < n; i++)
+		X509_NAME_free(v[i].nm);
+	free(v);
+}
+
 /* --- Certificates made here. --- */
 
 static void
@@ -820,6 +871,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_name_key),
+	    cmocka_unit_test(test_name_key_pki),
 	    cmocka_unit_test(test_oracle),
 	    cmocka_unit_test(test_equal_names),
 	    cmocka_unit_test(test_leaf_cache),
