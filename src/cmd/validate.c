@@ -58,17 +58,11 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHAIN:
 		o->no_chain = 1;
 		break;
-	case ARGP_KEY_ARG:
-		cmd_arg_error(state, "unexpected argument", arg, "", "");
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp validate_argp = {
     options,
@@ -78,7 +72,7 @@ static const struct argp validate_argp = {
     "resolves, matches its Fqdn and passes every check.  Exit status 1 "
     "when a check failed (with --strict: or warned).\v"
     "--format junit writes JUnit XML, a testcase per connector and check.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
