@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "mem.h"
 #include "safe.h"
 
 #ifndef CERTBIND_VERSION
@@ -152,12 +153,10 @@ parse_at(const char *s, time_t *t)
 static int
 add_store(const char *path)
 {
-	char **n;
+	static size_t cap;
 
-	n = reallocarray(g.stores, g.nstores + 1, sizeof(*g.stores));
-	if (n == NULL)
+	if (mem_grow(&g.stores, &cap, g.nstores + 1, sizeof(*g.stores)) == -1)
 		return -1;
-	g.stores = n;
 	g.stores[g.nstores++] = (char *)path;
 	return 0;
 }

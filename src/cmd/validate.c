@@ -16,6 +16,7 @@
 #include "connectors.h"
 #include "diag.h"
 #include "hostname.h"
+#include "mem.h"
 #include "output.h"
 #include "safe.h"
 #include "select.h"
@@ -88,7 +89,7 @@ struct vconn {
 	const struct conn *cn;
 	char		   thumb[41]; /* "" when nothing selected */
 	struct vcheck	  *v;
-	size_t		   n;
+	size_t		   n, cap;
 	enum check_result  worst;
 };
 
@@ -96,11 +97,8 @@ static int
 add_check(struct vconn *r, const char *name, enum check_result res,
 	  const char *detail)
 {
-	struct vcheck *nv;
-
-	if ((nv = reallocarray(r->v, r->n + 1, sizeof(*nv))) == NULL)
+	if (mem_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v)) == -1)
 		return -1;
-	r->v = nv;
 	if ((r->v[r->n].detail = strdup(detail != NULL ? detail : "")) == NULL)
 		return -1;
 	r->v[r->n].name = name;
