@@ -4,14 +4,15 @@ PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 COMPDIR   = $(PREFIX)/share/bash-completion/completions
-PKGS      = libcrypto libxml-2.0
+PKGS      = libssl libcrypto libxml-2.0
 SANITIZE ?=
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # certbind itself opens libxml2 with dlopen when it first needs it
-# (src/xmllib.h), so it links libcrypto only; the tests link both.
-BIN_LIBS   := $(shell pkg-config --libs libcrypto 2>/dev/null) -ldl
+# (src/xmllib.h), so it links libssl (probe) and libcrypto only; the
+# tests link all three.
+BIN_LIBS   := $(shell pkg-config --libs libssl libcrypto 2>/dev/null) -ldl
 XML_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libxml-2.0 \
                 2>/dev/null)/libxml2.so" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 ifeq ($(XML_SONAME),)

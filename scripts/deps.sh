@@ -3,7 +3,7 @@
 # when it is missing (as root), or prints the command to run and fails.
 PKGS="build-essential pkg-config libssl-dev libxml2-dev libcmocka-dev \
 openssl libxml2-utils clang python3 mandoc groff-base pebble certbot \
-curl strace acl attr"
+curl strace acl attr iproute2 postfix dovecot-imapd dovecot-pop3d"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -13,6 +13,9 @@ done
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
 	echo "certbind: installing:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
+	# postfix asks what to set up; the probe tests run their own.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    debconf-set-selections
 	apt-get update -qq && apt-get install -y -qq $missing >/dev/null || exit 1
 else
 	echo "certbind: missing packages:$missing" >&2

@@ -599,16 +599,27 @@ all:
  * cached on their certificates: the same few intermediates serve every
  * leaf).  NULL when memory ran out.
  */
-static STACK_OF(X509) * chain_untrusted(struct checks_chain *ch, struct cert *c)
+static STACK_OF(X509) * chain_untrusted(struct checks_chain *ch, struct cert *c,
+					STACK_OF(X509) * extra)
 {
 	STACK_OF(X509) * sk;
 	struct cert *ic;
 	X509	    *x;
 	size_t	     i, n;
+	int	     k;
 
 	n = chain_candidates(ch, c);
 	if ((sk = sk_X509_new_reserve(NULL, n > 0 ? (int)n : 1)) == NULL)
 		return NULL;
+	for (k = 0; extra != NULL && k < sk_X509_num(extra); k++) {
+		x = sk_X509_value(extra, k);
+		if (!X509_up_ref(x))
+			goto fail;
+		if (!sk_X509_push(sk, x)) {
+			X509_free(x);
+			goto fail;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		if ((ic = store_get0(ch->store, ch->queue[i])) == NULL)
 			goto fail;
@@ -682,7 +693,7 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 		rc = set(ck, "Chain", CHECK_FAIL, &b);
 		goto out;
 	}
-	if ((untrusted = chain_untrusted(ch, c)) == NULL ||
+	if ((untrusted = chain_untrusted(ch, c, o->untrusted)) == NULL ||
 	    (ctx = X509_STORE_CTX_new()) == NULL ||
 	    !X509_STORE_CTX_init(ctx, ch->anchors, x, untrusted) ||
 	    !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER))
@@ -714,7 +725,14 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 		sb_printf(&b, "untrusted: %s",
 			  X509_verify_cert_error_string(err));
 		at = X509_STORE_CTX_get_current_cert(ctx);
-		if (depth > 0 && at != NULL) {
+		if ((err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+		     err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
+		    at != NULL) {
+			/* The admin's next step: find that certificate. */
+			sb_printf(&b, " (missing issuer ");
+			sb_add_name(&b, X509_get_issuer_name(at));
+			sb_printf(&b, ")");
+		} else if (depth > 0 && at != NULL) {
 			sb_printf(&b, " (at ");
 			sb_add_name(&b, X509_get_subject_name(at));
 			sb_printf(&b, ")");
@@ -843,9 +861,11 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 	if (check_validity(&out->v[out->n], c, o) == -1)
 		goto out;
 	out->n++;
-	if (check_private_key(&out->v[out->n], c) == -1)
-		goto out;
-	out->n++;
+	if (!o->no_private_key) {
+		if (check_private_key(&out->v[out->n], c) == -1)
+			goto out;
+		out->n++;
+	}
 	if (check_usage(&out->v[out->n], c, x) == -1)
 		goto out;
 	out->n++;

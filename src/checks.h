@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/x509.h>
+
 struct cert;
 struct checks_chain;
 struct host;
@@ -37,6 +39,11 @@ struct check_opts {
 	const char	    *ca_path;	/* ... for OpenSSL's default paths */
 	struct store	    *store;	/* intermediates for Chain */
 	struct checks_chain *chain;	/* from checks_opts_init, or NULL */
+	/* More untrusted intermediates for Chain (what a server presented),
+	 * offered after the store's; borrowed, may be NULL. */
+	STACK_OF(X509) * untrusted;
+	int no_private_key; /* no PrivateKey entry: the key is not in
+			       the store's reach (probe: on the server) */
 };
 
 /*
@@ -55,11 +62,11 @@ int checks_opts_init(struct check_opts *);
 void checks_opts_release(struct check_opts *);
 
 /*
- * Runs Domain, Validity, PrivateKey, Usage, Chain (unless no_chain: then
- * there is no Chain entry at all) and Key, in that order, on c for host
- * h (NULL: no Domain entry, for a caller that reports an unusable FQDN
- * itself).  Returns 0 with out filled (release with checks_release), or
- * -1 when memory ran out.
+ * Runs Domain, Validity, PrivateKey (unless no_private_key), Usage, Chain
+ * (unless no_chain: then there is no Chain entry at all) and Key, in that
+ * order, on c for host h (NULL: no Domain entry, for a caller that reports an
+ * unusable FQDN itself).  Returns 0 with out filled (release with
+ * checks_release), or -1 when memory ran out.
  */
 int checks_run(struct cert *c, const struct host *h, const struct check_opts *,
 	       struct checks *out);

@@ -83,6 +83,7 @@ int cmd_connectors(int, char **);
 int cmd_check(int, char **);
 int cmd_list(int, char **);
 int cmd_name(int, char **);
+int cmd_probe(int, char **);
 int cmd_resolve(int, char **);
 int cmd_show(int, char **);
 int cmd_renew(int, char **);
@@ -116,6 +117,9 @@ int cmd_find_cert(struct store *, const char *arg, struct cert **out);
  * ran out.
  */
 struct ov *cmd_cert_ov(struct cert *, int full, const char *const *columns);
+/* The same fields added to the object o; 0, or -1 when memory ran out. */
+int cmd_cert_ov_add(struct ov *o, struct cert *, int full,
+		    const char *const *columns);
 
 struct check_opts;
 /*

@@ -6,6 +6,7 @@
 #include <argp.h>
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,8 @@ static const struct command commands[] = {
     {"list", cmd_list, FMT_BASIC, NULL, "list the certificates of the store"},
     {"name", cmd_name, FMT_BASIC, &thumbprint,
      "print a certificate's TLS certificate name"},
+    {"probe", cmd_probe, FMT_BASIC, NULL,
+     "what a live mail server presents, checked"},
     {"renew", cmd_renew, FMT_BASIC, NULL,
      "rebind connectors to the best certificate for their FQDN"},
     {"resolve", cmd_resolve, FMT_BASIC, &tls_name,
@@ -439,6 +442,46 @@ defaults(void)
 		add_store(DEFAULT_STORE);
 }
 
+/*
+ * OpenSSL's allocations go through these, so that every block it frees
+ * is wiped first: its key decoders free a decoded private key's DER
+ * without wiping it (certbind(1), SECURITY).  The size comes from
+ * malloc_usable_size, so the whole block is wiped.
+ */
+static void *
+wipe_malloc(size_t n, const char *file, int line)
+{
+	return malloc(n);
+}
+
+static void
+wipe_free(void *p, const char *file, int line)
+{
+	if (p != NULL)
+		OPENSSL_cleanse(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *
+wipe_realloc(void *p, size_t n, const char *file, int line)
+{
+	void  *np;
+	size_t old;
+
+	if (p == NULL)
+		return malloc(n);
+	if (n == 0) { /* as CRYPTO_realloc does */
+		wipe_free(p, file, line);
+		return NULL;
+	}
+	if ((np = malloc(n)) == NULL)
+		return NULL;
+	old = malloc_usable_size(p);
+	memcpy(np, p, old < n ? old : n);
+	wipe_free(p, file, line);
+	return np;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -453,6 +496,10 @@ main(int argc, char *argv[])
 	 * short run spent on nothing.  It holds no secret; ours are wiped
 	 * where they are used.
 	 */
+	if (!CRYPTO_set_mem_functions(wipe_malloc, wipe_realloc, wipe_free)) {
+		diag_err(NULL, "cannot set OpenSSL's allocator");
+		return EXIT_FAIL;
+	}
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	argp_err_exit_status = EXIT_USAGE;
 	defaults();

@@ -380,7 +380,22 @@ wanted(int full, const char *const *columns, const char *name)
 struct ov *
 cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 {
-	struct ov	 *o, *arr;
+	struct ov *o;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	if (cmd_cert_ov_add(o, c, full, columns) == -1) {
+		ov_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+cmd_cert_ov_add(struct ov *o, struct cert *c, int full,
+		const char *const *columns)
+{
+	struct ov	 *arr;
 	struct cert_names nm;
 	const char	 *s, *alg;
 	char		  hex[65], date[32], *serial;
@@ -388,8 +403,6 @@ cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 	int		  bits, err = 0;
 
 #define W(name) wanted(full, columns, name)
-	if ((o = ov_new_object()) == NULL)
-		return NULL;
 	if (W("Thumbprint")) {
 		cert_hex(c->sha1, 20, hex);
 		err |= ov_add_cstr(o, "Thumbprint", hex);
@@ -454,12 +467,9 @@ cmd_cert_ov(struct cert *c, int full, const char *const *columns)
 	if (W("Path"))
 		err |= ov_add_cstr(o, "Path", c->path);
 #undef W
-	if (err)
-		goto fail;
-	return o;
+	return err ? -1 : 0;
 fail:
-	ov_free(o);
-	return NULL;
+	return -1;
 }
 
 int

@@ -35,6 +35,7 @@ expect_err_has "'junit' is not a format of check $BASIC" "check: named in the me
 refused "connectors -f junit" connectors -f junit
 refused "bind -f junit" bind --identity '*' --fqdn mx.contoso.com -f junit
 refused "renew -f junit" renew -f junit
+refused "probe -f junit" probe 127.0.0.1:1 -f junit
 refused "resolve -f junit" resolve "$NAME" -f junit
 expect_err_has "'junit' is not a format of resolve $BASIC" "resolve: named in the message"
 check "bind and renew wrote nothing" cmp -s "$C" "$PKI/connectors.xml"

@@ -169,7 +169,7 @@ expect_rc 0 "--no-chain skips it"
 jcheck "no Chain entry at all" "'Chain' not in c and len(d['Checks']) == 5"
 run -s "$S/mail.contoso.com.pem" -s "$S/privkey-mail.contoso.com.pem" $AT $CA -f json check "$M" --fqdn mail.contoso.com
 expect_rc 1 "without the intermediate in the store"
-check "Chain Fail" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate"
+check "Chain Fail naming the missing issuer" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer CN=Contoso Issuing CA 1, DC=contoso, DC=com)"
 mkdir "$T/capath" "$T/empty"
 cp "$PKI/ca/root-ca.pem" "$T/capath/" && openssl rehash "$T/capath" 2>/dev/null
 run -s "$S" $PW $AT --ca-path "$T/capath" -f json check "$M" --fqdn mail.contoso.com

@@ -539,7 +539,13 @@ oracle(struct cert *c, const char *ca_file, time_t at, enum check_result *r,
 		fprintf(fp, "untrusted: %s",
 			X509_verify_cert_error_string(err));
 		cur = X509_STORE_CTX_get_current_cert(ctx);
-		if (depth > 0 && cur != NULL) {
+		if ((err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+		     err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
+		    cur != NULL) {
+			fprintf(fp, " (missing issuer ");
+			add_name(fp, X509_get_issuer_name(cur));
+			fprintf(fp, ")");
+		} else if (depth > 0 && cur != NULL) {
 			fprintf(fp, " (at ");
 			add_name(fp, X509_get_subject_name(cur));
 			fprintf(fp, ")");
@@ -684,9 +690,11 @@ test_equal_names(void **state)
 	expect("l-w.pem", CHECK_PASS,
 	       "trusted: 4 certificates up to CN=Gen Root A, C=US");
 	expect("l-hyphen.pem", CHECK_FAIL,
-	       "untrusted: unable to get local issuer certificate");
+	       "untrusted: unable to get local issuer certificate (missing "
+	       "issuer CN=Gen-Issuing X, O=Gen Ltd, C=US)");
 	expect("l-other.pem", CHECK_FAIL,
-	       "untrusted: unable to get local issuer certificate");
+	       "untrusted: unable to get local issuer certificate (missing "
+	       "issuer CN=Gen Issuing Y, O=Gen Ltd, C=US)");
 }
 
 /*

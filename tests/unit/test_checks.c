@@ -383,7 +383,9 @@ test_chain(void **state)
 	keep = o.store;
 	o.store = NULL;
 	expect(STORE "/mail.contoso.com.pem", "mail.contoso.com", &o, "Chain",
-	       CHECK_FAIL, "untrusted: unable to get local issuer certificate");
+	       CHECK_FAIL,
+	       "untrusted: unable to get local issuer certificate (missing "
+	       "issuer CN=Contoso Issuing CA 1, DC=contoso, DC=com)");
 	o.store = keep;
 	o.ca_file = PKI "/no-such-file.pem";
 	expect_has(STORE "/mail.contoso.com.pem", "mail.contoso.com", &o,

@@ -1,0 +1,726 @@
+/*
+ * certbind probe HOST[:PORT] [--starttls smtp|imap|pop3|none]
+ *     [--servername NAME] [--timeout SEC] [--identity PATTERN]
+ *     [--warn-days N] [--no-chain]: what a live server presents, and the
+ * checks of certbind(1) on it (PROBE).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "cert.h"
+#include "checks.h"
+#include "cmd.h"
+#include "connectors.h"
+#include "diag.h"
+#include "dn.h"
+#include "hostname.h"
+#include "output.h"
+#include "probe.h"
+#include "select.h"
+#include "store.h"
+
+enum {
+	OPT_STARTTLS = 0x200,
+	OPT_SERVERNAME,
+	OPT_TIMEOUT,
+	OPT_IDENTITY,
+	OPT_WARN_DAYS,
+	OPT_NO_CHAIN
+};
+
+#define DEFAULT_PORT	587
+#define DEFAULT_TIMEOUT 10
+#define MAX_TIMEOUT	3600 /* seconds */
+
+struct probe_args {
+	const char *target;
+	struct host host;   /* from the target */
+	int	    port;   /* 0: not given */
+	int	    proto;  /* enum probe_proto, or -1: by port */
+	struct host server; /* --servername */
+	int	    have_server;
+	long	    timeout_ms;
+	const char *identity;
+	long	    warn_days;
+	int	    no_chain;
+};
+
+static const struct argp_option options[] = {
+    {"starttls", OPT_STARTTLS, "PROTO", 0,
+     "smtp, imap, pop3 or none (TLS from the first byte); default by port", 0},
+    {"servername", OPT_SERVERNAME, "NAME", 0,
+     "the name to ask for (SNI) and check Domain against (default HOST)", 0},
+    {"timeout", OPT_TIMEOUT, "SEC", 0,
+     "give up after SEC seconds in all (default 10)", 0},
+    {"identity", OPT_IDENTITY, "PATTERN", 0,
+     "also check the binding of the connectors whose Identity or Name "
+     "matches the glob",
+     0},
+    {"warn-days", OPT_WARN_DAYS, "N", 0,
+     "warn when NotAfter is within N days (default 30)", 0},
+    {"no-chain", OPT_NO_CHAIN, NULL, 0, "skip the chain check", 0},
+    {NULL, 0, NULL, 0, NULL, 0}};
+
+/*
+ * HOST, HOST:PORT, [IPV6] or [IPV6]:PORT; a bare IPv6 address (two or
+ * more colons) has no port.  Returns 0, or -1 with *why.
+ */
+static int
+parse_target(const char *arg, struct probe_args *a, const char **why)
+{
+	const char *host = arg, *port = NULL, *end;
+	size_t	    hlen;
+	char	   *e;
+	long	    p;
+
+	if (*arg == '[') {
+		if ((end = strchr(arg, ']')) == NULL) {
+			*why = "no ']' after the IPv6 address";
+			return -1;
+		}
+		host = arg + 1;
+		hlen = end - host;
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1] != '\0') {
+			*why = "only ':PORT' may follow ']'";
+			return -1;
+		}
+	} else if ((end = strchr(arg, ':')) != NULL &&
+		   strchr(end + 1, ':') == NULL) {
+		hlen = end - arg;
+		port = end + 1;
+	} else
+		hlen = strlen(arg);
+	if (host_parse_fqdn(host, hlen, &a->host, why) == -1)
+		return -1;
+	if (*arg == '[' && a->host.kind != HOST_IPV6) {
+		*why = "brackets hold an IPv6 address only";
+		return -1;
+	}
+	if (port == NULL)
+		return 0;
+	errno = 0;
+	p = strtol(port, &e, 10);
+	if (*port < '0' || *port > '9' || *e != '\0' || errno != 0 || p < 1 ||
+	    p > 65535) {
+		*why = "the port must be a number from 1 to 65535";
+		return -1;
+	}
+	a->port = (int)p;
+	return 0;
+}
+
+static error_t
+parse(int key, char *arg, struct argp_state *state)
+{
+	struct probe_args *a = state->input;
+	const char	  *why;
+	char		  *end;
+	double		   t;
+
+	switch (key) {
+	case OPT_STARTTLS:
+		if (strcmp(arg, "smtp") == 0)
+			a->proto = PROBE_SMTP;
+		else if (strcmp(arg, "imap") == 0)
+			a->proto = PROBE_IMAP;
+		else if (strcmp(arg, "pop3") == 0)
+			a->proto = PROBE_POP3;
+		else if (strcmp(arg, "none") == 0)
+			a->proto = PROBE_TLS;
+		else
+			cmd_arg_error(state, "unknown protocol", arg,
+				      " for --starttls (smtp, imap, pop3 or "
+				      "none)",
+				      "");
+		break;
+	case OPT_SERVERNAME:
+		if (host_parse_fqdn(arg, strlen(arg), &a->server, &why) == -1)
+			cmd_arg_error(state, "invalid name", arg,
+				      " for --servername: ", why);
+		if (a->server.kind != HOST_DNS)
+			cmd_arg_error(state, "invalid name", arg,
+				      " for --servername: ",
+				      "an address cannot be sent as a server "
+				      "name");
+		a->have_server = 1;
+		break;
+	case OPT_TIMEOUT:
+		errno = 0;
+		t = strtod(arg, &end);
+		if (end == arg || *end != '\0' || errno != 0 || !isfinite(t) ||
+		    t <= 0 || t > MAX_TIMEOUT)
+			cmd_arg_error(state, "invalid timeout", arg,
+				      ": give a positive number of seconds, "
+				      "at most 3600",
+				      "");
+		a->timeout_ms = (long)(t * 1000 + 0.999);
+		break;
+	case OPT_IDENTITY:
+		a->identity = arg;
+		break;
+	case OPT_WARN_DAYS:
+		a->warn_days = cmd_parse_days(state, "--warn-days", arg);
+		break;
+	case OPT_NO_CHAIN:
+		a->no_chain = 1;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->target != NULL)
+			argp_error(state, "one HOST[:PORT] only");
+		if (parse_target(arg, a, &why) == -1)
+			cmd_arg_error(state, "invalid HOST[:PORT]", arg, ": ",
+				      why);
+		a->target = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no HOST[:PORT] given");
+		break;
+	case ARGP_KEY_END:
+		if (a->port == 0)
+			a->port = DEFAULT_PORT;
+		if (a->proto != -1)
+			break;
+		switch (a->port) {
+		case 25:
+		case 587:
+			a->proto = PROBE_SMTP;
+			break;
+		case 143:
+			a->proto = PROBE_IMAP;
+			break;
+		case 110:
+			a->proto = PROBE_POP3;
+			break;
+		case 465:
+		case 993:
+		case 995:
+			a->proto = PROBE_TLS;
+			break;
+		default:
+			argp_error(state,
+				   "no protocol is known for port %d: give "
+				   "--starttls smtp, imap, pop3 or none",
+				   a->port);
+		}
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp probe_argp = {
+    options,
+    parse,
+    "HOST[:PORT]",
+    "Connect to a mail server (default port 587), start TLS as its port "
+    "wants (25, 587: SMTP STARTTLS; 143: IMAP; 110: POP3; 465, 993, 995: "
+    "TLS from the first byte), and check the certificate chain it "
+    "presents: Domain, Validity, Usage, Chain and Key.  With --identity, "
+    "also whether it is the certificate each connector's binding selects "
+    "from the store.  Never authenticates.  Exit status 1 when a check "
+    "fails, 2 when the server could not be probed.",
+    cmd_global_children,
+    NULL,
+    NULL};
+
+/* One connector's checks. */
+struct pconn {
+	const struct conn *cn;
+	struct checks	   cs;
+};
+
+/* The leaf fields shown: those of show, but none of the store's. */
+static const char *const leaf_cols[] = {"Thumbprint",
+					"Sha256Thumbprint",
+					"Subject",
+					"Issuer",
+					"CertificateDomains",
+					"NotBefore",
+					"NotAfter",
+					"Status",
+					"IsSelfSigned",
+					"SerialNumber",
+					"KeyAlgorithm",
+					"KeySize",
+					"SignatureAlgorithm",
+					"Services",
+					NULL};
+static const char *const chain_cols[] = {"Thumbprint", "Subject", "Issuer",
+					 NULL};
+static const char *const table_cols[] = {"For", "Check", "Result", "Detail",
+					 NULL};
+
+static int add_checkf(struct checks *, const char *name, enum check_result,
+		      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Appends a check to cs; -1 when memory ran out or cs is full. */
+static int
+add_checkf(struct checks *cs, const char *name, enum check_result r,
+	   const char *fmt, ...)
+{
+	va_list ap;
+	char   *d;
+	int	n;
+
+	if (cs->n == CHECKS_MAX)
+		return -1;
+	va_start(ap, fmt);
+	n = vasprintf(&d, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		return -1;
+	cs->v[cs->n].name = name;
+	cs->v[cs->n].result = r;
+	cs->v[cs->n++].detail = d;
+	if (r > cs->worst)
+		cs->worst = r;
+	return 0;
+}
+
+/*
+ * Binding (certbind(1), PROBE): Pass when the presented leaf is the
+ * certificate the connector's TlsCertificateName selects first from the
+ * store (its preference order, certbind(1) NAMES), else Fail naming
+ * both.  Returns 0 or -1 (memory).
+ */
+static int
+binding(struct checks *cs, const struct conn *cn, struct store *st,
+	struct cert *leaf)
+{
+	struct sel_name nm;
+	struct cert   **v;
+	const char     *why, *tls = cn->tls_name;
+	char		have[41], want[41], na[32], more[64] = "";
+	size_t		n, i;
+	int		rc, also = 0;
+
+	cert_hex(leaf->sha1, 20, have);
+	if (tls == NULL || *tls == '\0')
+		return add_checkf(cs, "Binding", CHECK_WARN,
+				  "no TlsCertificateName: Exchange picks a "
+				  "certificate itself; the server presents %s",
+				  have);
+	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
+		return add_checkf(cs, "Binding", CHECK_FAIL,
+				  "malformed TlsCertificateName: %s", why);
+	if ((v = sel_select(st, &nm, g.at, &n)) == NULL)
+		return n == (size_t)-1
+			   ? -1
+			   : add_checkf(cs, "Binding", CHECK_FAIL,
+					"TlsCertificateName selects no "
+					"certificate in the store (Exchange "
+					"logs event 12014); the server "
+					"presents %s",
+					have);
+	cert_hex(v[0]->sha1, 20, want);
+	if (n > 1)
+		snprintf(more, sizeof(more),
+			 "; ambiguous: the name selects %zu certificates", n);
+	for (i = 1; i < n; i++)
+		also |= memcmp(v[i]->sha1, leaf->sha1, 20) == 0;
+	cert_format_time(v[0]->not_after, na, sizeof(na));
+	if (memcmp(v[0]->sha1, leaf->sha1, 20) == 0)
+		rc = add_checkf(cs, "Binding", CHECK_PASS,
+				"the server presents %s, the certificate "
+				"TlsCertificateName selects%s",
+				have, more);
+	else
+		rc = add_checkf(cs, "Binding", CHECK_FAIL,
+				"the server presents %s, but "
+				"TlsCertificateName selects %s (NotAfter "
+				"%s)%s%s",
+				have, want, na,
+				also ? "; the presented one is selected too, "
+				       "but not preferred"
+				     : "",
+				more);
+	free(v);
+	return rc;
+}
+
+/* Binding and Domain against the connector's Fqdn; 0 or -1 (memory). */
+static int
+probe_conn(struct pconn *pc, struct store *st, struct cert *leaf)
+{
+	struct checks empty, dom;
+	struct host   h;
+	const char   *why, *fqdn = pc->cn->fqdn;
+	size_t	      i;
+
+	memset(&empty, 0, sizeof(empty));
+	if (binding(&pc->cs, pc->cn, st, leaf) == -1)
+		return -1;
+	if (fqdn == NULL || *fqdn == '\0')
+		return add_checkf(&pc->cs, "Domain", CHECK_FAIL, "no Fqdn");
+	if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1)
+		return add_checkf(&pc->cs, "Domain", CHECK_FAIL,
+				  "Fqdn is not a host name: %s", why);
+	if (checks_run_common(leaf, &h, &empty, &dom) == -1)
+		return -1;
+	for (i = 0; i < dom.n; i++)
+		if (add_checkf(&pc->cs, dom.v[i].name, dom.v[i].result, "%s",
+			       dom.v[i].detail) == -1) {
+			checks_release(&dom);
+			return -1;
+		}
+	checks_release(&dom);
+	return 0;
+}
+
+/* The checks as an array of {Name, Result, Detail}; NULL (memory). */
+static struct ov *
+checks_ov(const struct checks *cs)
+{
+	struct ov *arr, *e;
+	size_t	   i;
+
+	if ((arr = ov_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < cs->n; i++) {
+		if ((e = ov_new_object()) == NULL ||
+		    ov_add_cstr(e, "Name", cs->v[i].name) == -1 ||
+		    ov_add_cstr(e, "Result",
+				check_result_name(cs->v[i].result)) == -1 ||
+		    ov_add_cstr(e, "Detail", cs->v[i].detail) == -1 ||
+		    ov_push(arr, e) == -1) {
+			/* ov_push owns e, also when it fails. */
+			ov_free(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static struct ov *
+conn_ov(const struct pconn *pc)
+{
+	struct ov *o;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	if (ov_add_cstr(o, "Identity", pc->cn->identity) == -1 ||
+	    ov_add_cstr(o, "Fqdn", pc->cn->fqdn) == -1 ||
+	    ov_add(o, "Checks", checks_ov(&pc->cs)) == -1) {
+		ov_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* What the probe found, as one object; NULL when memory ran out. */
+static struct ov *
+probe_ov(const struct probe_args *a, const struct probe_result *res,
+	 struct cert *certs, const struct checks *cs, const struct pconn *pcs,
+	 size_t npc, int with_conns)
+{
+	struct ov  *o, *arr, *e;
+	const char *iss, *sub;
+	char	   *tls;
+	size_t	    ilen, slen, tlen, i;
+	int	    err = 0;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	err |= ov_add_str(o, "Host", a->host.name, a->host.namelen);
+	err |= ov_add_int(o, "Port", a->port);
+	err |= ov_add_cstr(o, "Protocol", probe_proto_name(a->proto));
+	err |= ov_add_cstr(o, "TlsVersion", res->version);
+	err |= ov_add_cstr(o, "Cipher", res->cipher);
+	err |= cmd_cert_ov_add(o, &certs[0], 0, leaf_cols);
+	iss = cert_get0_issuer(&certs[0], &ilen);
+	sub = cert_get0_subject(&certs[0], &slen);
+	if (iss != NULL && sub != NULL &&
+	    (tls = dn_tls_name(iss, ilen, sub, slen, &tlen)) != NULL) {
+		err |= ov_add_str(o, "TlsCertificateName", tls, tlen);
+		free(tls);
+	} else
+		err |= ov_add_null(o, "TlsCertificateName");
+	if ((arr = ov_new_array()) == NULL)
+		goto fail;
+	for (i = 0; i < res->nchain; i++)
+		if ((e = cmd_cert_ov(&certs[i], 0, chain_cols)) == NULL ||
+		    ov_push(arr, e) == -1) {
+			ov_free(arr);
+			goto fail;
+		}
+	err |= ov_add(o, "Chain", arr);
+	err |= ov_add(o, "Checks", checks_ov(cs));
+	if (with_conns) {
+		if ((arr = ov_new_array()) == NULL)
+			goto fail;
+		for (i = 0; i < npc; i++)
+			if (ov_push(arr, conn_ov(&pcs[i])) == -1) {
+				ov_free(arr);
+				goto fail;
+			}
+		err |= ov_add(o, "Connectors", arr);
+	}
+	if (err)
+		goto fail;
+	return o;
+fail:
+	ov_free(o);
+	return NULL;
+}
+
+/* One table row per check, the server's first, then each connector's. */
+static int
+print_table(const struct host *checked, const struct checks *cs,
+	    const struct pconn *pcs, size_t npc, FILE *fp)
+{
+	const struct checks *s;
+	const char	    *who;
+	struct out	    *out;
+	struct ov	    *row;
+	size_t		     i, k;
+	int		     err = 0;
+
+	if ((out = out_open(fp, OUT_TABLE, table_cols)) == NULL)
+		return -1;
+	for (i = 0; i <= npc && !err; i++) {
+		s = i == 0 ? cs : &pcs[i - 1].cs;
+		who = i == 0 ? checked->name : pcs[i - 1].cn->identity;
+		for (k = 0; k < s->n && !err; k++) {
+			if ((row = ov_new_object()) == NULL) {
+				err = 1;
+				break;
+			}
+			err |= ov_add_cstr(row, "For", who);
+			err |= ov_add_cstr(row, "Check", s->v[k].name);
+			err |= ov_add_cstr(row, "Result",
+					   check_result_name(s->v[k].result));
+			err |= ov_add_cstr(row, "Detail", s->v[k].detail);
+			err |= out_item(out, row);
+			ov_free(row);
+		}
+	}
+	return out_close(out) == -1 || err ? -1 : 0;
+}
+
+/* List: the server's object, then each connector as an object of its own. */
+static int
+print_list(const struct ov *o, const struct pconn *pcs, size_t npc, FILE *fp)
+{
+	struct out *out;
+	struct ov  *c;
+	size_t	    i;
+	int	    err = 0;
+
+	if ((out = out_open(fp, OUT_LIST, NULL)) == NULL)
+		return -1;
+	err |= out_value(out, o);
+	if (out_close(out) == -1 || err)
+		return -1;
+	if (npc == 0)
+		return 0;
+	if (fputc('\n', fp) == EOF ||
+	    (out = out_open(fp, OUT_LIST, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < npc && !err; i++) {
+		if ((c = conn_ov(&pcs[i])) == NULL) {
+			err = 1;
+			break;
+		}
+		err |= out_item(out, c);
+		ov_free(c);
+	}
+	return out_close(out) == -1 || err ? -1 : 0;
+}
+
+/*
+ * Before connecting: the connectors --identity selects (into *pcs, *npc)
+ * and the store their bindings select from.  Returns EXIT_OK, or an exit
+ * status after reporting.
+ */
+static int
+load_connectors(const struct probe_args *a, struct conn_file **cfp,
+		struct store **stp, struct pconn **pcs, size_t *npc)
+{
+	struct conn_errs errs;
+	size_t		 i;
+
+	if (conn_load(g.config, cfp, &errs) == -1) {
+		cmd_conn_errs(&errs, 0);
+		conn_errs_release(&errs);
+		return EXIT_FAIL;
+	}
+	conn_errs_release(&errs);
+	if ((*pcs = calloc((*cfp)->n + 1, sizeof(**pcs))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < (*cfp)->n; i++)
+		if (conn_match(a->identity, &(*cfp)->v[i]))
+			(*pcs)[(*npc)++].cn = &(*cfp)->v[i];
+	if (*npc == 0) {
+		diag_err(g.config, "no connector matches '%s'", a->identity);
+		return EXIT_NO;
+	}
+	if ((*stp = cmd_load_store()) == NULL)
+		return EXIT_FAIL;
+	return EXIT_OK;
+}
+
+int
+cmd_probe(int argc, char **argv)
+{
+	struct probe_args   a;
+	struct probe_req    req;
+	struct probe_result res;
+	struct check_opts   co;
+	struct checks	    cs;
+	struct cert	   *certs = NULL;
+	struct pconn	   *pcs = NULL;
+	struct conn_file   *cf = NULL;
+	struct store	   *st = NULL;
+	struct ov	   *o = NULL;
+	struct out	   *out = NULL;
+	const struct host  *checked;
+	enum out_format	    fmt;
+	enum check_result   worst;
+	STACK_OF(X509) *sk = NULL;
+	unsigned char *der;
+	const char    *why;
+	char	       where[HOST_FQDN_MAX + 16];
+	size_t	       i, ncerts = 0, npc = 0;
+	X509	      *x;
+	int	       rc = EXIT_FAIL, prc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&co, 0, sizeof(co));
+	memset(&cs, 0, sizeof(cs));
+	memset(&res, 0, sizeof(res));
+	a.proto = -1;
+	a.timeout_ms = DEFAULT_TIMEOUT * 1000L;
+	a.warn_days = 30;
+	argp_parse(&probe_argp, argc, argv, 0, NULL, &a);
+	fmt = cmd_format(OUT_LIST);
+	/* What --identity needs is read first: no connection for nothing. */
+	if (a.identity != NULL &&
+	    (rc = load_connectors(&a, &cf, &st, &pcs, &npc)) != EXIT_OK)
+		goto out;
+	rc = EXIT_FAIL;
+	/* A server that closes early must not end certbind by SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	checked = a.have_server ? &a.server : &a.host;
+	snprintf(where, sizeof(where),
+		 a.host.kind == HOST_IPV6 ? "[%s]:%d" : "%s:%d", a.host.name,
+		 a.port);
+	memset(&req, 0, sizeof(req));
+	req.host = a.host.name;
+	req.port = (unsigned short)a.port;
+	req.proto = a.proto;
+	req.timeout_ms = a.timeout_ms;
+	/* SNI carries a name, never an address (RFC 6066 §3). */
+	req.sni = a.have_server		    ? a.server.name
+		  : a.host.kind == HOST_DNS ? a.host.name
+					    : NULL;
+	if (probe_run(&req, &res) == -1) {
+		diag_err(where, "%s", res.err);
+		goto out;
+	}
+	if ((certs = calloc(res.nchain, sizeof(*certs))) == NULL)
+		goto nomem;
+	for (ncerts = 0; ncerts < res.nchain; ncerts++) {
+		if ((der = malloc(res.chain[ncerts].len)) == NULL)
+			goto nomem;
+		memcpy(der, res.chain[ncerts].der, res.chain[ncerts].len);
+		if (cert_init_der(&certs[ncerts], der, res.chain[ncerts].len, 0,
+				  &why) == -1) {
+			diag_err(where,
+				 "certificate %zu of the chain it presents "
+				 "cannot be read: %s",
+				 ncerts + 1, why);
+			goto out;
+		}
+	}
+	/* Chain is built from what the server presented, not the store. */
+	if ((sk = sk_X509_new_null()) == NULL)
+		goto nomem;
+	for (i = 1; i < ncerts; i++) {
+		if ((x = cert_get0_x509(&certs[i])) == NULL) {
+			ERR_clear_error();
+			continue;
+		}
+		if (!X509_up_ref(x))
+			goto nomem;
+		if (!sk_X509_push(sk, x)) {
+			X509_free(x);
+			goto nomem;
+		}
+	}
+	co.at = g.at;
+	co.warn_days = a.warn_days;
+	co.no_chain = a.no_chain;
+	co.ca_file = g.ca_file;
+	co.ca_path = g.ca_path;
+	co.untrusted = sk;
+	co.no_private_key = 1;
+	if (checks_opts_init(&co) == -1) {
+		diag_ssl(g.ca_file != NULL ? g.ca_file : g.ca_path,
+			 "cannot load the trust anchors");
+		goto out;
+	}
+	if (checks_run(&certs[0], checked, &co, &cs) == -1)
+		goto nomem;
+	worst = cs.worst;
+	for (i = 0; i < npc; i++) {
+		if (probe_conn(&pcs[i], st, &certs[0]) == -1)
+			goto nomem;
+		if (pcs[i].cs.worst > worst)
+			worst = pcs[i].cs.worst;
+	}
+	cmd_services_init();
+	/* List shows the connectors after the server, not inside it. */
+	if ((o = probe_ov(&a, &res, certs, &cs, pcs, npc,
+			  a.identity != NULL && fmt == OUT_JSON)) == NULL)
+		goto nomem;
+	if (fmt == OUT_TABLE)
+		prc = print_table(checked, &cs, pcs, npc, stdout);
+	else if (fmt == OUT_LIST)
+		prc = print_list(o, pcs, npc, stdout);
+	else
+		prc = (out = out_open(stdout, fmt, NULL)) == NULL ||
+			      out_value(out, o) == -1
+			  ? -1
+			  : 0;
+	if (out != NULL && out_close(out) == -1)
+		prc = -1;
+	if (prc == -1) {
+		diag_err("stdout", "write error");
+		goto out;
+	}
+	rc = worst == CHECK_FAIL ? EXIT_NO : EXIT_OK;
+	goto out;
+nomem:
+	diag_err(NULL, "out of memory");
+out:
+	ov_free(o);
+	for (i = 0; pcs != NULL && i < npc; i++)
+		checks_release(&pcs[i].cs);
+	free(pcs);
+	checks_release(&cs);
+	checks_opts_release(&co);
+	sk_X509_pop_free(sk, X509_free);
+	for (i = 0; i < ncerts; i++)
+		cert_release(&certs[i]);
+	free(certs);
+	probe_result_release(&res);
+	conn_file_free(cf);
+	store_free(st);
+	cmd_services_free();
+	return rc;
+}
