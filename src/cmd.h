@@ -33,14 +33,29 @@ struct globals {
 	const char     *ca_file;
 	const char     *ca_path;
 	int		allow_unsafe; /* --allow-unsafe-config */
+	/* The command's operand (THUMBPRINT, NAME), for a command whose
+	 * line in main.c's table declares one; else NULL. */
+	const char *operand;
 };
 
 extern struct globals g;
 
-/* The global options as an argp child, for every command's parser. */
+/*
+ * The global options as an argp child, for every command's parser.  It
+ * also parses the operand main.c's table declares for the command (into
+ * g.operand; an argument is a usage error for a command that declares
+ * none and does not take it itself) and checks --format against the
+ * command's formats there.
+ */
 extern const struct argp cmd_global_argp;
+/* The children of a command's argp: the global options. */
+extern const struct argp_child cmd_global_children[];
 
-/* The output format: --format, or dflt when none was given. */
+/*
+ * The output format: --format, or dflt when none was given.  --format
+ * is one the command takes (main.c's table); any other was a usage
+ * error.
+ */
 enum out_format cmd_format(enum out_format dflt);
 
 /*

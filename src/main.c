@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "mem.h"
 #include "safe.h"
 
 #ifndef CERTBIND_VERSION
@@ -30,31 +31,73 @@ const char *argp_program_bug_address = NULL;
 
 struct globals g;
 
+/*
+ * A command's one operand, parsed here for every command that declares
+ * it: the messages when it is missing and when more than one is given.
+ */
+struct operand {
+	const char *missing;
+	const char *extra;
+};
+
+static const struct operand thumbprint = {"no thumbprint given",
+					  "one thumbprint only"};
+static const struct operand tls_name = {
+    "no TLS certificate name given",
+    "one name only (quote it: it holds spaces)"};
+
+/* The formats of a command: a bit per enum out_format. */
+#define FMT(f)	  (1u << (f))
+#define FMT_BASIC (FMT(OUT_TABLE) | FMT(OUT_LIST) | FMT(OUT_JSON))
+
 struct command {
 	const char *name;
 	int (*fn)(int, char **);
-	const char *summary;
+	unsigned	      formats; /* FMT() of each it takes */
+	const struct operand *operand; /* NULL: it takes none here */
+	const char	     *summary;
 };
 
-/* Sorted by name. */
+/*
+ * Sorted by name.  A format is a usage error for a command whose line
+ * does not name it (certbind(1), --format).
+ */
 static const struct command commands[] = {
-    {"bind", cmd_bind,
-     "bind a certificate to connectors, set their "
-     "Fqdn"},
-    {"check", cmd_check, "check a certificate for a connector's FQDN"},
-    {"connectors", cmd_connectors,
-     "list the connectors of the "
-     "configuration"},
-    {"list", cmd_list, "list the certificates of the store"},
-    {"name", cmd_name, "print a certificate's TLS certificate name"},
-    {"probe", cmd_probe, "what a live mail server presents, checked"},
-    {"renew", cmd_renew,
+    {"bind", cmd_bind, FMT_BASIC, NULL,
+     "bind a certificate to connectors, set their Fqdn"},
+    {"check", cmd_check, FMT_BASIC, &thumbprint,
+     "check a certificate for a connector's FQDN"},
+    {"connectors", cmd_connectors, FMT_BASIC, NULL,
+     "list the connectors of the configuration"},
+    {"list", cmd_list, FMT_BASIC, NULL, "list the certificates of the store"},
+    {"name", cmd_name, FMT_BASIC, &thumbprint,
+     "print a certificate's TLS certificate name"},
+    {"probe", cmd_probe, FMT_BASIC, NULL,
+     "what a live mail server presents, checked"},
+    {"renew", cmd_renew, FMT_BASIC, NULL,
      "rebind connectors to the best certificate for their FQDN"},
-    {"resolve", cmd_resolve, "the certificates a TLS certificate name selects"},
-    {"show", cmd_show, "show every field of one certificate"},
-    {"validate", cmd_validate,
+    {"resolve", cmd_resolve, FMT_BASIC, &tls_name,
+     "the certificates a TLS certificate name selects"},
+    {"show", cmd_show, FMT_BASIC, &thumbprint,
+     "show every field of one certificate"},
+    {"validate", cmd_validate, FMT_BASIC | FMT(OUT_JUNIT), NULL,
      "check every connector's binding before deployment"},
 };
+
+/* Indexed by enum out_format. */
+static const char *const format_names[] = {
+    [OUT_TABLE] = "table",
+    [OUT_LIST] = "list",
+    [OUT_JSON] = "json",
+    [OUT_JUNIT] = "junit",
+};
+
+#define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
+
+/* The command being run, once main has found it; NULL before. */
+static const struct command *cur;
+/* --format as given, checked against cur's formats when known. */
+static const char *format_arg;
 
 enum {
 	OPT_PASSWORD_FILE = 0x100,
@@ -68,7 +111,7 @@ static const struct argp_option global_options[] = {
     {"store", 's', "PATH", 0,
      "certificate store, a file or directory (repeatable)", 0},
     {"config", 'c', "FILE", 0, "connector configuration XML", 0},
-    {"format", 'f', "FORMAT", 0, "output format: table, list or json", 0},
+    {"format", 'f', "FORMAT", 0, "output format", 0},
     {"password-file", OPT_PASSWORD_FILE, "FILE", 0,
      "passphrase for PKCS#12 files and encrypted keys", 0},
     {"at", OPT_AT, "TIME", 0,
@@ -113,14 +156,71 @@ parse_at(const char *s, time_t *t)
 static int
 add_store(const char *path)
 {
-	char **n;
+	static size_t cap;
 
-	n = reallocarray(g.stores, g.nstores + 1, sizeof(*g.stores));
-	if (n == NULL)
+	if (mem_grow(&g.stores, &cap, g.nstores + 1, sizeof(*g.stores)) == -1)
 		return -1;
-	g.stores = n;
 	g.stores[g.nstores++] = (char *)path;
 	return 0;
+}
+
+/*
+ * "PREFIXtable, list or json": the formats of set, as a new string, or
+ * NULL when memory ran out.
+ */
+static char *
+format_list(unsigned set, const char *prefix)
+{
+	FILE  *fp;
+	char  *buf = NULL;
+	size_t len = 0, i, n = 0, total = 0;
+
+	for (i = 0; i < NFORMATS; i++)
+		if (set & FMT(i))
+			total++;
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	fputs(prefix, fp);
+	for (i = 0; i < NFORMATS; i++) {
+		if ((set & FMT(i)) == 0)
+			continue;
+		if (n > 0)
+			fputs(n == total - 1 ? " or " : ", ", fp);
+		fputs(format_names[i], fp);
+		n++;
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Sets g.format from --format, given before or after the command name:
+ * a format the command's line in the table does not name is a usage
+ * error (argp_error exits 64).
+ */
+static void
+set_format(struct argp_state *state)
+{
+	char  *esc, *list;
+	size_t i;
+
+	for (i = 0; i < NFORMATS; i++)
+		if (strcmp(format_arg, format_names[i]) == 0 &&
+		    (cur->formats & FMT(i)) != 0) {
+			g.format = (enum out_format)i;
+			g.format_given = 1;
+			return;
+		}
+	esc = safe_escape(format_arg, strlen(format_arg), NULL);
+	list = format_list(cur->formats, "");
+	argp_error(state, "'%s' is not a format of %s (%s)",
+		   esc != NULL ? esc : "?", cur->name,
+		   list != NULL ? list : "see certbind(1)");
+	free(list);
+	free(esc);
 }
 
 static error_t
@@ -144,18 +244,7 @@ global_parse(int key, char *arg, struct argp_state *state)
 		g.config_given = 1;
 		break;
 	case 'f':
-		if (strcmp(arg, "table") == 0)
-			g.format = OUT_TABLE;
-		else if (strcmp(arg, "list") == 0)
-			g.format = OUT_LIST;
-		else if (strcmp(arg, "json") == 0)
-			g.format = OUT_JSON;
-		else if (strcmp(arg, "junit") == 0)
-			g.format = OUT_JUNIT;
-		else
-			cmd_arg_error(state, "unknown format", arg,
-				      " (table, list or json)", "");
-		g.format_given = 1;
+		format_arg = arg;
 		break;
 	case OPT_PASSWORD_FILE:
 		g.password_file = arg;
@@ -183,14 +272,50 @@ global_parse(int key, char *arg, struct argp_state *state)
 	case 'v':
 		diag_set_level(DIAG_VERBOSE);
 		break;
+	case ARGP_KEY_ARG:
+		/* Before the command name, the top level takes it. */
+		if (cur == NULL)
+			return ARGP_ERR_UNKNOWN;
+		if (cur->operand == NULL)
+			cmd_arg_error(state, "unexpected argument", arg, "",
+				      "");
+		if (g.operand != NULL)
+			argp_error(state, "%s", cur->operand->extra);
+		g.operand = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		if (cur != NULL && cur->operand != NULL)
+			argp_error(state, "%s", cur->operand->missing);
+		break;
+	case ARGP_KEY_END:
+		if (cur != NULL && format_arg != NULL)
+			set_format(state);
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
+/* --format's help: the formats of the command, or of any at the top. */
+static char *
+global_help(int key, const char *text, void *input)
+{
+	unsigned all = 0;
+	size_t	 i;
+
+	if (key != 'f')
+		return (char *)text;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		all |= commands[i].formats;
+	return format_list(cur != NULL ? cur->formats : all, "output format: ");
+}
+
 const struct argp cmd_global_argp = {global_options, global_parse, NULL, NULL,
-				     NULL,	     NULL,	   NULL};
+				     NULL,	     global_help,  NULL};
+
+const struct argp_child cmd_global_children[] = {
+    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 enum out_format
 cmd_format(enum out_format dflt)
@@ -394,6 +519,7 @@ main(int argc, char *argv[])
 		return EXIT_FAIL;
 	}
 	argv[cmd_index] = name;
+	cur = c;
 	rc = c->fn(argc - cmd_index, argv + cmd_index);
 	free(name);
 	/* Results that could not be written are a failure (git does this). */

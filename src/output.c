@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "output.h"
 #include "safe.h"
 
@@ -16,7 +17,7 @@ struct ov {
 	size_t	     slen;
 	const char **keys; /* OV_OBJECT: names, not copied */
 	struct ov  **kids; /* members or elements */
-	size_t	     n, cap;
+	size_t	     n, cap, keycap;
 	size_t	     refs; /* references besides the first (ov_share) */
 };
 
@@ -39,12 +40,6 @@ struct out {
 	int		value;	 /* out_value was called */
 	int		printed; /* list: an object was printed */
 	int		err;	 /* a write or an allocation failed */
-};
-
-struct sbuf {
-	char  *p;
-	size_t len, cap;
-	int    err;
 };
 
 static struct ov *
@@ -120,26 +115,13 @@ ov_new_str(const char *s, size_t len)
 static int
 ov_append(struct ov *v, enum ov_type type, const char *key, struct ov *child)
 {
-	struct ov  **nk;
-	const char **nn;
-	size_t	     ncap;
-
 	if (v == NULL || v->type != type || child == NULL ||
 	    (type == OV_OBJECT && key == NULL))
 		goto fail;
-	if (v->n == v->cap) {
-		ncap = v->cap == 0 ? 8 : v->cap * 2;
-		if ((nk = reallocarray(v->kids, ncap, sizeof(*nk))) == NULL)
-			goto fail;
-		v->kids = nk;
-		if (type == OV_OBJECT) {
-			nn = reallocarray(v->keys, ncap, sizeof(*nn));
-			if (nn == NULL)
-				goto fail;
-			v->keys = nn;
-		}
-		v->cap = ncap;
-	}
+	if (mem_grow(&v->kids, &v->cap, v->n + 1, sizeof(*v->kids)) == -1 ||
+	    (type == OV_OBJECT &&
+	     mem_grow(&v->keys, &v->keycap, v->n + 1, sizeof(*v->keys)) == -1))
+		goto fail;
 	if (type == OV_OBJECT)
 		v->keys[v->n] = key;
 	v->kids[v->n++] = child;
@@ -231,88 +213,47 @@ ov_is_table(const struct ov *v)
 	return 1;
 }
 
-static void
-sb_add(struct sbuf *b, const char *s, size_t len)
-{
-	char  *np;
-	size_t ncap;
-
-	if (b->err)
-		return;
-	if (b->len + len + 1 > b->cap) {
-		ncap = (b->cap + len + 1) * 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->err = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_adds(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void
-sb_escaped(struct sbuf *b, const char *s, size_t len)
-{
-	char *e;
-
-	if ((e = safe_escape(s, len, NULL)) == NULL) {
-		b->err = 1;
-		return;
-	}
-	sb_adds(b, e);
-	free(e);
-}
-
 /*
- * The one-line form of v used in table cells and list values: strings
- * escaped by safe.h, True/False, decimal integers, null as nothing,
- * arrays as {a, b}, objects as {Key=value; Key2=value}.
+ * Writes the one-line form of v used in table cells and list values:
+ * strings escaped by safe.h, True/False, decimal integers, null as
+ * nothing, arrays as {a, b}, objects as {Key=value; Key2=value}.
+ * Returns 0, or -1 for a value of no known type; a write error is
+ * left in fp.
  */
-static void
-sb_inline(struct sbuf *b, const struct ov *v)
+static int
+put_inline(FILE *fp, const struct ov *v)
 {
-	char   num[32];
 	size_t i;
 
 	switch (v->type) {
 	case OV_NULL:
-		break;
+		return 0;
 	case OV_BOOL:
-		sb_adds(b, v->b ? "True" : "False");
-		break;
+		fputs(v->b ? "True" : "False", fp);
+		return 0;
 	case OV_INT:
-		snprintf(num, sizeof(num), "%lld", v->i);
-		sb_adds(b, num);
-		break;
+		fprintf(fp, "%lld", v->i);
+		return 0;
 	case OV_STR:
-		sb_escaped(b, v->s, v->slen);
-		break;
+		safe_fputs(v->s, v->slen, fp);
+		return 0;
 	case OV_ARRAY:
 	case OV_OBJECT:
-		sb_adds(b, "{");
+		fputc('{', fp);
 		for (i = 0; i < v->n; i++) {
 			if (i > 0)
-				sb_adds(b, v->type == OV_ARRAY ? ", " : "; ");
+				fputs(v->type == OV_ARRAY ? ", " : "; ", fp);
 			if (v->type == OV_OBJECT) {
-				sb_escaped(b, v->keys[i], strlen(v->keys[i]));
-				sb_adds(b, "=");
+				safe_fputs(v->keys[i], strlen(v->keys[i]), fp);
+				fputc('=', fp);
 			}
-			sb_inline(b, v->kids[i]);
+			if (put_inline(fp, v->kids[i]) == -1)
+				return -1;
 		}
-		sb_adds(b, "}");
-		break;
+		fputc('}', fp);
+		return 0;
 	default:
-		b->err = 1;
-		break;
+		return -1;
 	}
 }
 
@@ -320,16 +261,19 @@ sb_inline(struct sbuf *b, const struct ov *v)
 static char *
 inline_str(const struct ov *v)
 {
-	struct sbuf b = {NULL, 0, 0, 0};
+	FILE  *fp;
+	char  *p = NULL;
+	size_t len;
+	int    bad;
 
-	sb_add(&b, "", 0);
-	if (v != NULL)
-		sb_inline(&b, v);
-	if (b.err) {
-		free(b.p);
+	if ((fp = open_memstream(&p, &len)) == NULL)
+		return NULL;
+	bad = (v != NULL && put_inline(fp, v) == -1) || ferror(fp);
+	if (fclose(fp) != 0 || bad) {
+		free(p);
 		return NULL;
 	}
-	return b.p;
+	return p;
 }
 
 /* Display width of escaped (so valid UTF-8) text: its code points. */
@@ -423,19 +367,15 @@ fail:
 static int
 tbl_add_row(struct tbl *t, const struct ov *obj)
 {
-	char **nc, **row;
-	size_t ncap, c, w;
+	char **row;
+	size_t c, w;
 
 	if (t->ncols == 0)
 		return 0;
-	if (t->nrows == t->rowcap) {
-		ncap = t->rowcap == 0 ? 16 : t->rowcap * 2;
-		nc = reallocarray(t->cells, ncap, t->ncols * sizeof(*nc));
-		if (nc == NULL)
-			return -1;
-		t->cells = nc;
-		t->rowcap = ncap;
-	}
+	/* A row is an element: ncols cells. */
+	if (mem_grow(&t->cells, &t->rowcap, t->nrows + 1,
+		     t->ncols * sizeof(*t->cells)) == -1)
+		return -1;
 	row = t->cells + t->nrows * t->ncols;
 	for (c = 0; c < t->ncols; c++) {
 		if ((row[c] = inline_str(ov_get(obj, t->keys[c]))) == NULL) {
@@ -478,9 +418,8 @@ tbl_line(struct out *o, const struct tbl *t, char *const *cells,
 static void
 tbl_print(struct out *o, const struct tbl *t, const char *indent)
 {
-	struct sbuf dash = {NULL, 0, 0, 0};
-	char	  **dashes;
-	size_t	    c, r, i;
+	char **dashes;
+	size_t c, r, w;
 
 	if (t->nrows == 0 || t->ncols == 0)
 		return;
@@ -489,14 +428,13 @@ tbl_print(struct out *o, const struct tbl *t, const char *indent)
 		return;
 	}
 	for (c = 0; c < t->ncols; c++) {
-		dash.len = 0;
-		sb_add(&dash, "", 0);
-		for (i = width(t->names[c]); i > 0; i--)
-			sb_add(&dash, "-", 1);
-		if (dash.err || (dashes[c] = strdup(dash.p)) == NULL) {
+		w = width(t->names[c]);
+		if ((dashes[c] = malloc(w + 1)) == NULL) {
 			o->err = 1;
 			goto out;
 		}
+		memset(dashes[c], '-', w);
+		dashes[c][w] = '\0';
 	}
 	tbl_line(o, t, t->names, indent);
 	tbl_line(o, t, dashes, indent);
@@ -506,7 +444,6 @@ out:
 	for (c = 0; c < t->ncols; c++)
 		free(dashes[c]);
 	free(dashes);
-	free(dash.p);
 }
 
 /*
@@ -561,9 +498,10 @@ out:
 static void
 list_object(struct out *o, const struct ov *obj)
 {
-	char  *k, *v;
-	size_t i, namew = 0, w;
-	int    lines = 0;
+	const struct ov *v;
+	char		*k;
+	size_t		 i, namew = 0, w;
+	int		 lines = 0;
 
 	if (obj->n == 0)
 		return;
@@ -583,22 +521,24 @@ list_object(struct out *o, const struct ov *obj)
 	for (i = 0; i < obj->n; i++) {
 		if (ov_is_table(obj->kids[i]))
 			continue;
-		k = safe_escape(obj->keys[i], strlen(obj->keys[i]), NULL);
-		v = inline_str(obj->kids[i]);
-		if (k == NULL || v == NULL) {
+		v = obj->kids[i];
+		if ((k = safe_escape(obj->keys[i], strlen(obj->keys[i]),
+				     NULL)) == NULL) {
 			o->err = 1;
 		} else {
 			w_str(o, k);
 			w_spaces(o, namew - width(k));
 			w_str(o, " :");
-			if (v[0] != '\0') {
+			/* Only null and "" have an empty inline form. */
+			if (v->type != OV_NULL &&
+			    (v->type != OV_STR || v->slen > 0)) {
 				w_str(o, " ");
-				w_str(o, v);
+				if (put_inline(o->fp, v) == -1)
+					o->err = 1;
 			}
 			w_str(o, "\n");
 		}
 		free(k);
-		free(v);
 		lines++;
 	}
 	for (i = 0; i < obj->n; i++) {

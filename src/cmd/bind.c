@@ -108,9 +108,6 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHAIN:
 		o->no_chain = 1;
 		break;
-	case ARGP_KEY_ARG:
-		cmd_arg_error(state, "unexpected argument", arg, "", "");
-		break;
 	case ARGP_KEY_END:
 		if (o->identity == NULL)
 			argp_error(state, "--identity is required");
@@ -126,9 +123,6 @@ parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
-
 static const struct argp bind_argp = {
     options,
     parse,
@@ -138,7 +132,7 @@ static const struct argp bind_argp = {
     "configuration is rewritten atomically under a lock; only the values "
     "set change.  Exit status 1 when a check refuses the binding or "
     "PATTERN selects no connector.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -744,10 +738,6 @@ cmd_bind(int argc, char **argv)
 	memset(&rw, 0, sizeof(rw));
 	r.o.advertise = CONN_UNSET;
 	argp_parse(&bind_argp, argc, argv, 0, NULL, &r.o);
-	if (cmd_format(OUT_TABLE) == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	/* The table is made from the edits; only these print the items. */
 	r.keep = cmd_format(OUT_TABLE) == OUT_JSON ||
 		 cmd_format(OUT_TABLE) == OUT_LIST;

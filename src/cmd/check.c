@@ -18,8 +18,8 @@
 
 enum { OPT_FQDN = 0x200, OPT_WARN_DAYS, OPT_NO_CHAIN };
 
+/* The thumbprint is the operand main.c's table declares (g.operand). */
 struct check_args {
-	const char *thumb;
 	struct host host;
 	int	    have_host;
 	long	    warn_days;
@@ -53,14 +53,6 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHAIN:
 		a->no_chain = 1;
 		break;
-	case ARGP_KEY_ARG:
-		if (a->thumb != NULL)
-			argp_error(state, "one thumbprint only");
-		a->thumb = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no thumbprint given");
-		break;
 	case ARGP_KEY_END:
 		if (!a->have_host)
 			argp_error(state, "--fqdn is required");
@@ -71,9 +63,6 @@ parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
-
 static const struct argp check_argp = {
     options,
     parse,
@@ -81,7 +70,7 @@ static const struct argp check_argp = {
     "Run the checks a connector's certificate must pass: Domain, "
     "Validity, PrivateKey, Usage, Chain and Key.  Exit status 1 when "
     "one fails.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -154,13 +143,9 @@ cmd_check(int argc, char **argv)
 	a.warn_days = 30;
 	argp_parse(&check_argp, argc, argv, 0, NULL, &a);
 	fmt = cmd_format(OUT_LIST);
-	if (fmt == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	if ((st = cmd_load_store()) == NULL)
 		goto out;
-	if ((rc = cmd_find_cert(st, a.thumb, &c)) != EXIT_OK)
+	if ((rc = cmd_find_cert(st, g.operand, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
 	if (cmd_check_opts(&co, st, a.warn_days, a.no_chain) == -1)

@@ -163,15 +163,25 @@ cmd_load_store_each(void (*each)(void *, size_t, struct cert *), void *arg)
 	return st;
 }
 
-static void
-stores_searched(char *buf, size_t sz)
+/* The store paths, "A, B", as a new string, or NULL. */
+static char *
+stores_searched(void)
 {
-	size_t i, off = 0;
+	FILE  *fp;
+	char  *buf = NULL;
+	size_t len, i;
+	int    bad;
 
-	buf[0] = '\0';
-	for (i = 0; i < g.nstores && off < sz; i++)
-		off += snprintf(buf + off, sz - off, "%s%s", i ? ", " : "",
-				g.stores[i]);
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	for (i = 0; i < g.nstores; i++)
+		fprintf(fp, "%s%s", i ? ", " : "", g.stores[i]);
+	bad = ferror(fp);
+	if (fclose(fp) != 0 || bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 int
@@ -180,7 +190,7 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 	struct thumb t;
 	struct cert *found[16];
 	const char  *why, *subj;
-	char	     hex[65], date[32], where[1024];
+	char	     hex[65], date[32], *where;
 	size_t	     slen;
 	long	     n, i;
 
@@ -198,9 +208,10 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 		return EXIT_FAIL;
 	}
 	if (n == 0) {
-		stores_searched(where, sizeof(where));
+		where = stores_searched();
 		diag_err(t.hex, "no certificate with this thumbprint in %s",
-			 where);
+			 where != NULL ? where : "the store");
+		free(where);
 		return EXIT_NO;
 	}
 	if (n > 1) {

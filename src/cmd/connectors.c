@@ -30,17 +30,11 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_IDENTITY:
 		*pattern = arg;
 		break;
-	case ARGP_KEY_ARG:
-		cmd_arg_error(state, "unexpected argument", arg, "", "");
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp connectors_argp = {
     options,
@@ -49,7 +43,7 @@ static const struct argp connectors_argp = {
     "List the receive connectors of the configuration: Identity, Fqdn, "
     "TlsCertificateName, AdvertiseClientSettings.  Exit status 1 when "
     "PATTERN selects none.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -93,10 +87,6 @@ cmd_connectors(int argc, char **argv)
 
 	argp_parse(&connectors_argp, argc, argv, 0, NULL, &pattern);
 	fmt = cmd_format(OUT_TABLE);
-	if (fmt == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	/* Opened first: a JSON run that stops early still prints []. */
 	if ((out = out_open(stdout, fmt, columns)) == NULL)
 		goto out;

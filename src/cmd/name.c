@@ -14,36 +14,14 @@
 #include "safe.h"
 #include "store.h"
 
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
-
-static error_t
-parse(int key, char *arg, struct argp_state *state)
-{
-	const char **thumb = state->input;
-
-	switch (key) {
-	case ARGP_KEY_ARG:
-		if (*thumb != NULL)
-			argp_error(state, "one thumbprint only");
-		*thumb = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no thumbprint given");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
+/* The thumbprint is the operand main.c's table declares (g.operand). */
 static const struct argp name_argp = {
     NULL,
-    parse,
+    NULL,
     "THUMBPRINT",
     "Print the certificate's TLS certificate name, <I>issuer<S>subject, "
     "as Exchange's TlsCertificateName wants it.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -52,7 +30,7 @@ static const char *const columns[] = {"TlsCertificateName", NULL};
 int
 cmd_name(int argc, char **argv)
 {
-	const char     *thumb = NULL, *iss, *sub;
+	const char     *iss, *sub;
 	struct store   *st = NULL;
 	struct cert    *c;
 	struct out     *out = NULL;
@@ -62,11 +40,11 @@ cmd_name(int argc, char **argv)
 	enum out_format fmt;
 	int		rc = EXIT_FAIL;
 
-	argp_parse(&name_argp, argc, argv, 0, NULL, &thumb);
+	argp_parse(&name_argp, argc, argv, 0, NULL, NULL);
 	fmt = cmd_format(OUT_LIST);
 	if ((st = cmd_load_store()) == NULL)
 		goto out;
-	if ((rc = cmd_find_cert(st, thumb, &c)) != EXIT_OK)
+	if ((rc = cmd_find_cert(st, g.operand, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
 	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||

@@ -220,9 +220,6 @@ parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
-
 static const struct argp probe_argp = {
     options,
     parse,
@@ -234,7 +231,7 @@ static const struct argp probe_argp = {
     "also whether it is the certificate each connector's binding selects "
     "from the store.  Never authenticates.  Exit status 1 when a check "
     "fails, 2 when the server could not be probed.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -611,10 +608,6 @@ cmd_probe(int argc, char **argv)
 	a.warn_days = 30;
 	argp_parse(&probe_argp, argc, argv, 0, NULL, &a);
 	fmt = cmd_format(OUT_LIST);
-	if (fmt == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	/* What --identity needs is read first: no connection for nothing. */
 	if (a.identity != NULL &&
 	    (rc = load_connectors(&a, &cf, &st, &pcs, &npc)) != EXIT_OK)

@@ -80,17 +80,11 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHAIN:
 		o->no_chain = 1;
 		break;
-	case ARGP_KEY_ARG:
-		cmd_arg_error(state, "unexpected argument", arg, "", "");
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp renew_argp = {
     options,
@@ -103,7 +97,7 @@ static const struct argp renew_argp = {
     "As a certbot deploy hook:\n"
     "  certbot ... --deploy-hook 'certbind --store /etc/letsencrypt/live "
     "renew --exec \"systemctl reload postfix\"'",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -525,10 +519,6 @@ cmd_renew(int argc, char **argv)
 	r.o.identity = "*";
 	r.o.warn_days = 30;
 	argp_parse(&renew_argp, argc, argv, 0, NULL, &r.o);
-	if (cmd_format(OUT_TABLE) == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	rc = EXIT_FAIL;
 	/* The index is built as the store loads: no certificate read twice. */
 	if ((r.ix = sel_index_empty()) == NULL ||

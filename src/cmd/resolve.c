@@ -13,39 +13,16 @@
 #include "select.h"
 #include "store.h"
 
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
-
-static error_t
-parse(int key, char *arg, struct argp_state *state)
-{
-	const char **name = state->input;
-
-	switch (key) {
-	case ARGP_KEY_ARG:
-		if (*name != NULL)
-			argp_error(state, "one name only (quote it: it holds "
-					  "spaces)");
-		*name = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no TLS certificate name given");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
+/* NAME is the operand main.c's table declares (g.operand). */
 static const struct argp resolve_argp = {
     NULL,
-    parse,
+    NULL,
     "NAME",
     "List the certificates the TLS certificate name NAME "
     "(<I>issuer<S>subject) selects, preferred first, as Exchange "
     "compares names.  Warns when there are several; exit status 1 when "
     "there is none.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -76,7 +53,7 @@ warn_ambiguous(struct cert **v, size_t n)
 int
 cmd_resolve(int argc, char **argv)
 {
-	const char     *name = NULL, *why;
+	const char     *name, *why;
 	struct sel_name sn;
 	struct store   *st = NULL;
 	struct cert   **v = NULL;
@@ -86,12 +63,9 @@ cmd_resolve(int argc, char **argv)
 	size_t		n = 0, i;
 	int		rc = EXIT_FAIL;
 
-	argp_parse(&resolve_argp, argc, argv, 0, NULL, &name);
+	argp_parse(&resolve_argp, argc, argv, 0, NULL, NULL);
+	name = g.operand;
 	fmt = cmd_format(OUT_TABLE);
-	if (fmt == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	/* Opened first: a JSON run that stops early still prints []. */
 	if ((out = out_open(stdout, fmt, columns)) == NULL)
 		goto out;

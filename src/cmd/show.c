@@ -9,32 +9,14 @@
 #include "output.h"
 #include "store.h"
 
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
-
-static error_t
-parse(int key, char *arg, struct argp_state *state)
-{
-	const char **thumb = state->input;
-
-	switch (key) {
-	case ARGP_KEY_ARG:
-		if (*thumb != NULL)
-			argp_error(state, "one thumbprint only");
-		*thumb = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no thumbprint given");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp show_argp = {
-    NULL,     parse, "THUMBPRINT", "Show every field of one certificate.",
-    children, NULL,  NULL};
+/* The thumbprint is the operand main.c's table declares (g.operand). */
+static const struct argp show_argp = {NULL,
+				      NULL,
+				      "THUMBPRINT",
+				      "Show every field of one certificate.",
+				      cmd_global_children,
+				      NULL,
+				      NULL};
 
 static const char *const columns[] = {"Thumbprint", "NotAfter", "HasPrivateKey",
 				      "Subject", NULL};
@@ -42,7 +24,6 @@ static const char *const columns[] = {"Thumbprint", "NotAfter", "HasPrivateKey",
 int
 cmd_show(int argc, char **argv)
 {
-	const char     *thumb = NULL;
 	struct store   *st = NULL;
 	struct cert    *c;
 	struct out     *out = NULL;
@@ -50,15 +31,11 @@ cmd_show(int argc, char **argv)
 	enum out_format fmt;
 	int		rc = EXIT_FAIL;
 
-	argp_parse(&show_argp, argc, argv, 0, NULL, &thumb);
+	argp_parse(&show_argp, argc, argv, 0, NULL, NULL);
 	fmt = cmd_format(OUT_LIST);
-	if (fmt == OUT_JUNIT) {
-		diag_err(NULL, "--format junit is for validate only");
-		return EXIT_USAGE;
-	}
 	if ((st = cmd_load_store()) == NULL)
 		goto out;
-	if ((rc = cmd_find_cert(st, thumb, &c)) != EXIT_OK)
+	if ((rc = cmd_find_cert(st, g.operand, &c)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
 	cmd_services_init();

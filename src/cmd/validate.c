@@ -18,6 +18,7 @@
 #include "connectors.h"
 #include "diag.h"
 #include "hostname.h"
+#include "mem.h"
 #include "output.h"
 #include "safe.h"
 #include "select.h"
@@ -59,17 +60,11 @@ parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHAIN:
 		o->no_chain = 1;
 		break;
-	case ARGP_KEY_ARG:
-		cmd_arg_error(state, "unexpected argument", arg, "", "");
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-    {&cmd_global_argp, 0, "Global options:", 0}, {NULL, 0, NULL, 0}};
 
 static const struct argp validate_argp = {
     options,
@@ -79,7 +74,7 @@ static const struct argp validate_argp = {
     "resolves, matches its Fqdn and passes every check.  Exit status 1 "
     "when a check failed (with --strict: or warned).\v"
     "--format junit writes JUnit XML, a testcase per connector and check.",
-    children,
+    cmd_global_children,
     NULL,
     NULL};
 
@@ -95,7 +90,7 @@ struct vconn {
 	const struct conn *cn;
 	char		   thumb[41]; /* "" when nothing selected */
 	struct vcheck	  *v;
-	size_t		   n;
+	size_t		   n, cap;
 	enum check_result  worst;
 };
 
@@ -103,11 +98,8 @@ static int
 add_check(struct vconn *r, const char *name, enum check_result res,
 	  const char *detail)
 {
-	struct vcheck *nv;
-
-	if ((nv = reallocarray(r->v, r->n + 1, sizeof(*nv))) == NULL)
+	if (mem_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v)) == -1)
 		return -1;
-	r->v = nv;
 	if ((r->v[r->n].detail = strdup(detail != NULL ? detail : "")) == NULL)
 		return -1;
 	r->v[r->n].name = name;

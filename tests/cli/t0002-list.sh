@@ -123,7 +123,7 @@ run -s "$S" list --bogus
 expect_rc 64 "an unknown option is a usage error"
 run -s "$S" -f yaml list
 expect_rc 64 "an unknown format is a usage error"
-expect_err_has "unknown format 'yaml'" "naming it"
+expect_err_has "'yaml' is not a format of list \\(table, list or json\\)" "naming it and list's formats"
 run -s "$S" --at 2026-13-01 list
 expect_rc 64 "an impossible --at date is a usage error"
 run -s "$S" --at yesterday list

@@ -80,7 +80,7 @@ expect_out_has '^Thumbprint +Fqdn +Result$' "table: Thumbprint, Fqdn, Result"
 expect_out_has "^$M  mail.contoso.com  Pass$" "table: the row"
 run -s "$S" $PW $AT $CA -f junit check "$M" --fqdn mail.contoso.com
 expect_rc 64 "--format junit is refused"
-expect_err_has "junit is for validate only" "saying so"
+expect_err_has "'junit' is not a format of check \\(table, list or json\\)" "saying so"
 
 # --- Domain ---
 chk "$S/mail.contoso.com.pem" smtp.contoso.com

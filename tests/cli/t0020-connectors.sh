@@ -74,6 +74,6 @@ expect_err_has "^certbind: $T/bad.xml:6: .*\"maybe\" is not true, false, 1 or 0"
 run -c "$C" connectors extra
 expect_rc 64 "an argument is a usage error"
 run -c "$C" -f junit connectors
-expect_rc 64 "junit is for validate only"
-expect_err_has "junit is for validate only" "says so"
+expect_rc 64 "junit is a usage error for connectors"
+expect_err_has "'junit' is not a format of connectors \\(table, list or json\\)" "says so"
 done_testing

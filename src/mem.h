@@ -1,0 +1,18 @@
+/*
+ * mem: the one way an array grows, for the core and the commands alike.
+ */
+#ifndef MEM_H
+#define MEM_H
+
+#include <stddef.h>
+
+/*
+ * Makes room for need elements of size bytes in the array whose pointer
+ * is at pp (a T ** passed as void *) and whose capacity, in elements,
+ * is *cap: at least doubled, 8 to begin with.  Returns 0 (also when
+ * there was room already), or -1 when memory ran out or the size would
+ * overflow; *pp and *cap are then unchanged.
+ */
+int mem_grow(void *pp, size_t *cap, size_t need, size_t size);
+
+#endif
