@@ -52,7 +52,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
-# The connector schema is compiled into the binary (SPEC §7).
+# The connector schema is compiled into the binary (certbind-connectors(5)).
 $(B)/gen/schema.c: src/connectors.rng scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh conn_schema_rng $< > $@

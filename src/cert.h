@@ -64,7 +64,8 @@ int  cert_init_der(struct cert *, unsigned char *der, size_t len,
 		   int trailing_ok, const char **why);
 void cert_release(struct cert *);
 
-/* The Windows strings of SPEC §5 (cached); NULL when undecodable. */
+/* The Windows strings of certbind(1) CERTIFICATE FIELDS (cached); NULL when
+ * undecodable. */
 const char *cert_get0_subject(struct cert *, size_t *len);
 const char *cert_get0_issuer(struct cert *, size_t *len);
 /* The SHA-256 of the DER (computed once). */

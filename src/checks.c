@@ -1,6 +1,6 @@
 /*
- * checks: the checks of SPEC §9, one function per check, each filling
- * one struct check.  The verdicts come from OpenSSL where it has one
+ * checks: the checks of certbind(1) CHECKS, one function per check, each
+ * filling one struct check.  The verdicts come from OpenSSL where it has one
  * (X509_check_host through hostname.c, X509_verify_cert, the decoded
  * extensions); this file only decides what is Pass, Warn or Fail and
  * words the detail.
@@ -193,8 +193,8 @@ sb_add_name(struct sb *b, const X509_NAME *name)
 }
 
 /*
- * Domain (SPEC §6, §9): the identifier that matched, or what the
- * certificate covers so the admin sees why it did not.
+ * Domain (certbind(1) HOST NAME MATCHING, §9): the identifier that matched, or
+ * what the certificate covers so the admin sees why it did not.
  */
 static int
 check_domain(struct check *ck, X509 *x, const struct host *h)

@@ -1,6 +1,6 @@
 /*
- * checks: the checks of SPEC §9 on one certificate for one FQDN, shared
- * by check, bind, validate and renew.  Nothing here prints.
+ * checks: the checks of certbind(1) CHECKS on one certificate for one FQDN,
+ * shared by check, bind, validate and renew.  Nothing here prints.
  */
 #ifndef CHECKS_H
 #define CHECKS_H

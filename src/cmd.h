@@ -12,13 +12,13 @@
 
 #include "output.h"
 
-/* Exit status, SPEC §13. */
+/* Exit status, certbind(1) EXIT STATUS. */
 #define EXIT_OK	   0  /* done, found, passed, nothing to change */
 #define EXIT_NO	   1  /* a negative answer */
 #define EXIT_FAIL  2  /* could not do the job */
 #define EXIT_USAGE 64 /* usage error */
 
-/* The global options (SPEC §1), valid before and after the command. */
+/* The global options (certbind(1)), valid before and after the command. */
 struct globals {
 	char	      **stores; /* store paths (argv or heap strings) */
 	size_t		nstores;
@@ -105,16 +105,16 @@ struct store *cmd_load_store_each(void (*each)(void *, size_t, struct cert *),
 				  void *arg);
 
 /*
- * Finds the one certificate the thumbprint arg selects (SPEC §4),
- * printing notes and errors.  Returns EXIT_OK with *out set, EXIT_NO
- * (not found), EXIT_FAIL (ambiguous prefix) or EXIT_USAGE (bad input).
+ * Finds the one certificate the thumbprint arg selects (certbind(1)
+ * THUMBPRINTS), printing notes and errors.  Returns EXIT_OK with *out set,
+ * EXIT_NO (not found), EXIT_FAIL (ambiguous prefix) or EXIT_USAGE (bad input).
  */
 int cmd_find_cert(struct store *, const char *arg, struct cert **out);
 
 /*
- * The certificate as an output object: every field of SPEC §3 when full,
- * else only those named in columns (NULL-terminated).  NULL when memory
- * ran out.
+ * The certificate as an output object: every field of certbind(1) CERTIFICATE
+ * FIELDS when full, else only those named in columns (NULL-terminated).  NULL
+ * when memory ran out.
  */
 struct ov *cmd_cert_ov(struct cert *, int full, const char *const *columns);
 /* The same fields added to the object o; 0, or -1 when memory ran out. */
@@ -147,14 +147,14 @@ struct conn_file;
 struct conn_edit;
 
 /*
- * The one safe writer (SPEC §11), src/cmd/rewrite.c.  Under the lock it
- * reads the configuration and calls plan(arg, cf, edits) to fill the
- * edits (one per connector, initialised to "leave alone"); plan returns
- * EXIT_OK to go on, or the exit status to stop with, nothing written.
- * Then: nothing changed -- the file is not touched; dry_run -- the diff
- * in diff; else the file is replaced atomically (backup: FILE.bak).
- * Returns the exit status; state says what happened.  cf stays loaded
- * for the caller's output; free both with cmd_rewrite_release.
+ * The one safe writer (certbind(1) WRITING THE CONFIGURATION),
+ * src/cmd/rewrite.c.  Under the lock it reads the configuration and calls
+ * plan(arg, cf, edits) to fill the edits (one per connector, initialised to
+ * "leave alone"); plan returns EXIT_OK to go on, or the exit status to stop
+ * with, nothing written. Then: nothing changed -- the file is not touched;
+ * dry_run -- the diff in diff; else the file is replaced atomically (backup:
+ * FILE.bak). Returns the exit status; state says what happened.  cf stays
+ * loaded for the caller's output; free both with cmd_rewrite_release.
  */
 enum rewrite_state {
 	REWRITE_NONE, /* stopped before deciding */

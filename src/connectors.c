@@ -1,5 +1,5 @@
 /*
- * connectors: the connector configuration (SPEC §7).
+ * connectors: the connector configuration (certbind-connectors(5)).
  *
  * A file is read as bytes, its prolog checked by hand (no <!DOCTYPE>,
  * UTF-8 only), parsed by libxml2 without network, DTD or entity

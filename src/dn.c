@@ -1,5 +1,5 @@
 /*
- * dn: the Windows string of an X.509 Name (SPEC §5).
+ * dn: the Windows string of an X.509 Name (certbind(1) CERTIFICATE FIELDS).
  *
  * The DER is walked here rather than through X509_NAME: Windows prints
  * values OpenSSL's X509_NAME will not hold (BOOLEAN, NULL, OCTET STRING,
@@ -55,7 +55,8 @@ struct key {
 
 /*
  * CertNameToStr's X.500 keys (Wine oid.c, group CRYPT_RDN_ATTR_OID_GROUP_ID,
- * first name of each OID; SPEC §5).  Every other OID is "OID." + dotted.
+ * first name of each OID; certbind(1) CERTIFICATE FIELDS).  Every other OID is
+ * "OID." + dotted.
  */
 static const struct key keys[] = {
     {"CN", 3, {0x55, 0x04, 0x03}},

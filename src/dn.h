@@ -1,6 +1,7 @@
 /*
- * dn: distinguished names as Windows writes them (SPEC §5):
- * CertNameToStr(CERT_X500_NAME_STR | CERT_NAME_STR_REVERSE_FLAG), UTF-8.
+ * dn: distinguished names as Windows writes them (certbind(1) CERTIFICATE
+ * FIELDS): CertNameToStr(CERT_X500_NAME_STR | CERT_NAME_STR_REVERSE_FLAG),
+ * UTF-8.
  */
 #ifndef DN_H
 #define DN_H

@@ -11,12 +11,12 @@
 #define HOST_IP6_TEXT  64
 
 /*
- * SPEC §6.3: only a whole left-most "*" label, never partial ones.
- * OpenSSL itself refuses "*" followed by fewer than two labels, more
- * than one "*", a "*" past the first label and "*" inside an "xn--"
- * label, so SPEC's remaining wildcard rules need no code here.  §6.4
- * holds as well: the host is LDH only and OpenSSL compares bytes
- * exactly (ASCII case aside), refusing a NUL in the pattern.
+ * certbind(1) HOST NAME MATCHING: only a whole left-most "*" label, never
+ * partial ones. OpenSSL itself refuses "*" followed by fewer than two labels,
+ * more than one "*", a "*" past the first label and "*" inside an "xn--" label,
+ * so the man page's remaining wildcard rules need no code here. Its rule on
+ * presented identifiers holds as well: the host is LDH only and OpenSSL
+ * compares bytes exactly (ASCII case aside), refusing a NUL in the pattern.
  */
 #define HOST_CHECK_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
@@ -164,7 +164,8 @@ host_parse_fqdn(const char *in, size_t len, struct host *out, const char **why)
 	if (memchr(in, ':', len) != NULL)
 		return host_parse_ipv6(in, len, out, why);
 
-	/* SPEC §6.1: one trailing dot, the root, is ignored. */
+	/* certbind(1) HOST NAME MATCHING: one trailing dot, the root, is
+	 * ignored. */
 	if (in[len - 1] == '.')
 		len--;
 	if (len == 0) {
@@ -273,10 +274,10 @@ host_get0_cn(X509 *x)
 
 /*
  * A certificate with no extensions whose subject is only cn: what
- * X509_check_host sees of x under SPEC §6.2.  OpenSSL would try every
- * CN of x, SPEC only the most specific; giving OpenSSL this one CN keeps
- * its wildcard rules, identical to those applied to dNSNames, instead
- * of writing a second matcher.  Returns a new certificate or NULL.
+ * X509_check_host sees of x under certbind(1) HOST NAME MATCHING.  OpenSSL
+ * would try every CN of x, certbind only the most specific; giving OpenSSL this
+ * one CN keeps its wildcard rules, identical to those applied to dNSNames,
+ * instead of writing a second matcher.  Returns a new certificate or NULL.
  */
 static X509 *
 host_cn_cert_new(const X509_NAME_ENTRY *cn)
@@ -387,7 +388,8 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 	switch (h->kind) {
 	case HOST_IPV4:
 	case HOST_IPV6:
-		/* SPEC §6.5: iPAddress entries only, byte for byte. */
+		/* certbind(1) HOST NAME MATCHING: iPAddress entries only, byte
+		 * for byte. */
 		if ((r = X509_check_ip(x, h->addr, h->addrlen, 0)) < 0)
 			goto out;
 		/* The entry that matched has the same canonical text. */

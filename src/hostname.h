@@ -1,6 +1,7 @@
 /*
  * hostname: validating a connector FQDN and matching it against a
- * certificate (SPEC §6).  No I/O; errors are static strings.
+ * certificate (certbind(1) HOST NAME MATCHING).  No I/O; errors are static
+ * strings.
  */
 #ifndef HOSTNAME_H
 #define HOSTNAME_H
@@ -29,7 +30,8 @@ struct host {
 
 /*
  * Validates (in, len), which need not be NUL-terminated, as an FQDN typed
- * by a user or read from a config (SPEC §6.1) and fills out.  Accepted:
+ * by a user or read from a config (certbind(1) HOST NAME MATCHING) and fills
+ * out.  Accepted:
  * - a DNS name: ASCII letters, digits, hyphens and dots, any case; LDH
  *   labels of 1-63 characters not beginning or ending with a hyphen;
  *   at most 253 characters; one trailing dot is ignored.  A name whose
@@ -69,7 +71,8 @@ struct host_ident {
  *   in certificate order (NULL, 0 when nothing did); for an address,
  *   its canonical text form.
  * - by_cn: 1 when the certificate has no SAN dNSName, so the subject CN
- *   stood in for it (SPEC §6.2: a warning for the caller to give).
+ *   stood in for it (certbind(1) HOST NAME MATCHING: a warning for the caller
+ * to give).
  * - covers, ncovers: what the certificate covers, whatever the host, in
  *   certificate order: every SAN dNSName, or else the most specific CN,
  *   then every SAN iPAddress of 4 or 16 bytes (other SAN types and
@@ -88,10 +91,10 @@ struct host_match {
 };
 
 /*
- * Does certificate x cover host h (SPEC §6.2-6.5)?  x is not modified
- * beyond OpenSSL's internal caching.  Fills m, which the caller releases
- * with host_match_release whatever the result.  Returns 0 (the answer is
- * in m->matched), or -1 on an allocation or OpenSSL failure, with the
+ * Does certificate x cover host h (certbind(1) HOST NAME MATCHING)?  x is not
+ * modified beyond OpenSSL's internal caching.  Fills m, which the caller
+ * releases with host_match_release whatever the result.  Returns 0 (the answer
+ * is in m->matched), or -1 on an allocation or OpenSSL failure, with the
  * OpenSSL error queue left for the caller to report.
  */
 int host_match_cert(X509 *x, const struct host *h, struct host_match *m);

@@ -1,6 +1,6 @@
 /*
- * output: table, list and JSON writers (SPEC §12).  A command builds a
- * small tree of values (struct ov) per result object and hands it to a
+ * output: table, list and JSON writers (certbind(1) OUTPUT).  A command builds
+ * a small tree of values (struct ov) per result object and hands it to a
  * writer.  The writer streams list and JSON output as items arrive and
  * buffers only the shown columns for tables, so a 100,000-certificate
  * listing never holds every tree at once.  Every string is bytes

@@ -27,7 +27,8 @@ sel_parse(const char *s, size_t len, struct sel_name *out, const char **why)
 		*why = "does not begin with <I>";
 		return -1;
 	}
-	/* A '<' inside a quoted value is part of the value (SPEC §5). */
+	/* A '<' inside a quoted value is part of the value (certbind(1)
+	 * SELECTION). */
 	for (i = 3; i + 3 <= len; i++) {
 		if (s[i] == '"')
 			quoted = !quoted;

@@ -1,5 +1,6 @@
 /*
- * select: which certificates a TLS certificate name selects (SPEC §5).
+ * select: which certificates a TLS certificate name selects (certbind(1)
+ * SELECTION).
  * "<I>issuer<S>subject" selects every certificate whose Issuer and
  * Subject strings equal the two parts, compared case-insensitively as
  * Exchange compares them; several are ordered by preference.

@@ -1,5 +1,5 @@
 /*
- * store: the certificate store of SPEC §2.  Walks files and
+ * store: the certificate store of certbind(1) THE STORE.  Walks files and
  * directories (following links without looping, skipping hidden
  * entries), sniffs each file by content (PEM, DER, PKCS#12), keeps each
  * certificate once (by SHA-1) and pairs private keys with certificates

@@ -1,5 +1,5 @@
 /*
- * thumb: thumbprints as people type and paste them (SPEC §4).
+ * thumb: thumbprints as people type and paste them (certbind(1) THUMBPRINTS).
  */
 #ifndef THUMB_H
 #define THUMB_H

@@ -3,8 +3,8 @@
  *     [--advertise-client-settings BOOL] [--dry-run] [--force] [--backup]
  *     [--no-chain]
  *
- * The one command that changes a file (SPEC §8, §9, §11), run unattended
- * by renewal automation.  The order matters: every input is checked
+ * The one command that changes a file (certbind(1) COMMANDS, §9, §11), run
+ * unattended by renewal automation.  The order matters: every input is checked
  * before the lock is taken; the configuration is read under the lock,
  * so a concurrent bind's change is seen and kept; every refusal happens
  * before anything is written; the file is replaced atomically or not at
@@ -262,7 +262,7 @@ resolve_cert(struct bind_run *r)
 }
 
 /*
- * The checks of SPEC §9 for the certificate being bound against the
+ * The checks of certbind(1) CHECKS for the certificate being bound against the
  * connector's resulting Fqdn, reported on stderr and, unless arrp is
  * NULL, returned in *arrp (Name, Result, Detail; caller frees).
  * Returns 1 when the binding must be refused, 0 when not, -1 when
@@ -746,7 +746,7 @@ cmd_bind(int argc, char **argv)
 	/*
 	 * The shared writer takes the lock, reads the configuration under
 	 * it, lets plan_cb select and check, and writes atomically or not
-	 * at all (SPEC §11).
+	 * at all (certbind(1) WRITING THE CONFIGURATION).
 	 */
 	rw.dry_run = r.o.dry_run;
 	rw.backup = r.o.backup;

@@ -1,6 +1,6 @@
 /*
  * certbind check THUMBPRINT --fqdn FQDN [--warn-days N] [--no-chain]:
- * the checks of SPEC §9 for one certificate.
+ * the checks of certbind(1) CHECKS for one certificate.
  */
 #include <argp.h>
 #include <errno.h>

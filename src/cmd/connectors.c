@@ -1,6 +1,7 @@
 /*
  * certbind connectors [--identity PATTERN]: the connectors of the
- * configuration (SPEC §7, §8) with the fields certbind reads and sets.
+ * configuration (certbind-connectors(5), §8) with the fields certbind reads and
+ * sets.
  */
 #include <argp.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * certbind name THUMBPRINT: the TLS certificate name <I>issuer<S>subject
- * (SPEC §5), a newline, nothing else.
+ * (certbind(1) CERTIFICATE FIELDS), a newline, nothing else.
  */
 #include <argp.h>
 #include <stdio.h>

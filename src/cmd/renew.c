@@ -1,7 +1,7 @@
 /*
  * certbind renew [--identity PATTERN] [--warn-days N] [--exec CMD]
  *     [--dry-run] [--no-chain]: rebinds connectors to the best
- * certificate for their Fqdn (SPEC §10).  Made to run unattended as a
+ * certificate for their Fqdn (certbind(1) renew).  Made to run unattended as a
  * certbot deploy hook: one lock, one atomic replace for the whole run,
  * the hook command only after a write.
  */
@@ -216,7 +216,7 @@ index_both(void *arg, size_t i, struct cert *c)
 	sel_hosts_add(r->hx, i, c);
 }
 
-/* Decides for one connector (SPEC §10).  Returns 0 or -1 (memory). */
+/* Decides for one connector (certbind(1) renew).  Returns 0 or -1 (memory). */
 static int
 decide(struct renew_run *r, struct decision *d)
 {

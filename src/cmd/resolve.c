@@ -1,6 +1,6 @@
 /*
  * certbind resolve NAME: the certificates a TLS certificate name
- * <I>issuer<S>subject selects, in preference order (SPEC §5).
+ * <I>issuer<S>subject selects, in preference order (certbind(1) SELECTION).
  */
 #include <argp.h>
 #include <stdlib.h>

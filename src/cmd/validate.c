@@ -1,6 +1,6 @@
 /*
  * certbind validate [--identity PATTERN] [--warn-days N] [--strict]
- *     [--no-chain]: the pre-deployment check of SPEC §9 for every
+ *     [--no-chain]: the pre-deployment check of certbind(1) CHECKS for every
  * selected connector, in one pass over the store.
  */
 #include <argp.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The store (SPEC §2): formats, de-duplication, key pairing, damaged and
+# The store (certbind(1) THE STORE): formats, de-duplication, key pairing, damaged and
 # odd files, links, passwords.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store

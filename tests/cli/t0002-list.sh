@@ -12,7 +12,7 @@ WILD=$(fp "$S/wildcard.contoso.com.pem")
 
 run -s "$S" $AT list
 expect_rc 0 "list exits 0"
-check "the table has the four columns of SPEC §8 in order" \
+check "the table has the four columns of certbind(1) COMMANDS in order" \
     sh -c "head -n 1 '$out' | grep -Eq '^Thumbprint +Services +NotAfter +Subject$'"
 check "a dashes line under the header" \
     sh -c "sed -n 2p '$out' | grep -Eq '^-{10} +-{8} +-{8} +-{7}$'"
@@ -45,7 +45,7 @@ run -s "$PKI/ca/root-ca.pem" list --private-key
 expect_rc 1 "nothing listed is exit 1"
 check "and prints nothing" test ! -s "$out"
 
-# --domain FQDN: SPEC §6 matching (the rules have their own tests).
+# --domain FQDN: certbind(1) HOST NAME MATCHING matching (the rules have their own tests).
 run -s "$S" $AT list --domain MAIL.contoso.com.
 expect_rc 0 "--domain finds certificates (case and a trailing dot ignored)"
 expect_out_has "^$MAIL " "the mail certificate covers mail.contoso.com"
@@ -63,7 +63,7 @@ expect_rc 64 "an FQDN with an escape sequence is a usage error"
 check "its ESC is not echoed raw" sh -c "! grep -q \"\$(printf '\\033')\" '$err'"
 expect_err_has 'a\\x1B\[31m.com' "but shown escaped"
 
-# JSON is one valid document with the fields of SPEC §3.
+# JSON is one valid document with the fields of certbind(1) CERTIFICATE FIELDS.
 run -s "$S" $AT -f json list
 python3 - "$out" >"$T/j" 2>&1 <<'PY'
 import json, sys
@@ -81,7 +81,7 @@ for c in d:
     assert isinstance(c["CertificateDomains"], list)
 print("ok")
 PY
-check "JSON parses and has every field of SPEC §3 on every certificate" grep -q '^ok' "$T/j"
+check "JSON parses and has every field of certbind(1) CERTIFICATE FIELDS on every certificate" grep -q '^ok' "$T/j"
 
 # The list format: "Name : value", a blank line between objects.
 run -s "$S/mail.contoso.com.pem" -s "$S/wildcard.contoso.com.pem" $AT -f list list

@@ -56,7 +56,7 @@ PY
 		not_ok "$name: fields differ from openssl"; sed 's/^/#   /' "$T/cmp"; fi
 done
 
-# The list format is the default and shows every field in SPEC §3's order.
+# The list format is the default and shows every field in certbind(1) CERTIFICATE FIELDS's order.
 M=$(openssl x509 -in "$S/mail.contoso.com.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 run -s "$S" $AT show "$M"
 expect_rc 0 "show exits 0"

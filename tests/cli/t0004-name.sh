@@ -1,6 +1,6 @@
 #!/bin/sh
 # name: the TLS certificate name, against the names derived by hand from
-# SPEC §5 in certs-test/expected-names.tsv (not produced by certbind).
+# certbind(1) CERTIFICATE FIELDS in certs-test/expected-names.tsv (not produced by certbind).
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store
 

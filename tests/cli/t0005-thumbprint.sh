@@ -1,5 +1,5 @@
 #!/bin/sh
-# Thumbprints as people type and paste them (SPEC §4), through `show`.
+# Thumbprints as people type and paste them (certbind(1) THUMBPRINTS), through `show`.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store
 F=$S/mail.contoso.com.pem

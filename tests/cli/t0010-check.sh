@@ -1,6 +1,6 @@
 #!/bin/sh
 # check THUMBPRINT --fqdn FQDN [--warn-days N] [--no-chain]: the checks of
-# SPEC §9.  Expected verdicts come from certs-test/README.md, dates and
+# certbind(1) CHECKS.  Expected verdicts come from certs-test/README.md, dates and
 # names from openssl, never from certbind.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store

@@ -1,6 +1,6 @@
 #!/bin/sh
 # resolve NAME: the certificates a TLS certificate name selects, in the
-# preference order of SPEC §5.  Names are written by hand from
+# preference order of certbind(1) SELECTION.  Names are written by hand from
 # certs-test/README.md; dates and thumbprints come from openssl.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store

@@ -1,5 +1,5 @@
 #!/bin/sh
-# connectors: the configuration as read (SPEC §7, §8).  Oracle: xmllint
+# connectors: the configuration as read (certbind-connectors(5), §8).  Oracle: xmllint
 # --xpath on the same file, never certbind itself.
 . "$(dirname "$0")/lib.sh"
 C=$T/connectors.xml

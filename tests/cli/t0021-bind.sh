@@ -1,6 +1,6 @@
 #!/bin/sh
 # bind --fqdn / --advertise-client-settings: options, selection, output,
-# byte-exact edits (SPEC §7, §8, §11).  Oracles: the original file with
+# byte-exact edits (certbind-connectors(5), §8, §11).  Oracles: the original file with
 # the expected bytes spliced in by hand (python), xmllint --xpath,
 # diff/patch.
 . "$(dirname "$0")/lib.sh"

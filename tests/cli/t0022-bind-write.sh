@@ -1,5 +1,5 @@
 #!/bin/sh
-# bind: how the configuration is written (SPEC §11) -- lock, atomic
+# bind: how the configuration is written (certbind(1) WRITING THE CONFIGURATION) -- lock, atomic
 # replace, metadata, every failure leaves the old file exactly, nothing
 # to change touches nothing.  Oracles: cmp against copies made before,
 # xmllint, stat, ls -a.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Hostile and invalid configurations (SPEC §7): connectors and bind each
+# Hostile and invalid configurations (certbind-connectors(5)): connectors and bind each
 # exit 2 with "certbind: FILE:LINE: message", the file unchanged, no
 # temporary file, nothing read from disk or network through the XML.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bind: the lock across read-modify-write (SPEC §11).  flock(1) holds
+# bind: the lock across read-modify-write (certbind(1) WRITING THE CONFIGURATION).  flock(1) holds
 # FILE.lock as another certbind would; waiting is up to 30 s, then exit 2.
 # This file takes some 35 seconds.
 . "$(dirname "$0")/lib.sh"

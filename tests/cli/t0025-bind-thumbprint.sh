@@ -1,7 +1,7 @@
 #!/bin/sh
 # bind --thumbprint: the name written (oracle: the names derived by hand
 # in certs-test/README.md and expected-names.tsv, read back by xmllint),
-# the checks of SPEC §9 refusing (exit 1, nothing written) unless
+# the checks of certbind(1) CHECKS refusing (exit 1, nothing written) unless
 # --force, the ambiguity warning, hostile names.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store

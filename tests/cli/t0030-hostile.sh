@@ -142,7 +142,7 @@ run -s "$S/secure.contoso.com.key" --password-file "$T/wrong" list
 expect_err_has "^certbind: $S/secure.contoso.com.key: private key 1: cannot decrypt \(wrong passphrase\?\)$" \
     "a wrong passphrase for an encrypted key is reported"
 
-# SPEC §6.4: www.paypal.com NUL .evil.com never matches www.paypal.com.
+# certbind(1) HOST NAME MATCHING: www.paypal.com NUL .evil.com never matches www.paypal.com.
 run -s "$H" list --domain www.paypal.com
 expect_rc 1 "no hostile certificate covers www.paypal.com"
 expect_out "" "and nothing is listed"

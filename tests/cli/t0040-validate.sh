@@ -1,5 +1,5 @@
 #!/bin/sh
-# validate: SPEC §9's per-connector checks, every output format, exit
+# validate: certbind(1) CHECKS's per-connector checks, every output format, exit
 # status, --strict, JUnit; config-level failures.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store

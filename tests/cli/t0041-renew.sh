@@ -1,5 +1,5 @@
 #!/bin/sh
-# renew (SPEC §10) on the test PKI: when it rebinds, when it leaves a
+# renew (certbind(1) renew) on the test PKI: when it rebinds, when it leaves a
 # connector alone, when it fails; --dry-run, --exec and its environment.
 . "$(dirname "$0")/lib.sh"
 S=$PKI/store

@@ -1,6 +1,6 @@
 /*
- * fuzz_conn: the connector configuration (SPEC §7): conn_load_mem on
- * arbitrary bytes; when it loads, a few edit sets applied with
+ * fuzz_conn: the connector configuration (certbind-connectors(5)):
+ * conn_load_mem on arbitrary bytes; when it loads, a few edit sets applied with
  * conn_apply, whose result must load again with exactly the values set
  * and every other connector unchanged, and conn_diff of old and new.
  *

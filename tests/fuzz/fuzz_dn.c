@@ -1,9 +1,9 @@
 /*
- * fuzz_dn: dn_der_to_windows (SPEC §5) on arbitrary bytes.  Checks that
- * the result is valid UTF-8, that OpenSSL's decoding of the same bytes
- * gives the same string, and that the TLS certificate name built from it
- * splits back into the same two parts (sel_parse), which is what keeps a
- * hostile name from forging a binding.
+ * fuzz_dn: dn_der_to_windows (certbind(1) CERTIFICATE FIELDS) on arbitrary
+ * bytes.  Checks that the result is valid UTF-8, that OpenSSL's decoding of the
+ * same bytes gives the same string, and that the TLS certificate name built
+ * from it splits back into the same two parts (sel_parse), which is what keeps
+ * a hostile name from forging a binding.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /*
- * fuzz_host: host_parse_fqdn and host_match_cert (SPEC §6).
+ * fuzz_host: host_parse_fqdn and host_match_cert (certbind(1) HOST NAME
+ * MATCHING).
  *
  * Input: one byte n, then n bytes of FQDN, then the presented
  * identifiers of a certificate built here, each as a type byte and a
@@ -7,9 +8,9 @@
  * SAN iPAddress, 2 a subject CN (UTF8String), 3 a SAN rfc822Name.  The
  * certificate is never signed: the matcher must not care.
  *
- * Besides crashes, checks what SPEC §6 makes certain whatever the
- * implementation: an identifier with a NUL or a byte outside LDH, '.'
- * and '*' never matches; what matched is a copy of an identifier the
+ * Besides crashes, checks what certbind(1) HOST NAME MATCHING makes certain
+ * whatever the implementation: an identifier with a NUL or a byte outside LDH,
+ * '.' and '*' never matches; what matched is a copy of an identifier the
  * certificate presents; a dNSName equal to the FQDN matches; CN stands in
  * only without a dNSName.
  */

@@ -178,7 +178,8 @@ one_cert(struct store *st, struct cert *c)
 	if (cert_get_dns_names(c, &nm) == 0) {
 		for (i = 0; i < nm.n; i++) {
 			ov_push_str(arr, nm.s[i], nm.len[i]);
-			/* A trailing dot is the FQDN's to drop (SPEC §6.1). */
+			/* A trailing dot is the FQDN's to drop (certbind(1)
+			 * HOST NAME MATCHING). */
 			if (x == NULL || nm.len[i] == 0 ||
 			    nm.s[i][nm.len[i] - 1] == '.' ||
 			    host_parse_fqdn(nm.s[i], nm.len[i], &h, &why) == -1)

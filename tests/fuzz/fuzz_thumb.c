@@ -1,6 +1,6 @@
 /*
- * fuzz_thumb: thumb_parse (SPEC §4) on arbitrary bytes.  Checks the
- * contract of thumb.h on every result, not only the absence of crashes.
+ * fuzz_thumb: thumb_parse (certbind(1) THUMBPRINTS) on arbitrary bytes.  Checks
+ * the contract of thumb.h on every result, not only the absence of crashes.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /*
- * Unit tests for atomic.c: every sentence of SPEC §11 that the module
- * carries, with failures provoked in forked children.
+ * Unit tests for atomic.c: every sentence of certbind(1) WRITING THE
+ * CONFIGURATION that the module carries, with failures provoked in forked
+ * children.
  */
 #include <sys/mount.h>
 #include <sys/resource.h>

@@ -1,5 +1,5 @@
 /*
- * checks: every check of SPEC §9 on both sides, on the test PKI
+ * checks: every check of certbind(1) CHECKS on both sides, on the test PKI
  * (certs-test/README.md says what each certificate is; the expected
  * verdicts and dates are taken from there, not from certbind), plus a
  * few certificates made here where the PKI has none: a self-signed

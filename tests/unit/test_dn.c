@@ -1,9 +1,10 @@
 /*
- * Unit tests for dn.c: the Windows string of a Name (SPEC §5).
+ * Unit tests for dn.c: the Windows string of a Name (certbind(1) CERTIFICATE
+ * FIELDS).
  *
  * Expected strings come from outside this code: Windows output published
- * by others (cited at each vector) and the rules of SPEC §5 applied by
- * hand.
+ * by others (cited at each vector) and the rules of certbind(1) CERTIFICATE
+ * FIELDS applied by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -448,7 +449,7 @@ test_mozilla_roots(void **state)
 	}
 }
 
-/* Every key of SPEC §5, and an OID outside the table. */
+/* Every key of certbind(1) CERTIFICATE FIELDS, and an OID outside the table. */
 static void
 test_keys(void **state)
 {
@@ -495,7 +496,8 @@ test_keys(void **state)
 		expect_attr(t[i].oid, "130176", t[i].want);
 }
 
-/* Quoting (SPEC §5), one character at a time, as PrintableString/UTF8. */
+/* Quoting (certbind(1) CERTIFICATE FIELDS), one character at a time, as
+ * PrintableString/UTF8. */
 static void
 test_quoting(void **state)
 {
@@ -545,7 +547,8 @@ test_quoting(void **state)
 	expect_attr(cn, "0201FF", "CN=#0201FF");
 }
 
-/* Value decoding: BMP, Universal, T61, 8-bit, UTF-8 (SPEC §5). */
+/* Value decoding: BMP, Universal, T61, 8-bit, UTF-8 (certbind(1) CERTIFICATE
+ * FIELDS). */
 static void
 test_decoding(void **state)
 {

@@ -1,12 +1,11 @@
 /*
- * Unit tests for src/hostname.c: FQDN validation and SPEC §6 matching
- * against certificates built in memory (unsigned: matching needs no
- * signature).
+ * Unit tests for src/hostname.c: FQDN validation and certbind(1) HOST NAME
+ * MATCHING matching against certificates built in memory (unsigned: matching
+ * needs no signature).
  *
- * Where implementations disagree, SPEC §6 decides; the rows say who
- * disagrees:
- * [openssl]  X509_check_host(3), OpenSSL 3.0 crypto/x509/v3_utl.c:
- *            partial wildcards unless NO_PARTIAL_WILDCARDS, every CN
+ * Where implementations disagree, certbind(1) HOST NAME MATCHING decides; the
+ * rows say who disagrees: [openssl]  X509_check_host(3), OpenSSL 3.0
+ * crypto/x509/v3_utl.c: partial wildcards unless NO_PARTIAL_WILDCARDS, every CN
  *            tried when no dNSName, presented names with a trailing dot
  *            never match, "*" needs two labels after it, no "*" in an
  *            "xn--" label.
@@ -23,8 +22,8 @@
  *            since Chrome 58.
  * [python]   ssl (3.7+): OpenSSL's matcher with NO_PARTIAL_WILDCARDS;
  *            CN per hostname_checks_common_name.
- * [rfc6125]  §6.4.3: a client MAY match partial wildcards; SPEC says
- *            never.  §6.4.4: CN only when no DNS-ID is presented.
+ * [rfc6125]  §6.4.3: a client MAY match partial wildcards; certbind(1)
+ *            says never.  §6.4.4: CN only when no DNS-ID is presented.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,8 +193,9 @@ tc_print_row(const char *what, const char *pat, size_t patlen, const char *host,
 
 /*
  * Runs (pattern, host, want) with pattern as a certificate's only SAN
- * dNSName and again as its only subject CN: SPEC §6.2 applies the same
- * rules to the CN when no dNSName is present.  Returns mismatches.
+ * dNSName and again as its only subject CN: certbind(1) HOST NAME MATCHING
+ * applies the same rules to the CN when no dNSName is present.  Returns
+ * mismatches.
  */
 static int
 tc_run_row(const char *pat, size_t patlen, const char *host, int want)
@@ -817,7 +817,8 @@ test_bad_san(void **state)
 	X509_free(x);
 }
 
-/* Where OpenSSL's own answer differs from SPEC §6, pinned. */
+/* Where OpenSSL's own answer differs from certbind(1) HOST NAME MATCHING,
+ * pinned. */
 static void
 test_openssl_differs(void **state)
 {

@@ -1,5 +1,5 @@
 /*
- * test_output: the table, list and JSON writers (SPEC §12).  Expected
+ * test_output: the table, list and JSON writers (certbind(1) OUTPUT).  Expected
  * outputs are written from the rules in output.h; JSON is checked by
  * Python's json module as an independent parser.
  */

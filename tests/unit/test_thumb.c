@@ -1,7 +1,7 @@
 /*
- * test_thumb: thumbprints as typed and pasted (SPEC §4).  A table of
- * inputs with the digits or the error each must give, and openssl's own
- * fingerprint output checked against a digest of the DER.
+ * test_thumb: thumbprints as typed and pasted (certbind(1) THUMBPRINTS).  A
+ * table of inputs with the digits or the error each must give, and openssl's
+ * own fingerprint output checked against a digest of the DER.
  */
 #include <stdarg.h>
 #include <stddef.h>
