@@ -121,6 +121,15 @@ struct ov *cmd_cert_ov(struct cert *, int full, const char *const *columns);
 int cmd_cert_ov_add(struct ov *o, struct cert *, int full,
 		    const char *const *columns);
 
+struct checks;
+/*
+ * One check as an output object {Name, Result, Detail} (result is an
+ * enum check_result), and every check of cs as an array of those.  NULL
+ * when memory ran out.
+ */
+struct ov *cmd_check_ov(const char *name, int result, const char *detail);
+struct ov *cmd_checks_ov(const struct checks *cs);
+
 struct check_opts;
 /*
  * Fills the options of the shared checks from the globals (--at,

@@ -334,13 +334,10 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 			err |= ov_push(arr, ov_share(r->common_ov[i - 1]));
 			continue;
 		}
-		if ((o = ov_new_object()) == NULL) {
+		if ((o = cmd_check_ov(k->name, k->result, k->detail)) == NULL) {
 			err = 1;
 			continue;
 		}
-		err |= ov_add_cstr(o, "Name", k->name);
-		err |= ov_add_cstr(o, "Result", check_result_name(k->result));
-		err |= ov_add_cstr(o, "Detail", k->detail);
 		if (!err && i > 0)
 			r->common_ov[i - 1] = ov_share(o);
 		err |= ov_push(arr, o);

@@ -84,9 +84,8 @@ static struct ov *
 check_ov(struct cert *c, const struct host *h, const struct checks *cs,
 	 const char *result)
 {
-	struct ov *o, *arr, *e;
+	struct ov *o;
 	char	   hex[41];
-	size_t	   i;
 	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
@@ -96,31 +95,12 @@ check_ov(struct cert *c, const struct host *h, const struct checks *cs,
 	err |= ov_add_cstr(o, "Thumbprint", c != NULL ? hex : NULL);
 	err |= ov_add_str(o, "Fqdn", h->name, h->namelen);
 	err |= ov_add_cstr(o, "Result", result);
-	if ((arr = ov_new_array()) == NULL)
-		goto fail;
-	for (i = 0; i < cs->n; i++) {
-		if ((e = ov_new_object()) == NULL ||
-		    ov_add_cstr(e, "Name", cs->v[i].name) == -1 ||
-		    ov_add_cstr(e, "Result",
-				check_result_name(cs->v[i].result)) == -1 ||
-		    ov_add_cstr(e, "Detail", cs->v[i].detail) == -1) {
-			ov_free(e);
-			ov_free(arr);
-			goto fail;
-		}
-		/* ov_push owns e, also when it fails. */
-		if (ov_push(arr, e) == -1) {
-			ov_free(arr);
-			goto fail;
-		}
+	err |= ov_add(o, "Checks", cmd_checks_ov(cs));
+	if (err) {
+		ov_free(o);
+		return NULL;
 	}
-	err |= ov_add(o, "Checks", arr);
-	if (err)
-		goto fail;
 	return o;
-fail:
-	ov_free(o);
-	return NULL;
 }
 
 int

@@ -495,3 +495,37 @@ cmd_print_diff(const char *diff, size_t len)
 			  n, n == 1 ? "" : "s");
 	return 0;
 }
+
+struct ov *
+cmd_check_ov(const char *name, int result, const char *detail)
+{
+	struct ov *o;
+
+	if ((o = ov_new_object()) == NULL)
+		return NULL;
+	if (ov_add_cstr(o, "Name", name) == -1 ||
+	    ov_add_cstr(o, "Result", check_result_name(result)) == -1 ||
+	    ov_add_cstr(o, "Detail", detail) == -1) {
+		ov_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct ov *
+cmd_checks_ov(const struct checks *cs)
+{
+	struct ov *arr;
+	size_t	   i;
+
+	if ((arr = ov_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < cs->n; i++)
+		/* ov_push owns the element, also when it fails. */
+		if (ov_push(arr, cmd_check_ov(cs->v[i].name, cs->v[i].result,
+					      cs->v[i].detail)) == -1) {
+			ov_free(arr);
+			return NULL;
+		}
+	return arr;
+}

@@ -380,30 +380,6 @@ probe_conn(struct pconn *pc, struct store *st, struct cert *leaf)
 	return 0;
 }
 
-/* The checks as an array of {Name, Result, Detail}; NULL (memory). */
-static struct ov *
-checks_ov(const struct checks *cs)
-{
-	struct ov *arr, *e;
-	size_t	   i;
-
-	if ((arr = ov_new_array()) == NULL)
-		return NULL;
-	for (i = 0; i < cs->n; i++) {
-		if ((e = ov_new_object()) == NULL ||
-		    ov_add_cstr(e, "Name", cs->v[i].name) == -1 ||
-		    ov_add_cstr(e, "Result",
-				check_result_name(cs->v[i].result)) == -1 ||
-		    ov_add_cstr(e, "Detail", cs->v[i].detail) == -1 ||
-		    ov_push(arr, e) == -1) {
-			/* ov_push owns e, also when it fails. */
-			ov_free(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
 static struct ov *
 conn_ov(const struct pconn *pc)
 {
@@ -413,7 +389,7 @@ conn_ov(const struct pconn *pc)
 		return NULL;
 	if (ov_add_cstr(o, "Identity", pc->cn->identity) == -1 ||
 	    ov_add_cstr(o, "Fqdn", pc->cn->fqdn) == -1 ||
-	    ov_add(o, "Checks", checks_ov(&pc->cs)) == -1) {
+	    ov_add(o, "Checks", cmd_checks_ov(&pc->cs)) == -1) {
 		ov_free(o);
 		return NULL;
 	}
@@ -457,7 +433,7 @@ probe_ov(const struct probe_args *a, const struct probe_result *res,
 			goto fail;
 		}
 	err |= ov_add(o, "Chain", arr);
-	err |= ov_add(o, "Checks", checks_ov(cs));
+	err |= ov_add(o, "Checks", cmd_checks_ov(cs));
 	if (with_conns) {
 		if ((arr = ov_new_array()) == NULL)
 			goto fail;

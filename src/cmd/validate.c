@@ -258,7 +258,7 @@ validate_one(struct vconn *r, struct sel_index *ix,
 static struct ov *
 vconn_ov(const struct vconn *r)
 {
-	struct ov *o, *arr, *c;
+	struct ov *o, *arr;
 	size_t	   i;
 	int	   err = 0;
 
@@ -272,15 +272,9 @@ vconn_ov(const struct vconn *r)
 	if ((arr = ov_new_array()) == NULL)
 		err = 1;
 	for (i = 0; arr != NULL && i < r->n; i++) {
-		if ((c = ov_new_object()) == NULL) {
-			err = 1;
-			break;
-		}
-		err |= ov_add_cstr(c, "Name", r->v[i].name);
-		err |=
-		    ov_add_cstr(c, "Result", check_result_name(r->v[i].result));
-		err |= ov_add_cstr(c, "Detail", r->v[i].detail);
-		err |= ov_push(arr, c);
+		/* ov_push owns the element, also when it fails. */
+		err |= ov_push(arr, cmd_check_ov(r->v[i].name, r->v[i].result,
+						 r->v[i].detail));
 	}
 	err |= ov_add(o, "Checks", arr);
 	if (err) {
