@@ -42,8 +42,12 @@ REPLAY_BINS = $(FUZZ_NAMES:%=$(B)/tests/replay_%)
         fuzz fuzz-run check-valgrind
 all: $(PROG)
 
+# Compared every time: after a build of another flavour (SANITIZE, CC),
+# `make` puts this flavour's binary back although it is the older one.
+# A new file, not a rewrite, so a running ./certbind is not disturbed.
+.PHONY: $(PROG)
 $(PROG): $(B)/$(PROG)
-	cp $< $@
+	@cmp -s $< $@ || { rm -f $@ && cp $< $@; }
 
 $(B)/$(PROG): $(CMD_OBJS) $(CORE_OBJS)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.o,$^) $(ALLLDFLAGS) $(BIN_LIBS)
