@@ -922,6 +922,29 @@ out:
 	return rc;
 }
 
+int
+checks_addf(struct checks *cs, const char *name, enum check_result r,
+	    const char *fmt, ...)
+{
+	va_list ap;
+	char   *d;
+	int	n;
+
+	if (cs->n == CHECKS_MAX)
+		return -1;
+	va_start(ap, fmt);
+	n = vasprintf(&d, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		return -1;
+	cs->v[cs->n].name = name;
+	cs->v[cs->n].result = r;
+	cs->v[cs->n++].detail = d;
+	if (r > cs->worst)
+		cs->worst = r;
+	return 0;
+}
+
 void
 checks_release(struct checks *cs)
 {

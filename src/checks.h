@@ -76,8 +76,15 @@ int checks_run(struct cert *c, const struct host *h, const struct check_opts *,
  * out is exactly what checks_run(c, h, o, out) gives.  Returns 0, or -1
  * when memory ran out.
  */
-int  checks_run_common(struct cert *c, const struct host *h,
-		       const struct checks *common, struct checks *out);
+int checks_run_common(struct cert *c, const struct host *h,
+		      const struct checks *common, struct checks *out);
+/*
+ * Appends a check whose detail is printf-formatted, keeping worst.
+ * Returns 0, or -1 when memory ran out or cs is full.
+ */
+int checks_addf(struct checks *cs, const char *name, enum check_result r,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 void checks_release(struct checks *);
 
 /* "Pass", "Warn", "Fail". */

@@ -262,34 +262,6 @@ static const char *const chain_cols[] = {"Thumbprint", "Subject", "Issuer",
 static const char *const table_cols[] = {"For", "Check", "Result", "Detail",
 					 NULL};
 
-static int add_checkf(struct checks *, const char *name, enum check_result,
-		      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Appends a check to cs; -1 when memory ran out or cs is full. */
-static int
-add_checkf(struct checks *cs, const char *name, enum check_result r,
-	   const char *fmt, ...)
-{
-	va_list ap;
-	char   *d;
-	int	n;
-
-	if (cs->n == CHECKS_MAX)
-		return -1;
-	va_start(ap, fmt);
-	n = vasprintf(&d, fmt, ap);
-	va_end(ap);
-	if (n == -1)
-		return -1;
-	cs->v[cs->n].name = name;
-	cs->v[cs->n].result = r;
-	cs->v[cs->n++].detail = d;
-	if (r > cs->worst)
-		cs->worst = r;
-	return 0;
-}
-
 /*
  * Binding (certbind(1), PROBE): Pass when the presented leaf is the
  * certificate the connector's TlsCertificateName selects first from the
@@ -309,22 +281,22 @@ binding(struct checks *cs, const struct conn *cn, struct store *st,
 
 	cert_hex(leaf->sha1, 20, have);
 	if (tls == NULL || *tls == '\0')
-		return add_checkf(cs, "Binding", CHECK_WARN,
-				  "no TlsCertificateName: Exchange picks a "
-				  "certificate itself; the server presents %s",
-				  have);
+		return checks_addf(cs, "Binding", CHECK_WARN,
+				   "no TlsCertificateName: Exchange picks a "
+				   "certificate itself; the server presents %s",
+				   have);
 	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
-		return add_checkf(cs, "Binding", CHECK_FAIL,
-				  "malformed TlsCertificateName: %s", why);
+		return checks_addf(cs, "Binding", CHECK_FAIL,
+				   "malformed TlsCertificateName: %s", why);
 	if ((v = sel_select(st, &nm, g.at, &n)) == NULL)
 		return n == (size_t)-1
 			   ? -1
-			   : add_checkf(cs, "Binding", CHECK_FAIL,
-					"TlsCertificateName selects no "
-					"certificate in the store (Exchange "
-					"logs event 12014); the server "
-					"presents %s",
-					have);
+			   : checks_addf(cs, "Binding", CHECK_FAIL,
+					 "TlsCertificateName selects no "
+					 "certificate in the store (Exchange "
+					 "logs event 12014); the server "
+					 "presents %s",
+					 have);
 	cert_hex(v[0]->sha1, 20, want);
 	if (n > 1)
 		snprintf(more, sizeof(more),
@@ -333,20 +305,20 @@ binding(struct checks *cs, const struct conn *cn, struct store *st,
 		also |= memcmp(v[i]->sha1, leaf->sha1, 20) == 0;
 	cert_format_time(v[0]->not_after, na, sizeof(na));
 	if (memcmp(v[0]->sha1, leaf->sha1, 20) == 0)
-		rc = add_checkf(cs, "Binding", CHECK_PASS,
-				"the server presents %s, the certificate "
-				"TlsCertificateName selects%s",
-				have, more);
+		rc = checks_addf(cs, "Binding", CHECK_PASS,
+				 "the server presents %s, the certificate "
+				 "TlsCertificateName selects%s",
+				 have, more);
 	else
-		rc = add_checkf(cs, "Binding", CHECK_FAIL,
-				"the server presents %s, but "
-				"TlsCertificateName selects %s (NotAfter "
-				"%s)%s%s",
-				have, want, na,
-				also ? "; the presented one is selected too, "
-				       "but not preferred"
-				     : "",
-				more);
+		rc = checks_addf(cs, "Binding", CHECK_FAIL,
+				 "the server presents %s, but "
+				 "TlsCertificateName selects %s (NotAfter "
+				 "%s)%s%s",
+				 have, want, na,
+				 also ? "; the presented one is selected too, "
+					"but not preferred"
+				      : "",
+				 more);
 	free(v);
 	return rc;
 }
@@ -364,15 +336,15 @@ probe_conn(struct pconn *pc, struct store *st, struct cert *leaf)
 	if (binding(&pc->cs, pc->cn, st, leaf) == -1)
 		return -1;
 	if (fqdn == NULL || *fqdn == '\0')
-		return add_checkf(&pc->cs, "Domain", CHECK_FAIL, "no Fqdn");
+		return checks_addf(&pc->cs, "Domain", CHECK_FAIL, "no Fqdn");
 	if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1)
-		return add_checkf(&pc->cs, "Domain", CHECK_FAIL,
-				  "Fqdn is not a host name: %s", why);
+		return checks_addf(&pc->cs, "Domain", CHECK_FAIL,
+				   "Fqdn is not a host name: %s", why);
 	if (checks_run_common(leaf, &h, &empty, &dom) == -1)
 		return -1;
 	for (i = 0; i < dom.n; i++)
-		if (add_checkf(&pc->cs, dom.v[i].name, dom.v[i].result, "%s",
-			       dom.v[i].detail) == -1) {
+		if (checks_addf(&pc->cs, dom.v[i].name, dom.v[i].result, "%s",
+				dom.v[i].detail) == -1) {
 			checks_release(&dom);
 			return -1;
 		}
