@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #include "der.h"
+#include "mem.h"
 #include "store.h"
 
 /*
@@ -112,24 +113,6 @@ struct file {
 
 /* A piece of a file read at once; PEM blocks larger than this grow it. */
 #define RD_CHUNK (1UL << 20)
-
-static int
-grow(void *pp, size_t *cap, size_t need, size_t elem)
-{
-	void  *n;
-	size_t ncap;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	if ((n = reallocarray(*(void **)pp, ncap, elem)) == NULL)
-		return -1;
-	*(void **)pp = n;
-	*cap = ncap;
-	return 0;
-}
 
 static void report(struct file *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -247,8 +230,8 @@ saved_path(struct file *f)
 	if (f->saved != NULL)
 		return f->saved;
 	if (st->npaths >= UINT_MAX ||
-	    grow(&st->paths, &st->cappaths, st->npaths + 1,
-		 sizeof(*st->paths)) == -1 ||
+	    mem_grow(&st->paths, &st->cappaths, st->npaths + 1,
+		     sizeof(*st->paths)) == -1 ||
 	    (st->paths[st->npaths] = strdup(f->path)) == NULL)
 		return NULL;
 	f->pathi = st->npaths;
@@ -290,8 +273,8 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 		return 0;
 	}
 	if ((c->path = saved_path(f)) == NULL ||
-	    grow(&st->recs, &st->capcerts, st->ncerts + 1, sizeof(*st->recs)) ==
-		-1 ||
+	    mem_grow(&st->recs, &st->capcerts, st->ncerts + 1,
+		     sizeof(*st->recs)) == -1 ||
 	    ((st->ncerts + 1) * 2 > st->tablesz && rehash(st) == -1)) {
 		cert_release(c);
 		free(c);
@@ -333,8 +316,8 @@ add_key_md(struct file *f, const unsigned char md[32])
 {
 	struct store *st = f->st;
 
-	if (grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) ==
-	    -1)
+	if (mem_grow(&st->keys, &st->capkeys, st->nkeys + 1,
+		     sizeof(*st->keys)) == -1)
 		return -1;
 	memcpy(st->keys[st->nkeys++], md, 32);
 	f->found++;
@@ -893,7 +876,8 @@ p12_key(struct p12 *w, const PKCS8_PRIV_KEY_INFO *p8)
 		ERR_clear_error();
 		return 0;
 	}
-	if (grow(&w->keys, &w->capkeys, w->nkeys + 1, sizeof(*w->keys)) == -1) {
+	if (mem_grow(&w->keys, &w->capkeys, w->nkeys + 1, sizeof(*w->keys)) ==
+	    -1) {
 		OPENSSL_free(spki);
 		report(w->f, "out of memory");
 		return -1;
@@ -1263,8 +1247,8 @@ walk_dir(struct store *st, const char *path, const struct stat *sb, int depth,
 		report(&f, "directories nested too deep, skipped");
 		return 0;
 	}
-	if (grow(&st->dirs, &st->capdirs, st->ndirs + 1, sizeof(*st->dirs)) ==
-	    -1)
+	if (mem_grow(&st->dirs, &st->capdirs, st->ndirs + 1,
+		     sizeof(*st->dirs)) == -1)
 		return -1;
 	st->dirs[st->ndirs].dev = sb->st_dev;
 	st->dirs[st->ndirs++].ino = sb->st_ino;
@@ -1275,7 +1259,7 @@ walk_dir(struct store *st, const char *path, const struct stat *sb, int depth,
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (grow(&names, &cap, n + 1, sizeof(*names)) == -1 ||
+		if (mem_grow(&names, &cap, n + 1, sizeof(*names)) == -1 ||
 		    (names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
 			goto out;
 		names[n][0] = (char)de->d_type;
