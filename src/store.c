@@ -140,6 +140,14 @@ ssl_reason(const char *fallback)
 	return r != NULL ? r : fallback;
 }
 
+/* A certificate the store allocated, released and freed (NULL is fine). */
+static void
+free_cert(struct cert *c)
+{
+	cert_release(c);
+	free(c);
+}
+
 struct store *
 store_new(void)
 {
@@ -157,10 +165,8 @@ store_free(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < st->ncerts; i++) {
-		cert_release(st->recs[i].c);
-		free(st->recs[i].c);
-	}
+	for (i = 0; i < st->ncerts; i++)
+		free_cert(st->recs[i].c);
 	for (i = 0; i < st->npaths; i++)
 		free(st->paths[i]);
 	if (st->rr.fd != -1)
@@ -186,20 +192,28 @@ slot(const unsigned char *sha1, size_t tablesz)
 	return h & (tablesz - 1);
 }
 
+/* Puts v, an index + 1, in table t's first free slot for sha1. */
+static void
+table_put(size_t *t, size_t sz, const unsigned char *sha1, size_t v)
+{
+	size_t j;
+
+	j = slot(sha1, sz);
+	while (t[j] != 0)
+		j = (j + 1) & (sz - 1);
+	t[j] = v;
+}
+
 static int
 rehash(struct store *st)
 {
-	size_t *t, sz, i, j;
+	size_t *t, sz, i;
 
 	sz = st->tablesz ? st->tablesz * 2 : 1024;
 	if ((t = calloc(sz, sizeof(*t))) == NULL)
 		return -1;
-	for (i = 0; i < st->ncerts; i++) {
-		j = slot(st->recs[i].sha1, sz);
-		while (t[j] != 0)
-			j = (j + 1) & (sz - 1);
-		t[j] = i + 1;
-	}
+	for (i = 0; i < st->ncerts; i++)
+		table_put(t, sz, st->recs[i].sha1, i + 1);
 	free(st->table);
 	st->table = t;
 	st->tablesz = sz;
@@ -253,7 +267,6 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 	struct cert  *c;
 	struct rec   *r;
 	const char   *why;
-	size_t	      j;
 
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		free(der);
@@ -268,16 +281,14 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 	if (lookup(st, c->sha1) != 0 || n > UINT_MAX) {
 		if (n > UINT_MAX)
 			report(f, "%s: too large", what);
-		cert_release(c);
-		free(c);
+		free_cert(c);
 		return 0;
 	}
 	if ((c->path = saved_path(f)) == NULL ||
 	    mem_grow(&st->recs, &st->capcerts, st->ncerts + 1,
 		     sizeof(*st->recs)) == -1 ||
 	    ((st->ncerts + 1) * 2 > st->tablesz && rehash(st) == -1)) {
-		cert_release(c);
-		free(c);
+		free_cert(c);
 		return -1;
 	}
 	r = &st->recs[st->ncerts++];
@@ -299,14 +310,9 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 		st->each(st->each_arg, st->ncerts - 1, c);
 	if (kind == REC_PINNED)
 		r->c = c;
-	else {
-		cert_release(c);
-		free(c);
-	}
-	j = slot(r->sha1, st->tablesz);
-	while (st->table[j] != 0)
-		j = (j + 1) & (st->tablesz - 1);
-	st->table[j] = st->ncerts;
+	else
+		free_cert(c);
+	table_put(st->table, st->tablesz, r->sha1, st->ncerts);
 	return 0;
 }
 
@@ -324,36 +330,61 @@ add_key_md(struct file *f, const unsigned char md[32])
 	return 0;
 }
 
-/* Remembers a private key by its SubjectPublicKeyInfo (spki, len). */
-static int
-add_spki(struct file *f, const unsigned char *spki, size_t len)
-{
-	unsigned char md[32];
-
-	SHA256(spki, len, md);
-	return add_key_md(f, md);
-}
-
 /*
- * Remembers the public half of a private key and frees the key at once:
- * pairing needs only the SHA-256 of its SubjectPublicKeyInfo.
+ * The SHA-256 of private key pk's SubjectPublicKeyInfo, in md: all that
+ * pairing needs of it, so pk is freed at once.  Returns 0, or -1 after
+ * reporting.
  */
 static int
-add_key(struct file *f, EVP_PKEY *pk)
+key_md(struct file *f, EVP_PKEY *pk, unsigned char md[32])
 {
 	unsigned char *spki = NULL;
-	int	       len, rc;
+	int	       len;
 
 	len = i2d_PUBKEY(pk, &spki);
 	EVP_PKEY_free(pk);
 	if (len <= 0) {
 		report(f, "private key: cannot derive its public key");
 		ERR_clear_error();
-		return 0;
+		return -1;
 	}
-	rc = add_spki(f, spki, len);
+	SHA256(spki, len, md);
 	OPENSSL_free(spki);
-	return rc;
+	return 0;
+}
+
+/* Remembers the public half of a private key and frees the key. */
+static int
+add_key(struct file *f, EVP_PKEY *pk)
+{
+	unsigned char md[32];
+
+	if (key_md(f, pk, md) == -1)
+		return 0;
+	return add_key_md(f, md);
+}
+
+/*
+ * Moves the first len bytes of *buf (of *cap bytes, or NULL) to a new
+ * buffer of ncap bytes, wiping and freeing the old one: not realloc,
+ * which would leave what may be key text in freed memory.  Returns 0, or
+ * -1 with nothing changed when memory ran out.
+ */
+static int
+grow_wiping(unsigned char **buf, size_t *cap, size_t len, size_t ncap)
+{
+	unsigned char *n;
+
+	if ((n = malloc(ncap)) == NULL)
+		return -1;
+	if (*buf != NULL) {
+		memcpy(n, *buf, len);
+		OPENSSL_cleanse(*buf, *cap);
+	}
+	free(*buf);
+	*buf = n;
+	*cap = ncap;
+	return 0;
 }
 
 /* OpenSSL allocates with OPENSSL_malloc; the store frees with free(). */
@@ -487,6 +518,23 @@ pem_password(char *buf, int size, int rwflag, void *u)
 }
 
 /*
+ * Reports that private key n needs a passphrase: none was given, or the
+ * one given does not decrypt it.
+ */
+static void
+key_passphrase_failed(struct file *f, int n)
+{
+	if (f->opts->password == NULL)
+		report(f,
+		       "private key %d is encrypted; give its passphrase with "
+		       "--password-file or CERTBIND_PASSWORD",
+		       n);
+	else
+		report(f, "private key %d: cannot decrypt (wrong passphrase?)",
+		       n);
+}
+
+/*
  * A private key block other than ENCRYPTED PRIVATE KEY, from "-----BEGIN"
  * to the end of its END line.  OpenSSL decrypts such a block only when
  * it has a "Proc-Type: 4,ENCRYPTED" header, whose key derivation
@@ -516,17 +564,8 @@ load_pem_key(struct file *f, const char *block, size_t len, int n)
 	pk = PEM_read_bio_PrivateKey(bio, NULL, pem_password, &pw);
 	BIO_free(bio);
 	if (pk == NULL) {
-		if (pw.asked && f->opts->password == NULL)
-			report(f,
-			       "private key %d is encrypted; give its "
-			       "passphrase with --password-file or "
-			       "CERTBIND_PASSWORD",
-			       n);
-		else if (pw.asked)
-			report(f,
-			       "private key %d: cannot decrypt (wrong "
-			       "passphrase?)",
-			       n);
+		if (pw.asked)
+			key_passphrase_failed(f, n);
 		else
 			report(f, "private key %d: %s", n,
 			       ssl_reason("damaged"));
@@ -574,10 +613,7 @@ load_pkcs8(struct file *f, const char *body, size_t len, int n)
 	}
 	/* An absurd count is reported even when there is no passphrase. */
 	if (work <= MAX_PBE_ITER && f->opts->password == NULL) {
-		report(f,
-		       "private key %d is encrypted; give its passphrase "
-		       "with --password-file or CERTBIND_PASSWORD",
-		       n);
+		key_passphrase_failed(f, n);
 		goto out;
 	}
 	snprintf(what, sizeof(what), "private key %d: encryption", n);
@@ -585,8 +621,7 @@ load_pkcs8(struct file *f, const char *body, size_t len, int n)
 		goto out;
 	if ((p8 = PKCS8_decrypt(sig, f->opts->password,
 				(int)f->opts->passlen)) == NULL) {
-		report(f, "private key %d: cannot decrypt (wrong passphrase?)",
-		       n);
+		key_passphrase_failed(f, n);
 		goto out;
 	}
 	if ((pk = EVP_PKCS82PKEY(p8)) == NULL) {
@@ -617,8 +652,7 @@ memmem_str(const char *h, size_t hlen, const char *n)
 static int
 rd_fill(struct file *f, struct rd *rd)
 {
-	unsigned char *n;
-	ssize_t	       r;
+	ssize_t r;
 
 	if (rd->len == rd->cap) {
 		if (rd->cap >= STORE_MAX_FILE) {
@@ -626,16 +660,11 @@ rd_fill(struct file *f, struct rd *rd)
 			       STORE_MAX_FILE >> 20);
 			return -1;
 		}
-		if ((n = malloc(rd->cap * 2)) == NULL) {
+		if (grow_wiping(&rd->buf, &rd->cap, rd->len, rd->cap * 2) ==
+		    -1) {
 			report(f, "out of memory");
 			return -1;
 		}
-		/* Not realloc: the old buffer may hold key PEM to wipe. */
-		memcpy(n, rd->buf, rd->len);
-		OPENSSL_cleanse(rd->buf, rd->cap);
-		free(rd->buf);
-		rd->buf = n;
-		rd->cap *= 2;
 	}
 	for (;;) {
 		r = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
@@ -676,7 +705,7 @@ load_pem(struct file *f, struct rd *rd)
 	char	       endmark[96];
 	unsigned char *der;
 	size_t	       labl, derlen, pos = 0, n;
-	int	       ncert = 0, nkey = 0, trusted, r;
+	int	       ncert = 0, nkey = 0, trusted, labok, r;
 
 	for (;;) {
 		buf = (const char *)rd->buf;
@@ -697,16 +726,16 @@ load_pem(struct file *f, struct rd *rd)
 		n = end - lab < 70 ? end - lab : 70;
 		labend = memmem_str(lab, n, "-----");
 		e = NULL;
-		if (labend != NULL && (labl = labend - lab) > 0 && labl <= 64 &&
-		    memchr(lab, '\n', labl) == NULL) {
+		labok = labend != NULL && (labl = labend - lab) > 0 &&
+			labl <= 64 && memchr(lab, '\n', labl) == NULL;
+		if (labok) {
 			body = labend + 5;
 			snprintf(endmark, sizeof(endmark), "-----END %.*s-----",
 				 (int)labl, lab);
 			e = memmem_str(body, end - body, endmark);
 		}
 		if (!rd->eof && e == NULL && (labend != NULL || n < 70) &&
-		    (labend == NULL || (labl > 0 && labl <= 64 &&
-					memchr(lab, '\n', labl) == NULL))) {
+		    (labend == NULL || labok)) {
 			/* The block goes on past this piece: read it whole. */
 			rd_drop(rd, p - buf);
 			pos = 0;
@@ -714,8 +743,7 @@ load_pem(struct file *f, struct rd *rd)
 				return 0;
 			continue;
 		}
-		if (labend == NULL || (labl = labend - lab) == 0 || labl > 64 ||
-		    memchr(lab, '\n', labl) != NULL) {
+		if (!labok) {
 			report(f, "damaged PEM header");
 			return 0;
 		}
@@ -801,6 +829,30 @@ struct p12 {
 	size_t nkeys, capkeys;
 };
 
+/*
+ * Reports that the file needs a password: none was given, or the one
+ * given does not open it.
+ */
+static void
+p12_password_failed(struct file *f)
+{
+	if (f->opts->password == NULL)
+		report(f, "PKCS#12 file is protected by a password; give it "
+			  "with --password-file or CERTBIND_PASSWORD");
+	else
+		report(f, "wrong password for PKCS#12 file (or the file is "
+			  "damaged)");
+}
+
+/* Keeps pass[i], the one that worked, alone for the rest of the file. */
+static void
+p12_keep(struct p12 *w, size_t i)
+{
+	w->pass[0] = w->pass[i];
+	w->passlen[0] = w->passlen[i];
+	w->npass = 1;
+}
+
 /* Reports the file's contents unreadable; returns -1. */
 static int
 p12_damaged(struct p12 *w)
@@ -843,18 +895,11 @@ p12_decrypt(struct p12 *w, const X509_ALGOR *alg, PKCS7 *p7,
 	if (r == NULL) {
 		if (w->mac)
 			p12_damaged(w);
-		else if (w->f->opts->password == NULL)
-			report(w->f, "PKCS#12 file is protected by a password; "
-				     "give it with --password-file or "
-				     "CERTBIND_PASSWORD");
 		else
-			report(w->f, "wrong password for PKCS#12 file (or the "
-				     "file is damaged)");
+			p12_password_failed(w->f);
 		return NULL;
 	}
-	w->pass[0] = w->pass[i - 1];
-	w->passlen[0] = w->passlen[i - 1];
-	w->npass = 1;
+	p12_keep(w, i - 1);
 	return r;
 }
 
@@ -863,27 +908,19 @@ p12_decrypt(struct p12 *w, const X509_ALGOR *alg, PKCS7 *p7,
 static int
 p12_key(struct p12 *w, const PKCS8_PRIV_KEY_INFO *p8)
 {
-	EVP_PKEY      *pk;
-	unsigned char *spki = NULL;
-	int	       len;
+	EVP_PKEY     *pk;
+	unsigned char md[32];
 
 	if ((pk = EVP_PKCS82PKEY(p8)) == NULL)
 		return p12_damaged(w);
-	len = i2d_PUBKEY(pk, &spki);
-	EVP_PKEY_free(pk);
-	if (len <= 0) {
-		report(w->f, "private key: cannot derive its public key");
-		ERR_clear_error();
+	if (key_md(w->f, pk, md) == -1)
 		return 0;
-	}
 	if (mem_grow(&w->keys, &w->capkeys, w->nkeys + 1, sizeof(*w->keys)) ==
 	    -1) {
-		OPENSSL_free(spki);
 		report(w->f, "out of memory");
 		return -1;
 	}
-	SHA256(spki, len, w->keys[w->nkeys++]);
-	OPENSSL_free(spki);
+	memcpy(w->keys[w->nkeys++], md, sizeof(md));
 	return 0;
 }
 
@@ -1045,20 +1082,11 @@ load_p12(struct file *f, const unsigned char *buf, size_t len)
 				break;
 		}
 		if (i == w.npass) {
-			if (f->opts->password == NULL)
-				report(f,
-				       "PKCS#12 file is protected by a "
-				       "password; give it with --password-file "
-				       "or CERTBIND_PASSWORD");
-			else
-				report(f, "wrong password for PKCS#12 file "
-					  "(or the file is damaged)");
+			p12_password_failed(f);
 			rc = 0;
 			goto out;
 		}
-		w.pass[0] = w.pass[i];
-		w.passlen[0] = w.passlen[i];
-		w.npass = 1;
+		p12_keep(&w, i);
 		w.mac = 1;
 	}
 	/*
@@ -1153,11 +1181,10 @@ open_file(struct file *f, off_t *size)
 static int
 load_file(struct store *st, const char *path, const struct store_opts *opts)
 {
-	struct file    f = {st, opts, path, NULL, 0, 0, 0};
-	struct rd      rd;
-	unsigned char *n;
-	off_t	       size;
-	int	       rc = 0;
+	struct file f = {st, opts, path, NULL, 0, 0, 0};
+	struct rd   rd;
+	off_t	    size;
+	int	    rc = 0;
 
 	memset(&rd, 0, sizeof(rd));
 	if ((rd.fd = open_file(&f, &size)) == -1)
@@ -1185,17 +1212,11 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 			       STORE_MAX_FILE >> 20);
 			goto out;
 		}
-		if (rd.cap < (size_t)size + 1) {
-			/* Not realloc: it may hold key bytes to wipe. */
-			if ((n = malloc(size + 1)) == NULL) {
-				rc = -1;
-				goto out;
-			}
-			memcpy(n, rd.buf, rd.len);
-			OPENSSL_cleanse(rd.buf, rd.cap);
-			free(rd.buf);
-			rd.buf = n;
-			rd.cap = size + 1;
+		if (rd.cap < (size_t)size + 1 &&
+		    grow_wiping(&rd.buf, &rd.cap, rd.len, (size_t)size + 1) ==
+			-1) {
+			rc = -1;
+			goto out;
 		}
 		while (!rd.eof)
 			if (rd_fill(&f, &rd) == -1)
@@ -1373,7 +1394,6 @@ reread(struct store *st, const struct rec *r, const char **why)
 {
 	struct reread *rr = &st->rr;
 	struct stat    sb;
-	unsigned char *n;
 	size_t	       want;
 	ssize_t	       got;
 
@@ -1399,18 +1419,9 @@ reread(struct store *st, const struct rec *r, const char **why)
 		}
 	}
 	want = r->len > RD_CHUNK ? r->len : RD_CHUNK;
-	if (rr->cap < want) {
-		/* Not realloc: the old buffer may hold key text to wipe. */
-		if ((n = malloc(want)) == NULL) {
-			*why = "out of memory";
-			return NULL;
-		}
-		if (rr->buf != NULL)
-			OPENSSL_cleanse(rr->buf, rr->cap);
-		free(rr->buf);
-		rr->buf = n;
-		rr->cap = want;
-		rr->len = 0;
+	if (rr->cap < want && grow_wiping(&rr->buf, &rr->cap, 0, want) == -1) {
+		*why = "out of memory";
+		return NULL;
 	}
 	rr->off = r->off;
 	rr->len = 0;
@@ -1518,8 +1529,7 @@ store_forget(struct store *st, size_t i)
 {
 	if (i >= st->ncerts || st->recs[i].kind == REC_PINNED)
 		return;
-	cert_release(st->recs[i].c);
-	free(st->recs[i].c);
+	free_cert(st->recs[i].c);
 	st->recs[i].c = NULL;
 }
 
