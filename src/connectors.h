@@ -94,20 +94,6 @@ int conn_load_fd(const char *label, int fd, struct conn_file **out,
 int conn_load_mem(const char *label, const char *buf, size_t len,
 		  struct conn_file **out, struct conn_errs *errs);
 
-/*
- * For the tests that hold the two ways of loading to each other.  A
- * load streams (checking each connector against the schema's rule by
- * hand) and, at the first problem, falls back to the full load (the
- * tree, then libxml2's RELAX NG validator), which reports.
- * CONN_LOAD_FULL takes the full load only; CONN_LOAD_STREAM the
- * streaming one only, and fails where it would fall back.
- */
-#define CONN_LOAD_FULL	 0x2
-#define CONN_LOAD_STREAM 0x4
-int conn_load_mem_flags(const char *label, const char *buf, size_t len,
-			int flags, struct conn_file **out,
-			struct conn_errs *errs);
-
 void conn_file_free(struct conn_file *);
 void conn_errs_release(struct conn_errs *);
 

@@ -7,11 +7,6 @@
  * conn_apply failing on a file that loaded, with values that are
  * printable UTF-8, is a bug (it says "internal error"): abort.  So is
  * a loaded identity holding a control character.
- *
- * Every input is also loaded both ways (connectors.h): the streaming
- * load, which checks the schema's rule by hand, must never accept what
- * the full load (libxml2's RELAX NG validator) refuses, and where both
- * accept they must read the same model.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -125,38 +120,6 @@ try_edit(const struct conn_file *cf, int variant)
 	conn_file_free(nf);
 }
 
-static void
-both_ways(const uint8_t *data, size_t size)
-{
-	struct conn_errs   es, ef;
-	struct conn_file  *fs = NULL, *ff = NULL;
-	const struct conn *a, *b;
-	size_t		   i;
-
-	if (conn_load_mem_flags("fuzz.xml", (const char *)data, size,
-				CONN_LOAD_STREAM, &fs, &es) == 0) {
-		if (conn_load_mem_flags("fuzz.xml", (const char *)data, size,
-					CONN_LOAD_FULL, &ff, &ef) == -1 ||
-		    ff->n != fs->n)
-			abort();
-		for (i = 0; i < fs->n; i++) {
-			a = &fs->v[i];
-			b = &ff->v[i];
-			if (!same(a->name, b->name) ||
-			    !same(a->server, b->server) ||
-			    !same(a->identity, b->identity) ||
-			    !same(a->fqdn, b->fqdn) ||
-			    !same(a->tls_name, b->tls_name) ||
-			    a->advertise != b->advertise || a->line != b->line)
-				abort();
-		}
-		conn_errs_release(&ef);
-		conn_file_free(ff);
-	}
-	conn_errs_release(&es);
-	conn_file_free(fs);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -165,7 +128,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		  i;
 	int		  v;
 
-	both_ways(data, size);
 	if (conn_load_mem("fuzz.xml", (const char *)data, size, &cf, &errs) ==
 	    -1) {
 		if (errs.n == 0 && errs.sys_errno == 0)
