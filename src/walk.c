@@ -222,7 +222,8 @@ walk_dir(struct store *st, const char *path, const struct stat *sb, int depth,
 		memcpy(names[n] + 1, de->d_name, strlen(de->d_name) + 1);
 		n++;
 	}
-	qsort(names, n, sizeof(*names), namecmp);
+	if (n > 1) /* names is NULL in an empty directory */
+		qsort(names, n, sizeof(*names), namecmp);
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path,
 				     path[strlen(path) - 1] == '/' ? "" : "/",

@@ -135,4 +135,12 @@ truncate -s 65M "$T/huge.pem"
 run -s "$T/huge.pem" -s "$T/a.pem" list
 expect_err_has "huge.pem: file too large \(over 64 MiB\)" "a 65 MiB file is refused"
 expect_rc 0 "and the rest still loads"
+
+# An empty directory is an empty store: nothing listed, exit 1, no
+# complaint (it once sorted a null array, which UBSan refuses).
+mkdir "$T/emptydir"
+run -s "$T/emptydir" list -f json
+expect_rc 1 "an empty directory lists nothing"
+expect_out '[]' "an empty directory lists an empty array"
+expect_err_empty "an empty directory is no error"
 done_testing
