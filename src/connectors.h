@@ -98,26 +98,9 @@ void conn_file_free(struct conn_file *);
 void conn_errs_release(struct conn_errs *);
 
 /*
- * Case-insensitive comparison of two UTF-8 strings as Exchange compares
- * names: each code point is mapped by Unicode simple case folding for
- * ASCII, Latin-1 Supplement, Latin Extended-A, Greek and Coptic,
- * Cyrillic and Cyrillic Supplement; others compare as they are.  A byte
- * that is not part of valid UTF-8 compares as itself.  Returns <0, 0, >0.
+ * Matches the glob pattern (fold_glob) against the connector's Identity
+ * and then its Name.  Returns 1 on a match, else 0.
  */
-int conn_casecmp(const char *a, const char *b);
-/* The same for (ptr, len) strings, which may hold NUL bytes. */
-int conn_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);
-
-/* The simple case fold of code point c (see conn_casecmp). */
-unsigned int conn_fold(unsigned int c);
-
-/*
- * Matches a case-insensitive glob (conn_casecmp's folding) against the
- * connector's Identity and then its Name.  '*' is any run of characters
- * (including '\'), '?' one character; every other character, '[' and
- * '\' included, is literal.  Returns 1 on a match, else 0.
- */
-int conn_glob(const char *pattern, const char *s);
 int conn_match(const char *pattern, const struct conn *);
 
 /*
@@ -156,14 +139,5 @@ int conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 
 /* 1 when (buf, len) differs from the file's bytes, else 0. */
 int conn_changed(const struct conn_file *cf, const char *buf, size_t len);
-
-/*
- * A unified diff (3 lines of context, "--- a/LABEL", "+++ b/LABEL") of
- * old against new, as diff -u writes it, with "\ No newline at end of
- * file" where due.  Returns a new NUL-terminated buffer ("" when equal)
- * and its length in *outlen, or NULL when memory ran out.
- */
-char *conn_diff(const char *old, size_t oldlen, const char *new, size_t newlen,
-		const char *label, size_t *outlen);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "cert.h"
 #include "connectors.h"
+#include "fold.h"
 #include "hostname.h"
 #include "safe.h"
 #include "select.h"
@@ -55,8 +56,8 @@ sel_matches(struct cert *c, const struct sel_name *n)
 	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
 	    (sub = cert_get0_subject(c, &slen)) == NULL)
 		return -1;
-	return conn_casecmp_n(iss, ilen, n->issuer, n->ilen) == 0 &&
-	       conn_casecmp_n(sub, slen, n->subject, n->slen) == 0;
+	return fold_casecmp_n(iss, ilen, n->issuer, n->ilen) == 0 &&
+	       fold_casecmp_n(sub, slen, n->subject, n->slen) == 0;
 }
 
 static time_t sort_at;
@@ -184,17 +185,12 @@ fold_hash(unsigned long long h, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned long	     cp;
-	size_t		     i = 0, n, k;
+	size_t		     i = 0, k;
 
 	while (i < len) {
-		if ((n = safe_utf8_next(p + i, len - i, &cp)) == 0) {
-			cp = 0x110000 + p[i];
-			n = 1;
-		} else
-			cp = conn_fold(cp);
+		cp = fold_next(p, len, &i);
 		for (k = 0; k < 4; k++)
 			h = fnv_step(h, (cp >> (8 * k)) & 0xff);
-		i += n;
 	}
 	return h;
 }

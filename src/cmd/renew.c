@@ -20,6 +20,7 @@
 #include "checks.h"
 #include "cmd.h"
 #include "connectors.h"
+#include "fold.h"
 #include "diag.h"
 #include "dn.h"
 #include "hostname.h"
@@ -290,7 +291,7 @@ decide(struct renew_run *r, struct decision *d)
 	    (d->name = dn_tls_name(iss, ilen, sub, slen, &len)) == NULL)
 		return -1;
 	if (d->cn->tls_name != NULL &&
-	    conn_casecmp_n(d->name, len, d->cn->tls_name,
+	    fold_casecmp_n(d->name, len, d->cn->tls_name,
 			   strlen(d->cn->tls_name)) == 0) {
 		/* A same-name renewal: the name already selects it. */
 		d->action = ACT_UNCHANGED;

@@ -12,6 +12,7 @@
 #include "atomic.h"
 #include "cmd.h"
 #include "connectors.h"
+#include "diff.h"
 #include "diag.h"
 
 #define LOCK_TIMEOUT 30 /* seconds, certbind(1) */
@@ -110,9 +111,9 @@ cmd_rewrite(struct rewrite *rw)
 	}
 	if (rw->dry_run) {
 		/* A relative label: patch(1) refuses absolute ones. */
-		if ((rw->diff = conn_diff(rw->cf->buf, rw->cf->len, buf, len,
-					  base_name(g.config), &rw->difflen)) ==
-		    NULL) {
+		if ((rw->diff = diff_unified(rw->cf->buf, rw->cf->len, buf, len,
+					     base_name(g.config),
+					     &rw->difflen)) == NULL) {
 			diag_err(NULL, "out of memory");
 			goto out;
 		}

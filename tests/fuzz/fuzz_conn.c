@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "connectors.h"
+#include "diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -107,8 +108,8 @@ try_edit(const struct conn_file *cf, int variant)
 	    memcmp(buf2, buf, len) != 0)
 		abort();
 	conn_errs_release(&errs);
-	if ((diff = conn_diff(cf->buf, cf->len, buf, len, "fuzz.xml", &dlen)) ==
-	    NULL)
+	if ((diff = diff_unified(cf->buf, cf->len, buf, len, "fuzz.xml",
+				 &dlen)) == NULL)
 		abort();
 	if ((dlen == 0) != (len == cf->len && memcmp(buf, cf->buf, len) == 0) ||
 	    diff[dlen] != '\0')

@@ -28,6 +28,8 @@
 #endif
 
 #include "connectors.h"
+#include "fold.h"
+#include "diff.h"
 
 #define DATA "tests/unit/data/conn/"
 
@@ -74,7 +76,6 @@ dump_errs(const struct conn_errs *errs)
 		print_message("# %s:%ld: %s\n", errs->file, errs->v[i].line,
 			      errs->v[i].msg);
 }
-
 
 /* Loading name must fail with a message containing needle at line. */
 static void
@@ -555,41 +556,41 @@ test_errors_capped(void **state)
 static void
 test_casecmp(void **state)
 {
-	assert_int_equal(conn_casecmp("Default EX01", "default ex01"), 0);
-	assert_int_equal(conn_casecmp("ÀÉÎÕÜÝÞ", "àéîõüýþ"), 0);
-	assert_int_equal(conn_casecmp("ŸĀĹŽſ", "ÿāĺžS"), 0);
-	assert_int_equal(conn_casecmp("ΣΊΣΥΦΟΣ", "σίσυφος"), 0);
-	assert_int_equal(conn_casecmp("ЁЖИК Ѣ Ӂ", "ёжик ѣ ӂ"), 0);
-	assert_int_equal(conn_casecmp("µ", "Μ"), 0);
-	assert_int_not_equal(conn_casecmp("İ", "i"), 0);
-	assert_int_not_equal(conn_casecmp("×", "÷"), 0);
-	assert_int_not_equal(conn_casecmp("a", "ab"), 0);
-	assert_true(conn_casecmp("a", "B") < 0);
+	assert_int_equal(fold_casecmp("Default EX01", "default ex01"), 0);
+	assert_int_equal(fold_casecmp("ÀÉÎÕÜÝÞ", "àéîõüýþ"), 0);
+	assert_int_equal(fold_casecmp("ŸĀĹŽſ", "ÿāĺžS"), 0);
+	assert_int_equal(fold_casecmp("ΣΊΣΥΦΟΣ", "σίσυφος"), 0);
+	assert_int_equal(fold_casecmp("ЁЖИК Ѣ Ӂ", "ёжик ѣ ӂ"), 0);
+	assert_int_equal(fold_casecmp("µ", "Μ"), 0);
+	assert_int_not_equal(fold_casecmp("İ", "i"), 0);
+	assert_int_not_equal(fold_casecmp("×", "÷"), 0);
+	assert_int_not_equal(fold_casecmp("a", "ab"), 0);
+	assert_true(fold_casecmp("a", "B") < 0);
 	/* Invalid UTF-8 compares as bytes, never equal to something else. */
-	assert_int_equal(conn_casecmp("\xc3", "\xc3"), 0);
-	assert_int_not_equal(conn_casecmp("\xc3", "\xe3"), 0);
-	assert_int_not_equal(conn_casecmp("\xc0\x80", ""), 0);
-	assert_int_equal(conn_fold(0x10400), 0x10400);
+	assert_int_equal(fold_casecmp("\xc3", "\xc3"), 0);
+	assert_int_not_equal(fold_casecmp("\xc3", "\xe3"), 0);
+	assert_int_not_equal(fold_casecmp("\xc0\x80", ""), 0);
+	assert_int_equal(fold_cp(0x10400), 0x10400);
 }
 
 static void
 test_glob(void **state)
 {
-	assert_true(conn_glob("Client Frontend*", "Client Frontend EX01"));
-	assert_true(conn_glob("client frontend*", "CLIENT FRONTEND EX01"));
-	assert_true(conn_glob("*", ""));
-	assert_true(conn_glob("EX0?\\*", "EX01\\Default"));
-	assert_true(conn_glob("*\\default", "EX01\\Default"));
-	assert_true(conn_glob("Relay [Partners] *", "Relay [Partners] *"));
-	assert_false(conn_glob("Relay [P]*", "Relay P"));
-	assert_true(conn_glob("почта*", "ПОЧТА Österreich"));
-	assert_true(conn_glob("?ochta", "Жochta"));
-	assert_false(conn_glob("?", "ab"));
-	assert_false(conn_glob("a*b", "acbx"));
-	assert_true(conn_glob("a*b*c", "aXbYbZc"));
-	assert_false(conn_glob("", "a"));
+	assert_true(fold_glob("Client Frontend*", "Client Frontend EX01"));
+	assert_true(fold_glob("client frontend*", "CLIENT FRONTEND EX01"));
+	assert_true(fold_glob("*", ""));
+	assert_true(fold_glob("EX0?\\*", "EX01\\Default"));
+	assert_true(fold_glob("*\\default", "EX01\\Default"));
+	assert_true(fold_glob("Relay [Partners] *", "Relay [Partners] *"));
+	assert_false(fold_glob("Relay [P]*", "Relay P"));
+	assert_true(fold_glob("почта*", "ПОЧТА Österreich"));
+	assert_true(fold_glob("?ochta", "Жochta"));
+	assert_false(fold_glob("?", "ab"));
+	assert_false(fold_glob("a*b", "acbx"));
+	assert_true(fold_glob("a*b*c", "aXbYbZc"));
+	assert_false(fold_glob("", "a"));
 	/* A hostile pattern stays polynomial. */
-	assert_false(conn_glob(
+	assert_false(fold_glob(
 	    "*a*a*a*a*a*a*a*a*a*a*a*b",
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
@@ -834,7 +835,7 @@ diff_against_oracle(const char *a, size_t alen, const char *b, size_t blen)
 	char  *ours, *theirs, *body;
 	size_t olen, tlen;
 
-	ours = conn_diff(a, alen, b, blen, "connectors.xml", &olen);
+	ours = diff_unified(a, alen, b, blen, "connectors.xml", &olen);
 	assert_non_null(ours);
 	theirs = run_diff_u(a, alen, b, blen, &tlen);
 	if (tlen == 0) {
@@ -945,8 +946,8 @@ test_diff_patch(void **state)
 				pb += sprintf(pb, "line %d\n", i % 5);
 			}
 		}
-		d = conn_diff(a, (size_t)(pa_ - a), b, (size_t)(pb - b), "f",
-			      &dlen);
+		d = diff_unified(a, (size_t)(pa_ - a), b, (size_t)(pb - b), "f",
+				 &dlen);
 		assert_non_null(d);
 		fd = mkstemp(pa);
 		assert_true(write(fd, a, (size_t)(pa_ - a)) == pa_ - a);
@@ -984,7 +985,8 @@ test_diff_large(void **state)
 		pa += sprintf(pa, "%s %d\n", i % 2 ? "same" : "a", i);
 		pb += sprintf(pb, "%s %d\n", i % 2 ? "same" : "b", i);
 	}
-	d = conn_diff(a, (size_t)(pa - a), b, (size_t)(pb - b), "big", &dlen);
+	d = diff_unified(a, (size_t)(pa - a), b, (size_t)(pb - b), "big",
+			 &dlen);
 	assert_non_null(d);
 	assert_true(strstr(d, "@@ -1,3000 +1,3000 @@\n") != NULL);
 	free(d);
@@ -1052,8 +1054,8 @@ oracle_load(const char *buf, size_t len, struct oracle_conn **out, size_t *n)
 	xmlSetGenericErrorFunc(NULL, quiet);
 	xmlSetStructuredErrorFunc(NULL, squiet);
 	if (oracle_schema == NULL) {
-		assert_non_null(pc = xmlRelaxNGNewParserCtxt(
-				    "src/connectors.rng"));
+		assert_non_null(
+		    pc = xmlRelaxNGNewParserCtxt("src/connectors.rng"));
 		assert_non_null(oracle_schema = xmlRelaxNGParse(pc));
 		xmlRelaxNGFreeParserCtxt(pc);
 	}
@@ -1168,8 +1170,8 @@ against_oracle(const char *label, const char *buf, size_t len)
 			    !same_str(a->server, o[i].server) ||
 			    !same_str(a->fqdn, o[i].fqdn) ||
 			    !same_str(a->tls_name, o[i].tls) ||
-			    a->advertise != (o[i].adv == -1 ? CONN_UNSET
-							    : o[i].adv) ||
+			    a->advertise !=
+				(o[i].adv == -1 ? CONN_UNSET : o[i].adv) ||
 			    a->line != o[i].line)
 				fail_msg("%s: connector %zu differs:\n%.*s",
 					 label, i, (int)len, buf);
@@ -1483,8 +1485,8 @@ test_piece_boundaries(void **state)
 			memset(buf + 4, 'x', pad - 7);
 			memcpy(buf + pad - 3, "-->", 3);
 			memcpy(buf + pad, docs[d], len);
-			snprintf(label, sizeof(label), "doc-%zu-pad-%zu.xml",
-				 d, pad);
+			snprintf(label, sizeof(label), "doc-%zu-pad-%zu.xml", d,
+				 pad);
 			if (!against_oracle(label, buf, pad + len))
 				fail_msg("%s: did not load", label);
 		}
