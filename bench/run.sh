@@ -14,7 +14,8 @@
 # and renew --dry-run of those connectors against validate;
 # GENCONNS writes their configurations.  BENCH_PARTS=store, =config
 # runs one half only.  The start-up pair (one certificate) runs
-# START_ROUNDS times (41).
+# START_ROUNDS times (41).  The store pairs run with a configuration of
+# four connectors present (CERTBIND_CONFIG), as users run certbind.
 set -eu
 CB=$(realpath "$1"); FLOOR=$(realpath "$2"); GEN=$(realpath "$3")
 TIMEIT=$(realpath "$4"); GENCONNS=$(realpath "$5"); DATA=$6
@@ -25,8 +26,6 @@ AT=--at=2026-06-01
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 mkdir -p "$DATA"
-# No connector configuration: Services stays empty for both.
-export CERTBIND_CONFIG=/nonexistent/connectors.xml
 unset CERTBIND_STORE CERTBIND_PASSWORD || true
 
 # one LABEL CMD...: runs CMD once, output discarded; appends its wall
@@ -79,6 +78,10 @@ for n in $SIZES; do
 		"$GEN" "$d" "$n"
 		touch "$d/done"
 	fi
+	# A configuration is present, as where users run it: four
+	# connectors bound to certificates of the store (list's Services).
+	[ -f "$d/conns.xml" ] || "$GENCONNS" "$d/conns.xml" 4 "$n" bound
+	export CERTBIND_CONFIG="$d/conns.xml"
 	# Start-up: a few milliseconds that vary from run to run by as
 	# much, so this pair gets START_ROUNDS (41) rounds.
 	if [ "$n" = "$(echo $SIZES | awk '{ print $1 }')" ]; then
@@ -119,6 +122,8 @@ d=$DATA/$VN
 [ -f "$DATA/bind-$BC.xml" ] || "$GENCONNS" "$DATA/bind-$BC.xml" "$BC" 1 empty
 [ -f "$DATA/val-$VC-$VN.xml" ] ||
     "$GENCONNS" "$DATA/val-$VC-$VN.xml" "$VC" "$VN" bound
+# list, validate's reference, reads the same configuration.
+export CERTBIND_CONFIG="$DATA/val-$VC-$VN.xml"
 t=$(openssl x509 -in "$d/one/leaf.pem" -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
 name=$(CERTBIND_CONFIG=/nonexistent "$CB" --store "$d/one" name "$t")
