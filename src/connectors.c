@@ -836,57 +836,38 @@ check_bytes(const char *b, size_t len, struct conn_errs *errs)
 	return 0;
 }
 
-/* Where the problems of one load go until it decides which to report. */
-struct load {
-	const struct conn_file *cf;
-	struct conn_errs       *errs;	/* the file's: parser errors go here */
-	struct conn_errs	own;	/* the model's (model_conn) */
-	struct conn_errs	schema; /* libxml2's RELAX NG validator's */
+/* The reader's pass: the first problem it met, then it stops. */
+struct pass {
+	struct conn_errs first;
+	int		 failed;
 };
 
 /*
- * At the end of a truncated file, libxml2's incremental parser says
- * "Extra content at the end of the document" (XML_ERR_DOCUMENT_END)
- * where its whole-document parser says what happened: an element is
- * still open.  That is what an admin needs to hear, so it is said.
+ * Any error ends the reader's pass at once: after a schema error,
+ * libxml2 2.9's reader goes on validating in a state that refers to
+ * nodes it has already freed (found by fuzz_conn), and its messages
+ * from there on are noise.
  */
 static void
-load_error(void *arg, XERR_CONST xmlError *e)
+pass_error(void *arg, XERR_CONST xmlError *e)
 {
-	struct load	    *ld = arg;
-	const xmlParserCtxt *ctxt = e->ctxt;
+	struct pass *ps = arg;
 
-	if (e->domain == XML_FROM_PARSER && e->code == XML_ERR_DOCUMENT_END &&
-	    ctxt != NULL && ctxt->node != NULL &&
-	    ctxt->node->type == XML_ELEMENT_NODE) {
-		conn_errs_add(ld->errs, line_at(ld->cf->buf, ld->cf->len),
-			      "premature end of data in tag %s line %ld",
-			      ctxt->node->name, xmlGetLineNo(ctxt->node));
+	if (e->level < XML_ERR_ERROR || ps->failed)
 		return;
-	}
-	xml_error(e->domain == XML_FROM_RELAXNGV ? &ld->schema : ld->errs, e);
-}
-
-/* Appends every problem of from to to, emptying from. */
-static void
-errs_take(struct conn_errs *to, struct conn_errs *from)
-{
-	size_t i;
-
-	for (i = 0; i < from->n; i++)
-		conn_errs_add(to, from->v[i].line, "%s", from->v[i].msg);
-	conn_errs_release(from);
+	ps->failed = 1;
+	xml_error(&ps->first, e);
 }
 
 /*
- * One connector, the reader at its start tag: the whole element is
- * read (and validated by the reader against the schema), its values go
- * into the model, and the reader moves past it, freeing it.  Returns
- * what xmlTextReaderNext returns, or -2 when memory ran out.
+ * One connector, the reader at its start tag (already validated by the
+ * reader, which expanded it for that): its values go into the model
+ * and the reader moves past it, freeing it.  Returns what
+ * xmlTextReaderNext returns, -2 when memory ran out, -3 when the
+ * connector breaks one of the model's rules.
  */
 static int
-read_conn(xmlTextReader *r, struct conn_file *cf, size_t *cap, struct load *ld,
-	  int *bad)
+read_conn(xmlTextReader *r, struct conn_file *cf, size_t *cap, struct pass *ps)
 {
 	const xmlNode *n;
 	struct conn   *c;
@@ -898,43 +879,31 @@ read_conn(xmlTextReader *r, struct conn_file *cf, size_t *cap, struct load *ld,
 		return -2;
 	c = &cf->v[cf->n++];
 	memset(c, 0, sizeof(*c));
-	if ((m = model_conn(n, c, &ld->own)) == -1)
-		return -2;
-	*bad |= m;
+	if ((m = model_conn(n, c, &ps->first)) != 0)
+		return m == -1 ? -2 : -3;
 	return xmlTextReaderNext(r);
 }
 
 /*
- * The one load.  libxml2's xmlTextReader parses the bytes and validates
- * them against the schema as it goes; each connector, once complete,
- * is read into the model (model_conn) and freed, so the tree never
- * holds more than one connector.  Problems are reported in this order,
- * the first kind found alone: the bytes' (check_bytes), the parser's,
- * the document's (a document type, an encoding), the model's own,
- * which say more than the schema's, then the schema's.  Returns 0 or -1.
+ * The reader's pass, which decides: libxml2's xmlTextReader parses the
+ * bytes and validates them against the schema as it goes; each
+ * connector, once complete, is read into the model (model_conn) and
+ * freed, so the tree never holds more than one connector.  Returns 0,
+ * -1 at the first problem (ps says what it was), or -2 when memory ran
+ * out.
  */
 static int
-parse(struct conn_file *cf, int flags, struct conn_errs *errs)
+read_pass(struct conn_file *cf, int flags, struct pass *ps)
 {
-	struct load    ld;
 	xmlTextReader *r = NULL;
 	xmlRelaxNG    *schema;
 	const xmlNode *n;
 	const xmlChar *enc;
 	size_t	       cap = 0;
-	int	       ret, rc = -1, bad = 0, valid;
+	int	       ret, type, rc = -1;
 
-	memset(&ld, 0, sizeof(ld));
-	ld.cf = cf;
-	ld.errs = errs;
-	if (check_bytes(cf->buf, cf->len, errs) == -1)
+	if ((schema = schema_get()) == NULL)
 		return -1;
-	xml_capture(errs);
-	if ((schema = schema_get()) == NULL) {
-		conn_errs_add(errs, 0,
-			      "internal error: cannot load the schema");
-		goto out;
-	}
 	/*
 	 * No XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD or
 	 * DTDATTR, no network, and no XML_PARSE_HUGE so libxml2's depth
@@ -942,75 +911,177 @@ parse(struct conn_file *cf, int flags, struct conn_errs *errs)
 	 */
 	if ((r = xmlReaderForMemory(cf->buf, (int)cf->len, cf->path, NULL,
 				    XML_PARSE_NONET | XML_PARSE_BIG_LINES)) ==
-	    NULL) {
-		conn_errs_add(errs, 0, "out of memory");
-		goto out;
-	}
-	xmlTextReaderSetStructuredErrorHandler(r, load_error, &ld);
+	    NULL)
+		return -2;
+	xmlTextReaderSetStructuredErrorHandler(r, pass_error, ps);
 	if (!(flags & LOAD_NO_SCHEMA) &&
-	    xmlTextReaderRelaxNGSetSchema(r, schema) != 0) {
-		conn_errs_add(errs, 0, "internal error: cannot use the schema");
+	    xmlTextReaderRelaxNGSetSchema(r, schema) != 0)
 		goto out;
-	}
 	ret = xmlTextReaderRead(r);
-	while (ret == 1) {
-		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) {
-			conn_errs_add(errs, 0,
-				      "document type declarations (<!DOCTYPE) "
-				      "are not allowed");
+	while (ret == 1 && !ps->failed) {
+		type = xmlTextReaderNodeType(r);
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
 			goto out;
-		}
-		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT) {
+		if (type != XML_READER_TYPE_ELEMENT) {
 			ret = xmlTextReaderRead(r);
 			continue;
 		}
 		n = xmlTextReaderCurrentNode(r);
 		if (xmlTextReaderDepth(r) == 0 &&
-		    !is_elem(n, "ReceiveConnectors")) {
-			conn_errs_add(
-			    &ld.own, xmlGetLineNo(n),
-			    "the root element is not ReceiveConnectors");
-			break;
-		}
+		    !is_elem(n, "ReceiveConnectors"))
+			goto out;
 		if (xmlTextReaderDepth(r) == 1 &&
 		    is_elem(n, "ReceiveConnector"))
-			ret = read_conn(r, cf, &cap, &ld, &bad);
+			ret = read_conn(r, cf, &cap, ps);
 		else
 			ret = xmlTextReaderRead(r);
 	}
-	if (ret == -2) {
+	if (ret == -2)
+		rc = -2;
+	if (ret != 0 || ps->failed)
+		goto out;
+	if (!(flags & LOAD_NO_SCHEMA) && xmlTextReaderIsValid(r) != 1)
+		goto out;
+	if ((enc = xmlTextReaderConstEncoding(r)) != NULL && !encoding_ok(enc))
+		goto out;
+	rc = 0;
+out:
+	xmlFreeTextReader(r);
+	return rc;
+}
+
+/* The model from the whole tree (explain's).  Returns 0 or -1. */
+static int
+build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
+{
+	const xmlNode *root, *n;
+	size_t	       count = 0;
+	int	       r, bad = 0;
+
+	if ((root = xmlDocGetRootElement(doc)) == NULL ||
+	    !is_elem(root, "ReceiveConnectors")) {
+		conn_errs_add(errs, root != NULL ? xmlGetLineNo(root) : 0,
+			      "the root element is not ReceiveConnectors");
+		return -1;
+	}
+	for (n = root->children; n != NULL; n = n->next)
+		if (is_elem(n, "ReceiveConnector"))
+			count++;
+	if (count > 0 && (cf->v = calloc(count, sizeof(*cf->v))) == NULL) {
+		conn_errs_add(errs, 0, "out of memory");
+		return -1;
+	}
+	for (n = root->children; n != NULL; n = n->next) {
+		if (!is_elem(n, "ReceiveConnector"))
+			continue;
+		if ((r = model_conn(n, &cf->v[cf->n++], errs)) == -1)
+			return -1;
+		bad |= r;
+	}
+	return bad ? -1 : 0;
+}
+
+static void
+validate(xmlDoc *doc, struct conn_errs *errs)
+{
+	xmlRelaxNG	    *schema;
+	xmlRelaxNGValidCtxt *vctx = NULL;
+
+	if ((schema = schema_get()) == NULL ||
+	    (vctx = xmlRelaxNGNewValidCtxt(schema)) == NULL) {
+		conn_errs_add(errs, 0,
+			      "internal error: cannot load the schema");
+		goto out;
+	}
+	xmlRelaxNGSetValidStructuredErrors(vctx, xml_error, errs);
+	if (xmlRelaxNGValidateDoc(vctx, doc) != 0 && errs->n == 0)
+		conn_errs_add(errs, 0, "does not match the schema");
+out:
+	xmlRelaxNGFreeValidCtxt(vctx);
+}
+
+/*
+ * Why a file the reader refused is wrong, with every problem and its
+ * line, in this order, the first kind found alone: the parser's, the
+ * document's (a document type, an encoding), the model's own messages,
+ * which say more than the schema's, then the schema's.  The reader
+ * stops at the first problem, and its messages after a schema error
+ * are noise, so libxml2's whole-document parser and validator read
+ * the same bytes, with the same schema and the same model_conn, and
+ * report.  Only a refused file costs the whole tree.  cf's model is
+ * scratch here.
+ */
+static void
+explain(struct conn_file *cf, struct conn_errs *errs)
+{
+	xmlParserCtxt *ctxt = NULL;
+	xmlDoc	      *doc = NULL;
+
+	xml_capture(errs);
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		conn_errs_add(errs, 0, "out of memory");
 		goto out;
 	}
-	valid = flags & LOAD_NO_SCHEMA ? 1 : xmlTextReaderIsValid(r);
-	if (ret == -1 || errs->n > 0) {
+	doc = xmlCtxtReadMemory(ctxt, cf->buf, (int)cf->len, cf->path, NULL,
+				XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	if (doc == NULL || !ctxt->wellFormed || errs->n > 0) {
 		if (errs->n == 0)
 			conn_errs_add(errs, 0, "not well-formed XML");
 		goto out;
 	}
-	if ((enc = xmlTextReaderConstEncoding(r)) != NULL &&
-	    !encoding_ok(enc)) {
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		conn_errs_add(errs, 0,
+			      "document type declarations (<!DOCTYPE) "
+			      "are not allowed");
+		goto out;
+	}
+	if (doc->encoding != NULL && !encoding_ok(doc->encoding)) {
 		conn_errs_add(errs, 0,
 			      "encoding is not supported: only UTF-8 is");
 		goto out;
 	}
-	if (ld.own.n > 0 || bad) {
-		errs_take(errs, &ld.own);
+	if (build_model(doc, cf, errs) == -1)
 		goto out;
-	}
-	if (valid != 1) {
-		errs_take(errs, &ld.schema);
+	validate(doc, errs);
+out:
+	xml_restore();
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+}
+
+/*
+ * The one load: the bytes checked (check_bytes), then the reader's
+ * pass, which decides; what it refuses, explain reports.  Returns 0 or
+ * -1.
+ */
+static int
+parse(struct conn_file *cf, int flags, struct conn_errs *errs)
+{
+	struct pass ps;
+	size_t	    i;
+	int	    rc;
+
+	if (check_bytes(cf->buf, cf->len, errs) == -1)
+		return -1;
+	memset(&ps, 0, sizeof(ps));
+	xml_capture(errs);
+	rc = read_pass(cf, flags, &ps);
+	xml_restore();
+	if (rc == -2)
+		conn_errs_add(errs, 0, "out of memory");
+	else if (rc == -1) {
+		model_free(cf);
+		explain(cf, errs);
+		model_free(cf);
+		/* They cannot disagree; if they do, say what the reader saw. */
+		for (i = 0; errs->n == 0 && i < ps.first.n; i++)
+			conn_errs_add(errs, ps.first.v[i].line, "%s",
+				      ps.first.v[i].msg);
 		if (errs->n == 0)
 			conn_errs_add(errs, 0, "does not match the schema");
-		goto out;
 	}
-	rc = 0;
-out:
-	xmlFreeTextReader(r);
-	xml_restore();
-	conn_errs_release(&ld.own);
-	conn_errs_release(&ld.schema);
-	return rc;
+	conn_errs_release(&ps.first);
+	return rc == 0 ? 0 : -1;
 }
 
 /*

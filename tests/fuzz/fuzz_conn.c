@@ -7,15 +7,29 @@
  * conn_apply failing on a file that loaded, with values that are
  * printable UTF-8, is a bug (it says "internal error"): abort.  So is
  * a loaded identity holding a control character.
+ *
+ * Every file that loads is also read by libxml2's whole-document parser
+ * and validated on the whole tree with the same compiled-in schema: it
+ * must be accepted there, with the same Name, Server, Fqdn and
+ * TlsCertificateName values (the load reads them with libxml2's
+ * reader, an incremental parser that has its own bugs).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
 #include "connectors.h"
 #include "diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+extern const char	   conn_schema_rng[];
+extern const unsigned long conn_schema_rng_len;
 
 static const char *const fqdns[] = {"mail.contoso.com", "", "x"};
 static const char *const names[] = {
@@ -45,6 +59,78 @@ same(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return a == b;
 	return strcmp(a, b) == 0;
+}
+
+static void
+quiet(void *ctx, const char *fmt, ...)
+{
+}
+
+/* The text of c's first child element called name, or NULL. */
+static xmlChar *
+first_text(const xmlNode *c, const char *name)
+{
+	const xmlNode *k;
+
+	for (k = c->children; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && k->ns == NULL &&
+		    strcmp((const char *)k->name, name) == 0)
+			return xmlNodeGetContent(k);
+	return NULL;
+}
+
+static int
+same_x(const char *a, xmlChar *b)
+{
+	int r = same(a, (const char *)b);
+
+	xmlFree(b);
+	return r;
+}
+
+/* cf loaded from (data, size): the whole-document reading must agree. */
+static void
+against_tree(const uint8_t *data, size_t size, const struct conn_file *cf)
+{
+	static xmlRelaxNG    *schema;
+	xmlRelaxNGParserCtxt *pc;
+	xmlRelaxNGValidCtxt  *vc;
+	xmlDoc		     *doc;
+	const xmlNode	     *c;
+	size_t		      i = 0;
+
+	xmlSetGenericErrorFunc(NULL, quiet);
+	if (schema == NULL) {
+		if ((pc = xmlRelaxNGNewMemParserCtxt(
+			 conn_schema_rng, (int)conn_schema_rng_len)) == NULL ||
+		    (schema = xmlRelaxNGParse(pc)) == NULL)
+			abort();
+		xmlRelaxNGFreeParserCtxt(pc);
+	}
+	if ((doc = xmlReadMemory((const char *)data, (int)size, "fuzz.xml",
+				 NULL, XML_PARSE_NONET)) == NULL ||
+	    (vc = xmlRelaxNGNewValidCtxt(schema)) == NULL)
+		abort();
+	xmlRelaxNGSetValidErrors(vc, quiet, quiet, NULL);
+	if (xmlRelaxNGValidateDoc(vc, doc) != 0)
+		abort();
+	xmlRelaxNGFreeValidCtxt(vc);
+	for (c = xmlDocGetRootElement(doc)->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (i >= cf->n ||
+		    !same_x(cf->v[i].name, first_text(c, "Name")) ||
+		    !same_x(cf->v[i].server, first_text(c, "Server")) ||
+		    !same_x(cf->v[i].fqdn, first_text(c, "Fqdn")) ||
+		    !same_x(cf->v[i].tls_name,
+			    first_text(c, "TlsCertificateName")))
+			abort();
+		i++;
+	}
+	if (i != cf->n)
+		abort();
+	xmlFreeDoc(doc);
+	xmlSetGenericErrorFunc(NULL, NULL);
 }
 
 static void
@@ -140,6 +226,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	conn_errs_release(&errs);
+	against_tree(data, size, cf);
 	for (i = 0; i < cf->n; i++) {
 		if (cf->v[i].name == NULL || cf->v[i].identity == NULL ||
 		    conn_match(cf->v[i].identity, &cf->v[i]) != 1 ||
