@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "hostname.h"
+#include "mem.h"
 
 #define HOST_LABEL_MAX 63
 #define HOST_IP6_TEXT  64
@@ -241,10 +242,9 @@ host_covers_add(struct host_match *m, enum host_ident_kind kind, const void *s,
 {
 	struct host_ident *p;
 
-	p = reallocarray(m->covers, m->ncovers + 1, sizeof(*p));
-	if (p == NULL)
+	if (mem_grow(&m->covers, &m->capcovers, m->ncovers + 1,
+		     sizeof(*m->covers)) == -1)
 		return -1;
-	m->covers = p;
 	p = &m->covers[m->ncovers];
 	p->kind = kind;
 	p->len = len;

@@ -5,6 +5,7 @@
 #include "cert.h"
 #include "connectors.h"
 #include "hostname.h"
+#include "mem.h"
 #include "safe.h"
 #include "select.h"
 #include "store.h"
@@ -84,14 +85,8 @@ prefer(const void *a, const void *b)
 static int
 push(struct cert ***v, size_t *cnt, size_t *cap, struct cert *c)
 {
-	struct cert **nv;
-
-	if (*cnt == *cap) {
-		*cap = *cap ? *cap * 2 : 4;
-		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = nv;
-	}
+	if (mem_grow(v, cap, *cnt + 1, sizeof(**v)) == -1)
+		return -1;
 	(*v)[(*cnt)++] = c;
 	return 0;
 }
@@ -133,14 +128,8 @@ static int
 entry_push(struct sel_entry **v, size_t *cnt, size_t *cap, unsigned long long h,
 	   size_t i)
 {
-	struct sel_entry *nv;
-
-	if (*cnt == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = nv;
-	}
+	if (mem_grow(v, cap, *cnt + 1, sizeof(**v)) == -1)
+		return -1;
 	(*v)[*cnt].hash = h;
 	(*v)[(*cnt)++].i = i;
 	return 0;
@@ -150,14 +139,8 @@ entry_push(struct sel_entry **v, size_t *cnt, size_t *cap, unsigned long long h,
 static int
 pos_push(size_t **v, size_t *cnt, size_t *cap, size_t i)
 {
-	size_t *nv;
-
-	if (*cnt == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = nv;
-	}
+	if (mem_grow(v, cap, *cnt + 1, sizeof(**v)) == -1)
+		return -1;
 	(*v)[(*cnt)++] = i;
 	return 0;
 }
