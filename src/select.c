@@ -60,18 +60,20 @@ sel_matches(struct cert *c, const struct sel_name *n)
 	       conn_casecmp_n(sub, slen, n->subject, n->slen) == 0;
 }
 
-static time_t sort_at;
-
-/* Best first: usable (valid and keyed), NotAfter, NotBefore, Thumbprint. */
+/*
+ * Best first: usable at *(const time_t *)at (valid and keyed), NotAfter,
+ * NotBefore, Thumbprint.
+ */
 static int
-prefer(const void *a, const void *b)
+prefer(const void *a, const void *b, void *at)
 {
 	const struct cert *x = *(struct cert *const *)a;
 	const struct cert *y = *(struct cert *const *)b;
+	time_t		   t = *(const time_t *)at;
 	int		   ux, uy;
 
-	ux = x->has_key && cert_status(x, sort_at) == CERT_STATUS_VALID;
-	uy = y->has_key && cert_status(y, sort_at) == CERT_STATUS_VALID;
+	ux = x->has_key && cert_status(x, t) == CERT_STATUS_VALID;
+	uy = y->has_key && cert_status(y, t) == CERT_STATUS_VALID;
 	if (ux != uy)
 		return uy - ux;
 	if (x->not_after != y->not_after)
@@ -94,9 +96,8 @@ push(struct cert ***v, size_t *cnt, size_t *cap, struct cert *c)
 static struct cert **
 finish(struct cert **v, size_t cnt, time_t at, size_t *np)
 {
-	sort_at = at;
 	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), prefer);
+		qsort_r(v, cnt, sizeof(*v), prefer, &at);
 	*np = cnt;
 	return v;
 }
