@@ -22,6 +22,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "cert.h"
 #include "dn.h"
 #include "mem.h"
 #include "safe.h"
@@ -124,14 +125,13 @@ put_cp(struct out *o, unsigned long cp)
 static void
 put_hex(struct out *o, const unsigned char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char		  b[2];
-	size_t		  i;
+	char   b[2 * 32 + 1];
+	size_t n;
 
-	for (i = 0; i < len; i++) {
-		b[0] = hex[s[i] >> 4];
-		b[1] = hex[s[i] & 0x0f];
-		put(o, b, 2);
+	for (; len > 0; s += n, len -= n) {
+		n = len < 32 ? len : 32;
+		cert_hex(s, n, b);
+		put(o, b, 2 * n);
 	}
 }
 
