@@ -259,7 +259,9 @@ sel_index_done(struct sel_index *ix, struct store *st)
 	if (ix->failed)
 		return -1;
 	ix->st = st;
-	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
+	/* With nothing added ix->v is NULL, which qsort may not be given. */
+	if (ix->n > 1)
+		qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
 	return 0;
 }
 
@@ -450,7 +452,8 @@ sel_hosts_done(struct sel_hosts *hx, struct store *st)
 	if (hx->failed)
 		return -1;
 	hx->count = store_count(st);
-	qsort(hx->v, hx->n, sizeof(*hx->v), entrycmp);
+	if (hx->n > 1)
+		qsort(hx->v, hx->n, sizeof(*hx->v), entrycmp);
 	return 0;
 }
 
