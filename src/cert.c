@@ -13,6 +13,7 @@
 #include "cert.h"
 #include "der.h"
 #include "dn.h"
+#include "mem.h"
 
 /*
  * One validity date, the Time TLV (p, len), as OpenSSL's verifier reads
@@ -804,10 +805,9 @@ cert_get_dns_names(struct cert *c, struct cert_names *out)
 			continue;
 		s = gn->d.dNSName;
 		len = ASN1_STRING_length(s);
-		if ((out->s[out->n] = malloc(len + 1)) == NULL)
+		if ((out->s[out->n] = mem_dup(ASN1_STRING_get0_data(s), len)) ==
+		    NULL)
 			goto out;
-		memcpy(out->s[out->n], ASN1_STRING_get0_data(s), len);
-		out->s[out->n][len] = '\0';
 		out->len[out->n++] = len;
 	}
 	rc = 0;

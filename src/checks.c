@@ -76,91 +76,42 @@ struct checks_chain {
 	size_t leafnext;
 };
 
-/* A growing one-line detail; err is set once memory ran out. */
-struct sb {
+/*
+ * A check's detail as it is written: a memory stream (open_memstream),
+ * whose text set() makes the check's.
+ */
+struct detail {
+	FILE  *fp;
 	char  *buf;
 	size_t len;
-	size_t cap;
-	int    err;
 };
 
-static void
-sb_grow(struct sb *b, size_t more)
+/* Opens d for writing; -1 when memory ran out. */
+static int
+detail_open(struct detail *d)
 {
-	char  *n;
-	size_t cap;
-
-	if (b->err || b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 64;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	if ((n = realloc(b->buf, cap)) == NULL) {
-		b->err = 1;
-		return;
-	}
-	b->buf = n;
-	b->cap = cap;
+	d->buf = NULL;
+	d->len = 0;
+	return (d->fp = open_memstream(&d->buf, &d->len)) == NULL ? -1 : 0;
 }
 
 /*
- * Appends (s, len) from a certificate.  The detail is a C string, so a
- * NUL byte (a forged name) is written as the text "\x00" rather than
- * cutting the line; everything else is escaped by the output writer.
+ * Closes d and makes its text the check's detail.  Returns 0, or -1 when
+ * memory ran out (the text is then freed).
  */
-static void
-sb_addn(struct sb *b, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		sb_grow(b, 4);
-		if (b->err)
-			return;
-		if (s[i] == '\0') {
-			memcpy(b->buf + b->len, "\\x00", 4);
-			b->len += 4;
-		} else
-			b->buf[b->len++] = s[i];
-		b->buf[b->len] = '\0';
-	}
-}
-
-static void __attribute__((format(printf, 2, 3)))
-sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->err = 1;
-		return;
-	}
-	sb_grow(b, n);
-	if (b->err)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->buf + b->len, n + 1, fmt, ap);
-	va_end(ap);
-	b->len += n;
-}
-
-/* Makes the built detail the check's; -1 when memory ran out. */
 static int
-set(struct check *ck, const char *name, enum check_result r, struct sb *b)
+set(struct check *ck, const char *name, enum check_result r, struct detail *d)
 {
+	int bad;
+
 	ck->name = name;
 	ck->result = r;
-	if (b->err || b->buf == NULL) {
-		free(b->buf);
-		memset(b, 0, sizeof(*b));
+	bad = ferror(d->fp);
+	if (fclose(d->fp) != 0 || bad) {
+		free(d->buf);
 		return -1;
 	}
-	ck->detail = b->buf;
-	memset(b, 0, sizeof(*b));
+	ck->detail = d->buf;
 	return 0;
 }
 
@@ -169,26 +120,44 @@ static int
 set_str(struct check *ck, const char *name, enum check_result r,
 	const char *detail)
 {
-	struct sb b;
-
-	memset(&b, 0, sizeof(b));
-	sb_printf(&b, "%s", detail);
-	return set(ck, name, r, &b);
+	ck->name = name;
+	ck->result = r;
+	return (ck->detail = strdup(detail)) == NULL ? -1 : 0;
 }
 
-/* Appends the Windows string of name (a hostile one included). */
+/*
+ * Writes (s, len) from a certificate.  The detail is a C string, so a
+ * NUL byte (a forged name) is written as the text "\x00" rather than
+ * cutting the line; everything else is escaped by the output writer.
+ */
 static void
-sb_add_name(struct sb *b, const X509_NAME *name)
+put_cert_text(FILE *fp, const char *s, size_t len)
+{
+	const char *nul;
+
+	while (len > 0 && (nul = memchr(s, '\0', len)) != NULL) {
+		fwrite(s, 1, (size_t)(nul - s), fp);
+		fputs("\\x00", fp);
+		len -= (size_t)(nul - s) + 1;
+		s = nul + 1;
+	}
+	if (len > 0)
+		fwrite(s, 1, len, fp);
+}
+
+/* Writes the Windows string of name (a hostile one included). */
+static void
+put_name(FILE *fp, const X509_NAME *name)
 {
 	char  *s;
 	size_t len;
 
 	if ((s = dn_name_to_windows(name, &len)) == NULL) {
 		ERR_clear_error();
-		sb_printf(b, "?");
+		fputs("?", fp);
 		return;
 	}
-	sb_addn(b, s, len);
+	put_cert_text(fp, s, len);
 	free(s);
 }
 
@@ -200,12 +169,11 @@ static int
 check_domain(struct check *ck, X509 *x, const struct host *h)
 {
 	struct host_match m;
-	struct sb	  b;
+	struct detail	  d;
 	enum check_result r;
 	size_t		  i;
 	int		  rc;
 
-	memset(&b, 0, sizeof(b));
 	if (x == NULL)
 		return set_str(ck, "Domain", CHECK_FAIL,
 			       "cannot decode the certificate");
@@ -213,38 +181,44 @@ check_domain(struct check *ck, X509 *x, const struct host *h)
 		ERR_clear_error();
 		return -1;
 	}
+	if (detail_open(&d) == -1) {
+		host_match_release(&m);
+		return -1;
+	}
 	if (m.bad_san) {
 		r = CHECK_FAIL;
-		sb_printf(&b, "the subject alternative name extension cannot "
-			      "be decoded: covers nothing");
+		fputs("the subject alternative name extension cannot "
+		      "be decoded: covers nothing",
+		      d.fp);
 	} else if (m.matched && m.by_cn) {
 		r = CHECK_WARN;
-		sb_printf(&b, "matches the subject CN ");
-		sb_addn(&b, m.ident, m.identlen);
-		sb_printf(&b, " only: the certificate has no DNS names, which "
-			      "current clients require");
+		fputs("matches the subject CN ", d.fp);
+		put_cert_text(d.fp, m.ident, m.identlen);
+		fputs(" only: the certificate has no DNS names, which "
+		      "current clients require",
+		      d.fp);
 	} else if (m.matched) {
 		r = CHECK_PASS;
-		sb_printf(&b, "matches %s",
-			  h->kind == HOST_DNS ? "" : "IP address ");
-		sb_addn(&b, m.ident, m.identlen);
+		fprintf(d.fp, "matches %s",
+			h->kind == HOST_DNS ? "" : "IP address ");
+		put_cert_text(d.fp, m.ident, m.identlen);
 	} else {
 		r = CHECK_FAIL;
 		if (m.ncovers == 0)
-			sb_printf(&b, "covers no host names");
+			fputs("covers no host names", d.fp);
 		else
-			sb_printf(&b, "covers ");
+			fputs("covers ", d.fp);
 		for (i = 0; i < m.ncovers && i < COVERS_MAX; i++) {
 			if (i > 0)
-				sb_printf(&b, ", ");
-			sb_addn(&b, m.covers[i].name, m.covers[i].len);
+				fputs(", ", d.fp);
+			put_cert_text(d.fp, m.covers[i].name, m.covers[i].len);
 		}
 		if (m.ncovers > COVERS_MAX)
-			sb_printf(&b, " and %zu more", m.ncovers - COVERS_MAX);
+			fprintf(d.fp, " and %zu more", m.ncovers - COVERS_MAX);
 		if (m.ncovers > 0 && m.covers[0].kind == HOST_IDENT_CN)
-			sb_printf(&b, " (subject CN: no DNS names)");
+			fputs(" (subject CN: no DNS names)", d.fp);
 	}
-	rc = set(ck, "Domain", r, &b);
+	rc = set(ck, "Domain", r, &d);
 	host_match_release(&m);
 	return rc;
 }
@@ -254,22 +228,23 @@ static int
 check_validity(struct check *ck, const struct cert *c,
 	       const struct check_opts *o)
 {
-	struct sb	  b;
+	struct detail	  d;
 	char		  date[32];
 	long long	  left, days;
 	enum check_result r;
 
-	memset(&b, 0, sizeof(b));
+	if (detail_open(&d) == -1)
+		return -1;
 	switch (cert_status(c, o->at)) {
 	case CERT_STATUS_EXPIRED:
 		cert_format_time(c->not_after, date, sizeof(date));
 		r = CHECK_FAIL;
-		sb_printf(&b, "expired on %s", date);
+		fprintf(d.fp, "expired on %s", date);
 		break;
 	case CERT_STATUS_NOTYET:
 		cert_format_time(c->not_before, date, sizeof(date));
 		r = CHECK_FAIL;
-		sb_printf(&b, "not valid before %s", date);
+		fprintf(d.fp, "not valid before %s", date);
 		break;
 	case CERT_STATUS_VALID:
 		cert_format_time(c->not_after, date, sizeof(date));
@@ -279,18 +254,19 @@ check_validity(struct check *ck, const struct cert *c,
 		r = left <= (long long)o->warn_days * DAY ? CHECK_WARN
 							  : CHECK_PASS;
 		if (r == CHECK_WARN && days == 0)
-			sb_printf(&b, "expires in less than a day (%s)", date);
+			fprintf(d.fp, "expires in less than a day (%s)", date);
 		else if (r == CHECK_WARN)
-			sb_printf(&b, "expires in %lld day%s (%s)", days,
-				  days == 1 ? "" : "s", date);
+			fprintf(d.fp, "expires in %lld day%s (%s)", days,
+				days == 1 ? "" : "s", date);
 		else
-			sb_printf(&b, "valid until %s (%lld days)", date, days);
+			fprintf(d.fp, "valid until %s (%lld days)", date, days);
 		break;
 	default:
-		return set_str(ck, "Validity", CHECK_FAIL,
-			       "cannot read the dates");
+		r = CHECK_FAIL;
+		fputs("cannot read the dates", d.fp);
+		break;
 	}
-	return set(ck, "Validity", r, &b);
+	return set(ck, "Validity", r, &d);
 }
 
 static int
@@ -305,9 +281,9 @@ check_private_key(struct check *ck, const struct cert *c)
 	    "passphrase)");
 }
 
-/* The names of the EKU purposes of x, comma-separated. */
+/* Writes the names of the EKU purposes of x, comma-separated. */
 static void
-sb_add_ekus(struct sb *b, X509 *x)
+put_ekus(FILE *fp, X509 *x)
 {
 	EXTENDED_KEY_USAGE *eku;
 	const ASN1_OBJECT  *obj;
@@ -328,10 +304,10 @@ sb_add_ekus(struct sb *b, X509 *x)
 			snprintf(oid, sizeof(oid), "%s", sn);
 		else
 			OBJ_obj2txt(oid, sizeof(oid), obj, 1);
-		sb_printf(b, "%s%s", i ? ", " : "", oid);
+		fprintf(fp, "%s%s", i ? ", " : "", oid);
 	}
 	if (i == 0)
-		sb_printf(b, "none");
+		fputs("none", fp);
 	EXTENDED_KEY_USAGE_free(eku);
 }
 
@@ -351,18 +327,18 @@ static const struct {
 };
 
 static void
-sb_add_kus(struct sb *b, uint32_t ku)
+put_kus(FILE *fp, uint32_t ku)
 {
 	size_t i;
 	int    any = 0;
 
 	for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
 		if (ku & ku_names[i].bit) {
-			sb_printf(b, "%s%s", any ? ", " : "", ku_names[i].name);
+			fprintf(fp, "%s%s", any ? ", " : "", ku_names[i].name);
 			any = 1;
 		}
 	if (!any)
-		sb_printf(b, "none");
+		fputs("none", fp);
 }
 
 /*
@@ -373,12 +349,11 @@ sb_add_kus(struct sb *b, uint32_t ku)
 static int
 check_usage(struct check *ck, struct cert *c, X509 *x)
 {
-	struct sb   b;
-	uint32_t    eku, ku, want;
-	const char *alg;
-	int	    bits, rsa, fail = 0;
+	struct detail d;
+	uint32_t      eku, ku, want;
+	const char   *alg;
+	int	      bits, rsa, fail = 0;
 
-	memset(&b, 0, sizeof(b));
 	if (x == NULL)
 		return set_str(ck, "Usage", CHECK_FAIL,
 			       "cannot decode the certificate");
@@ -394,32 +369,34 @@ check_usage(struct check *ck, struct cert *c, X509 *x)
 	rsa = cert_key_info(c, &alg, &bits) == 0 && strcmp(alg, "RSA") == 0;
 	want = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
 
+	if (detail_open(&d) == -1)
+		return -1;
 	if (eku != UINT32_MAX && !(eku & (XKU_SSL_SERVER | XKU_ANYEKU))) {
 		fail = 1;
-		sb_printf(&b, "extended key usage lacks serverAuth: ");
-		sb_add_ekus(&b, x);
+		fputs("extended key usage lacks serverAuth: ", d.fp);
+		put_ekus(d.fp, x);
 	}
 	if (ku != UINT32_MAX && !(ku & want)) {
-		sb_printf(&b, "%skey usage lacks digitalSignature%s: ",
-			  fail ? "; " : "", rsa ? " and keyEncipherment" : "");
+		fprintf(d.fp, "%skey usage lacks digitalSignature%s: ",
+			fail ? "; " : "", rsa ? " and keyEncipherment" : "");
 		fail = 1;
-		sb_add_kus(&b, ku);
+		put_kus(d.fp, ku);
 	}
 	if (fail)
-		return set(ck, "Usage", CHECK_FAIL, &b);
+		return set(ck, "Usage", CHECK_FAIL, &d);
 	if (eku == UINT32_MAX)
-		sb_printf(&b, "no extended key usage (any use)");
+		fputs("no extended key usage (any use)", d.fp);
 	else {
-		sb_printf(&b, "extended key usage ");
-		sb_add_ekus(&b, x);
+		fputs("extended key usage ", d.fp);
+		put_ekus(d.fp, x);
 	}
 	if (ku == UINT32_MAX)
-		sb_printf(&b, "; no key usage (any use)");
+		fputs("; no key usage (any use)", d.fp);
 	else {
-		sb_printf(&b, "; key usage ");
-		sb_add_kus(&b, ku);
+		fputs("; key usage ", d.fp);
+		put_kus(d.fp, ku);
 	}
-	return set(ck, "Usage", CHECK_PASS, &b);
+	return set(ck, "Usage", CHECK_PASS, &d);
 }
 
 static void
@@ -673,13 +650,12 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	X509_VERIFY_PARAM   *param;
 	STACK_OF(X509) * path, *untrusted = NULL;
 	X509		 *at;
-	struct sb	  b;
+	struct detail	  d;
 	unsigned long	  e;
 	char		  reason[256];
 	enum check_result r;
 	int		  ok, err, depth, self, rc = -1;
 
-	memset(&b, 0, sizeof(b));
 	if (x == NULL)
 		return set_str(ck, "Chain", CHECK_FAIL,
 			       "cannot decode the certificate");
@@ -689,8 +665,10 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 			goto out;
 		ERR_error_string_n(e, reason, sizeof(reason));
 		ERR_clear_error();
-		sb_printf(&b, "cannot load the trust anchors: %s", reason);
-		rc = set(ck, "Chain", CHECK_FAIL, &b);
+		if (detail_open(&d) == -1)
+			goto out;
+		fprintf(d.fp, "cannot load the trust anchors: %s", reason);
+		rc = set(ck, "Chain", CHECK_FAIL, &d);
 		goto out;
 	}
 	if ((untrusted = chain_untrusted(ch, c, o->untrusted)) == NULL ||
@@ -706,41 +684,42 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	depth = X509_STORE_CTX_get_error_depth(ctx);
 	self = cert_is_self_signed(c);
 
+	if (detail_open(&d) == -1)
+		goto out;
 	if (self &&
 	    (ok == 1 || err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)) {
 		r = CHECK_WARN;
-		sb_printf(&b, "self-signed%s",
-			  ok == 1 ? ", and a trust "
-				    "anchor"
-				  : ": no trust anchor vouches for it");
+		fprintf(d.fp, "self-signed%s",
+			ok == 1 ? ", and a trust "
+				  "anchor"
+				: ": no trust anchor vouches for it");
 	} else if (ok == 1) {
 		r = CHECK_PASS;
 		path = X509_STORE_CTX_get0_chain(ctx);
-		sb_printf(&b, "trusted: %d certificate%s up to ",
-			  sk_X509_num(path), sk_X509_num(path) == 1 ? "" : "s");
-		sb_add_name(&b, X509_get_subject_name(sk_X509_value(
-				    path, sk_X509_num(path) - 1)));
+		fprintf(d.fp, "trusted: %d certificate%s up to ",
+			sk_X509_num(path), sk_X509_num(path) == 1 ? "" : "s");
+		put_name(d.fp, X509_get_subject_name(
+				   sk_X509_value(path, sk_X509_num(path) - 1)));
 	} else {
 		r = CHECK_FAIL;
-		sb_printf(&b, "untrusted: %s",
-			  X509_verify_cert_error_string(err));
+		fprintf(d.fp, "untrusted: %s",
+			X509_verify_cert_error_string(err));
 		at = X509_STORE_CTX_get_current_cert(ctx);
 		if ((err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 		     err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
 		    at != NULL) {
 			/* The admin's next step: find that certificate. */
-			sb_printf(&b, " (missing issuer ");
-			sb_add_name(&b, X509_get_issuer_name(at));
-			sb_printf(&b, ")");
+			fputs(" (missing issuer ", d.fp);
+			put_name(d.fp, X509_get_issuer_name(at));
+			fputs(")", d.fp);
 		} else if (depth > 0 && at != NULL) {
-			sb_printf(&b, " (at ");
-			sb_add_name(&b, X509_get_subject_name(at));
-			sb_printf(&b, ")");
+			fputs(" (at ", d.fp);
+			put_name(d.fp, X509_get_subject_name(at));
+			fputs(")", d.fp);
 		}
 	}
-	rc = set(ck, "Chain", r, &b);
+	rc = set(ck, "Chain", r, &d);
 out:
-	free(b.buf);
 	X509_STORE_CTX_free(ctx);
 	sk_X509_pop_free(untrusted, X509_free);
 	chain_free(own);
@@ -775,12 +754,11 @@ weak_digest(int mdnid)
 static int
 check_key(struct check *ck, struct cert *c, X509 *x)
 {
-	struct sb	  b;
+	struct detail	  d;
 	const char	 *alg, *sig, *weak = NULL;
 	enum check_result r = CHECK_PASS;
 	int		  bits, mdnid;
 
-	memset(&b, 0, sizeof(b));
 	if (x == NULL || cert_key_info(c, &alg, &bits) == -1)
 		return set_str(ck, "Key", CHECK_FAIL,
 			       "cannot decode the public key");
@@ -789,19 +767,21 @@ check_key(struct check *ck, struct cert *c, X509 *x)
 	if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) == 1)
 		weak = weak_digest(mdnid);
 	ERR_clear_error();
+	if (detail_open(&d) == -1)
+		return -1;
 	if (strcmp(alg, "RSA") == 0 && bits < 2048) {
 		r = CHECK_FAIL;
-		sb_printf(&b, "RSA %d bits, under the 2048 required", bits);
+		fprintf(d.fp, "RSA %d bits, under the 2048 required", bits);
 	} else
-		sb_printf(&b, "%s %d bits", alg, bits);
+		fprintf(d.fp, "%s %d bits", alg, bits);
 	if (weak != NULL && !cert_is_self_signed(c)) {
 		if (r == CHECK_PASS)
 			r = CHECK_WARN;
-		sb_printf(&b, "; signed with %s (%s), which can be forged",
-			  weak, sig);
+		fprintf(d.fp, "; signed with %s (%s), which can be forged",
+			weak, sig);
 	} else
-		sb_printf(&b, "%s%s", r == CHECK_FAIL ? "; " : ", ", sig);
-	return set(ck, "Key", r, &b);
+		fprintf(d.fp, "%s%s", r == CHECK_FAIL ? "; " : ", ", sig);
+	return set(ck, "Key", r, &d);
 }
 
 /*

@@ -23,6 +23,10 @@ struct check {
 	char		 *detail; /* one line, owned */
 };
 
+/*
+ * The most entries a list of checks holds: checks_run's six, and what
+ * validate adds around them (Identity, Binding; Fqdn stands for Domain).
+ */
 #define CHECKS_MAX 8
 
 struct checks {

@@ -22,7 +22,9 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "cert.h"
 #include "dn.h"
+#include "mem.h"
 #include "safe.h"
 
 /* Where output goes: measured only while p is NULL. */
@@ -123,14 +125,13 @@ put_cp(struct out *o, unsigned long cp)
 static void
 put_hex(struct out *o, const unsigned char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char		  b[2];
-	size_t		  i;
+	char   b[2 * 32 + 1];
+	size_t n;
 
-	for (i = 0; i < len; i++) {
-		b[0] = hex[s[i] >> 4];
-		b[1] = hex[s[i] & 0x0f];
-		put(o, b, 2);
+	for (; len > 0; s += n, len -= n) {
+		n = len < 32 ? len : 32;
+		cert_hex(s, n, b);
+		put(o, b, 2 * n);
 	}
 }
 
@@ -496,10 +497,10 @@ char *
 dn_der_to_windows(const unsigned char *der, size_t len, size_t *outlen)
 {
 	struct tlv	     name, sbuf[RDN_STACK] = {{0}};
-	struct tlv	    *rdns = sbuf, *tmp;
+	struct tlv	    *rdns = sbuf, *heap = NULL;
 	struct out	     o = {NULL, 0};
 	const unsigned char *p = der, *end, *q;
-	size_t		     n = 0, cap = RDN_STACK;
+	size_t		     n = 0, cap = RDN_STACK, hcap = 0;
 	char		    *ret = NULL;
 
 	/* Output is bounded by a small multiple of the input: no overflow. */
@@ -511,15 +512,12 @@ dn_der_to_windows(const unsigned char *der, size_t len, size_t *outlen)
 	end = name.val + name.vlen;
 	for (q = name.val; q < end; n++) {
 		if (n == cap) {
-			cap *= 2;
-			if (rdns == sbuf) {
-				if ((tmp = calloc(cap, sizeof(*tmp))) != NULL)
-					memcpy(tmp, sbuf, sizeof(sbuf));
-			} else
-				tmp = reallocarray(rdns, cap, sizeof(*tmp));
-			if (tmp == NULL)
+			if (mem_grow(&heap, &hcap, n + 1, sizeof(*heap)) == -1)
 				goto out;
-			rdns = tmp;
+			if (rdns == sbuf)
+				memcpy(heap, sbuf, sizeof(sbuf));
+			rdns = heap;
+			cap = hcap;
 		}
 		if (der_next(&q, end, &rdns[n]) == -1 || rdns[n].tag != 0x31)
 			goto out;
@@ -538,8 +536,7 @@ dn_der_to_windows(const unsigned char *der, size_t len, size_t *outlen)
 		*outlen = o.n;
 	ret = o.p;
 out:
-	if (rdns != sbuf)
-		free(rdns);
+	free(heap);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "hostname.h"
+#include "mem.h"
 
 #define HOST_LABEL_MAX 63
 #define HOST_IP6_TEXT  64
@@ -221,34 +222,19 @@ host_parse_fqdn(const char *in, size_t len, struct host *out, const char **why)
 	return 0;
 }
 
-/* A NUL-terminated copy of (s, len), which may itself hold NULs. */
-static char *
-host_memdup(const void *s, size_t len)
-{
-	char *p;
-
-	if ((p = malloc(len + 1)) == NULL)
-		return NULL;
-	if (len > 0)
-		memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
 static int
 host_covers_add(struct host_match *m, enum host_ident_kind kind, const void *s,
 		size_t len)
 {
 	struct host_ident *p;
 
-	p = reallocarray(m->covers, m->ncovers + 1, sizeof(*p));
-	if (p == NULL)
+	if (mem_grow(&m->covers, &m->capcovers, m->ncovers + 1,
+		     sizeof(*m->covers)) == -1)
 		return -1;
-	m->covers = p;
 	p = &m->covers[m->ncovers];
 	p->kind = kind;
 	p->len = len;
-	if ((p->name = host_memdup(s, len)) == NULL)
+	if ((p->name = mem_dup(s, len)) == NULL)
 		return -1;
 	m->ncovers++;
 	return 0;
@@ -393,8 +379,7 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 		if ((r = X509_check_ip(x, h->addr, h->addrlen, 0)) < 0)
 			goto out;
 		/* The entry that matched has the same canonical text. */
-		if (r == 1 &&
-		    (m->ident = host_memdup(h->name, h->namelen)) == NULL)
+		if (r == 1 && (m->ident = mem_dup(h->name, h->namelen)) == NULL)
 			goto out;
 		m->identlen = r == 1 ? h->namelen : 0;
 		break;
@@ -422,7 +407,7 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 			goto out;
 		if (r == 1) {
 			m->identlen = strlen(peer);
-			if ((m->ident = host_memdup(peer, m->identlen)) == NULL)
+			if ((m->ident = mem_dup(peer, m->identlen)) == NULL)
 				goto out;
 		}
 		break;

@@ -88,6 +88,7 @@ struct host_match {
 	size_t		   identlen;
 	struct host_ident *covers;
 	size_t		   ncovers;
+	size_t		   capcovers; /* entries allocated (mem_grow) */
 };
 
 /*

@@ -1,5 +1,6 @@
 /*
- * mem: the one way an array grows (mem.h).
+ * mem: the one way an array grows, the one copy of a counted string
+ * (mem.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,4 +34,17 @@ mem_grow(void *pp, size_t *cap, size_t need, size_t size)
 	memcpy(pp, &np, sizeof(np));
 	*cap = ncap;
 	return 0;
+}
+
+char *
+mem_dup(const void *s, size_t len)
+{
+	char *p;
+
+	if (len == SIZE_MAX || (p = malloc(len + 1)) == NULL)
+		return NULL;
+	if (len > 0)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
 }

@@ -1,5 +1,6 @@
 /*
- * mem: the one way an array grows, for the core and the commands alike.
+ * mem: the one way an array grows, and the one copy of a counted string,
+ * for the core and the commands alike.
  */
 #ifndef MEM_H
 #define MEM_H
@@ -14,5 +15,11 @@
  * overflow; *pp and *cap are then unchanged.
  */
 int mem_grow(void *pp, size_t *cap, size_t need, size_t size);
+
+/*
+ * A NUL-terminated copy of (s, len), which may itself hold NULs (s may be
+ * NULL when len is 0).  The caller frees it.  NULL when memory ran out.
+ */
+char *mem_dup(const void *s, size_t len);
 
 #endif

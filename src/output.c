@@ -101,12 +101,10 @@ ov_new_str(const char *s, size_t len)
 		return ov_new(OV_NULL);
 	if ((v = ov_new(OV_STR)) == NULL)
 		return NULL;
-	if ((v->s = malloc(len + 1)) == NULL) {
+	if ((v->s = mem_dup(s, len)) == NULL) {
 		free(v);
 		return NULL;
 	}
-	memcpy(v->s, s, len);
-	v->s[len] = '\0';
 	v->slen = len;
 	return v;
 }

@@ -6,6 +6,7 @@
 #include "connectors.h"
 #include "fold.h"
 #include "hostname.h"
+#include "mem.h"
 #include "safe.h"
 #include "select.h"
 #include "store.h"
@@ -60,18 +61,20 @@ sel_matches(struct cert *c, const struct sel_name *n)
 	       fold_casecmp_n(sub, slen, n->subject, n->slen) == 0;
 }
 
-static time_t sort_at;
-
-/* Best first: usable (valid and keyed), NotAfter, NotBefore, Thumbprint. */
+/*
+ * Best first: usable at *(const time_t *)at (valid and keyed), NotAfter,
+ * NotBefore, Thumbprint.
+ */
 static int
-prefer(const void *a, const void *b)
+prefer(const void *a, const void *b, void *at)
 {
 	const struct cert *x = *(struct cert *const *)a;
 	const struct cert *y = *(struct cert *const *)b;
+	time_t		   t = *(const time_t *)at;
 	int		   ux, uy;
 
-	ux = x->has_key && cert_status(x, sort_at) == CERT_STATUS_VALID;
-	uy = y->has_key && cert_status(y, sort_at) == CERT_STATUS_VALID;
+	ux = x->has_key && cert_status(x, t) == CERT_STATUS_VALID;
+	uy = y->has_key && cert_status(y, t) == CERT_STATUS_VALID;
 	if (ux != uy)
 		return uy - ux;
 	if (x->not_after != y->not_after)
@@ -85,14 +88,8 @@ prefer(const void *a, const void *b)
 static int
 push(struct cert ***v, size_t *cnt, size_t *cap, struct cert *c)
 {
-	struct cert **nv;
-
-	if (*cnt == *cap) {
-		*cap = *cap ? *cap * 2 : 4;
-		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = nv;
-	}
+	if (mem_grow(v, cap, *cnt + 1, sizeof(**v)) == -1)
+		return -1;
 	(*v)[(*cnt)++] = c;
 	return 0;
 }
@@ -100,9 +97,8 @@ push(struct cert ***v, size_t *cnt, size_t *cap, struct cert *c)
 static struct cert **
 finish(struct cert **v, size_t cnt, time_t at, size_t *np)
 {
-	sort_at = at;
 	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), prefer);
+		qsort_r(v, cnt, sizeof(*v), prefer, &at);
 	*np = cnt;
 	return v;
 }
@@ -134,14 +130,8 @@ static int
 entry_push(struct sel_entry **v, size_t *cnt, size_t *cap, unsigned long long h,
 	   size_t i)
 {
-	struct sel_entry *nv;
-
-	if (*cnt == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = nv;
-	}
+	if (mem_grow(v, cap, *cnt + 1, sizeof(**v)) == -1)
+		return -1;
 	(*v)[*cnt].hash = h;
 	(*v)[(*cnt)++].i = i;
 	return 0;
@@ -151,14 +141,8 @@ entry_push(struct sel_entry **v, size_t *cnt, size_t *cap, unsigned long long h,
 static int
 pos_push(size_t **v, size_t *cnt, size_t *cap, size_t i)
 {
-	size_t *nv;
-
-	if (*cnt == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		if ((nv = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = nv;
-	}
+	if (mem_grow(v, cap, *cnt + 1, sizeof(**v)) == -1)
+		return -1;
 	(*v)[(*cnt)++] = i;
 	return 0;
 }
@@ -271,7 +255,9 @@ sel_index_done(struct sel_index *ix, struct store *st)
 	if (ix->failed)
 		return -1;
 	ix->st = st;
-	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
+	/* With nothing added ix->v is NULL, which qsort may not be given. */
+	if (ix->n > 1)
+		qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
 	return 0;
 }
 
@@ -462,7 +448,8 @@ sel_hosts_done(struct sel_hosts *hx, struct store *st)
 	if (hx->failed)
 		return -1;
 	hx->count = store_count(st);
-	qsort(hx->v, hx->n, sizeof(*hx->v), entrycmp);
+	if (hx->n > 1)
+		qsort(hx->v, hx->n, sizeof(*hx->v), entrycmp);
 	return 0;
 }
 

@@ -5,7 +5,6 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,6 @@
 #include "connectors.h"
 #include "diag.h"
 #include "hostname.h"
-#include "mem.h"
 #include "output.h"
 #include "safe.h"
 #include "select.h"
@@ -78,68 +76,15 @@ static const struct argp validate_argp = {
     NULL,
     NULL};
 
-/* One check of one connector. */
-struct vcheck {
-	const char	 *name; /* static */
-	enum check_result result;
-	char		 *detail; /* owned */
-};
-
-/* One connector's result, built up as checks run. */
+/*
+ * One connector's result, built up as checks run (at most CHECKS_MAX:
+ * Identity, Binding, Fqdn or Domain, and the five other checks).
+ */
 struct vconn {
 	const struct conn *cn;
 	char		   thumb[41]; /* "" when nothing selected */
-	struct vcheck	  *v;
-	size_t		   n, cap;
-	enum check_result  worst;
+	struct checks	   cs;
 };
-
-static int
-add_check(struct vconn *r, const char *name, enum check_result res,
-	  const char *detail)
-{
-	if (mem_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v)) == -1)
-		return -1;
-	if ((r->v[r->n].detail = strdup(detail != NULL ? detail : "")) == NULL)
-		return -1;
-	r->v[r->n].name = name;
-	r->v[r->n++].result = res;
-	if (res > r->worst)
-		r->worst = res;
-	return 0;
-}
-
-static int add_checkf(struct vconn *r, const char *name, enum check_result res,
-		      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-add_checkf(struct vconn *r, const char *name, enum check_result res,
-	   const char *fmt, ...)
-{
-	va_list ap;
-	char   *d;
-	int	rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&d, fmt, ap);
-	va_end(ap);
-	if (rc == -1)
-		return -1;
-	rc = add_check(r, name, res, d);
-	free(d);
-	return rc;
-}
-
-static void
-vconn_release(struct vconn *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		free(r->v[i].detail);
-	free(r->v);
-}
 
 /*
  * The Binding check: what the connector's TlsCertificateName selects.
@@ -155,22 +100,22 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
 	char	       *d = NULL, hex[41], nb[32], na[32];
 	size_t		n, i, len = 0;
 	FILE	       *fp;
-	int		rc;
+	int		rc, bad;
 
 	*best = NULL;
 	if (tls == NULL || *tls == '\0')
-		return add_check(
-		    r, "Binding", CHECK_WARN,
+		return checks_addf(
+		    &r->cs, "Binding", CHECK_WARN,
 		    "no "
 		    "TlsCertificateName: Exchange picks a certificate itself");
 	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
-		return add_checkf(r, "Binding", CHECK_FAIL,
-				  "malformed TlsCertificateName: %s", why);
+		return checks_addf(&r->cs, "Binding", CHECK_FAIL,
+				   "malformed TlsCertificateName: %s", why);
 	if ((v = sel_index_select(ix, &nm, g.at, &n)) == NULL)
 		return n == (size_t)-1
 			   ? -1
-			   : add_check(
-				 r, "Binding", CHECK_FAIL,
+			   : checks_addf(
+				 &r->cs, "Binding", CHECK_FAIL,
 				 "TlsCertificateName selects no certificate "
 				 "in the store (Exchange logs event 12014 and "
 				 "cannot use "
@@ -196,9 +141,12 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
 				na);
 		}
 	}
-	rc = fclose(fp) == 0
-		 ? add_check(r, "Binding", n == 1 ? CHECK_PASS : CHECK_WARN, d)
-		 : -1;
+	bad = ferror(fp);
+	if (fclose(fp) != 0 || bad)
+		rc = -1;
+	else
+		rc = checks_addf(&r->cs, "Binding",
+				 n == 1 ? CHECK_PASS : CHECK_WARN, "%s", d);
 	free(d);
 	free(v);
 	return rc;
@@ -221,8 +169,8 @@ validate_one(struct vconn *r, struct sel_index *ix,
 	int	      host_ok = 0;
 
 	if (r->cn->dup_line != 0 &&
-	    add_checkf(
-		r, "Identity", CHECK_FAIL,
+	    checks_addf(
+		&r->cs, "Identity", CHECK_FAIL,
 		"also the identity of the connector at line %ld; Exchange "
 		"needs unique names",
 		r->cn->dup_line) == -1)
@@ -230,13 +178,13 @@ validate_one(struct vconn *r, struct sel_index *ix,
 	if (binding(r, ix, &c) == -1)
 		return -1;
 	if (fqdn == NULL || *fqdn == '\0') {
-		if (add_check(r, "Fqdn", CHECK_FAIL, "no Fqdn") == -1)
+		if (checks_addf(&r->cs, "Fqdn", CHECK_FAIL, "no Fqdn") == -1)
 			return -1;
 	} else if (host_parse_fqdn(fqdn, strlen(fqdn), &h, &why) == -1) {
-		if (add_checkf(r, "Fqdn", CHECK_FAIL,
-			       "Fqdn is not a host "
-			       "name: %s",
-			       why) == -1)
+		if (checks_addf(&r->cs, "Fqdn", CHECK_FAIL,
+				"Fqdn is not a host "
+				"name: %s",
+				why) == -1)
 			return -1;
 	} else
 		host_ok = 1;
@@ -246,8 +194,8 @@ validate_one(struct vconn *r, struct sel_index *ix,
 	if (checks_run(c, host_ok ? &h : NULL, copts, &cs) == -1)
 		return -1;
 	for (i = 0; i < cs.n; i++)
-		if (add_check(r, cs.v[i].name, cs.v[i].result,
-			      cs.v[i].detail) == -1) {
+		if (checks_addf(&r->cs, cs.v[i].name, cs.v[i].result, "%s",
+				cs.v[i].detail) == -1) {
 			checks_release(&cs);
 			return -1;
 		}
@@ -258,8 +206,7 @@ validate_one(struct vconn *r, struct sel_index *ix,
 static struct ov *
 vconn_ov(const struct vconn *r)
 {
-	struct ov *o, *arr;
-	size_t	   i;
+	struct ov *o;
 	int	   err = 0;
 
 	if ((o = ov_new_object()) == NULL)
@@ -268,15 +215,8 @@ vconn_ov(const struct vconn *r)
 	err |= ov_add_cstr(o, "Fqdn", r->cn->fqdn);
 	err |= ov_add_cstr(o, "TlsCertificateName", r->cn->tls_name);
 	err |= ov_add_cstr(o, "Thumbprint", *r->thumb ? r->thumb : NULL);
-	err |= ov_add_cstr(o, "Result", check_result_name(r->worst));
-	if ((arr = ov_new_array()) == NULL)
-		err = 1;
-	for (i = 0; arr != NULL && i < r->n; i++) {
-		/* ov_push owns the element, also when it fails. */
-		err |= ov_push(arr, cmd_check_ov(r->v[i].name, r->v[i].result,
-						 r->v[i].detail));
-	}
-	err |= ov_add(o, "Checks", arr);
+	err |= ov_add_cstr(o, "Result", check_result_name(r->cs.worst));
+	err |= ov_add(o, "Checks", cmd_checks_ov(&r->cs));
 	if (err) {
 		ov_free(o);
 		return NULL;
@@ -299,17 +239,17 @@ print_table(const struct vconn *rs, size_t n, FILE *fp)
 	if ((out = out_open(fp, OUT_TABLE, table_cols)) == NULL)
 		return -1;
 	for (i = 0; i < n && !err; i++)
-		for (k = 0; k < rs[i].n && !err; k++) {
+		for (k = 0; k < rs[i].cs.n && !err; k++) {
 			if ((row = ov_new_object()) == NULL) {
 				err = 1;
 				break;
 			}
 			err |= ov_add_cstr(row, "Identity", rs[i].cn->identity);
-			err |= ov_add_cstr(row, "Check", rs[i].v[k].name);
-			err |=
-			    ov_add_cstr(row, "Result",
-					check_result_name(rs[i].v[k].result));
-			err |= ov_add_cstr(row, "Detail", rs[i].v[k].detail);
+			err |= ov_add_cstr(row, "Check", rs[i].cs.v[k].name);
+			err |= ov_add_cstr(
+			    row, "Result",
+			    check_result_name(rs[i].cs.v[k].result));
+			err |= ov_add_cstr(row, "Detail", rs[i].cs.v[k].detail);
 			err |= out_item(out, row);
 			ov_free(row);
 		}
@@ -411,10 +351,11 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 	int		 err = 0, fail;
 
 	for (i = 0; i < n; i++)
-		for (k = 0; k < rs[i].n; k++) {
+		for (k = 0; k < rs[i].cs.n; k++) {
 			tests++;
-			failures += rs[i].v[k].result == CHECK_FAIL ||
-				    (strict && rs[i].v[k].result == CHECK_WARN);
+			failures +=
+			    rs[i].cs.v[k].result == CHECK_FAIL ||
+			    (strict && rs[i].cs.v[k].result == CHECK_WARN);
 		}
 	if ((buf = xmlBufferCreate()) == NULL)
 		return -1;
@@ -435,8 +376,8 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
 					   BAD_CAST num) < 0;
 	for (i = 0; i < n && !err; i++)
-		for (k = 0; k < rs[i].n && !err; k++) {
-			const struct vcheck *c = &rs[i].v[k];
+		for (k = 0; k < rs[i].cs.n && !err; k++) {
+			const struct check *c = &rs[i].cs.v[k];
 
 			fail = c->result == CHECK_FAIL ||
 			       (strict && c->result == CHECK_WARN);
@@ -513,8 +454,8 @@ cmd_validate(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (validate_one(&rs[i], ix, &copts) == -1)
 			goto nomem;
-		if (rs[i].worst > worst)
-			worst = rs[i].worst;
+		if (rs[i].cs.worst > worst)
+			worst = rs[i].cs.worst;
 	}
 	printed = 1;
 	if (fmt == OUT_JUNIT)
@@ -538,7 +479,7 @@ out:
 		(void)out_json_stopped(stdout,
 				       rc == EXIT_NO ? "Fail" : "Error");
 	for (i = 0; rs != NULL && i < n; i++)
-		vconn_release(&rs[i]);
+		checks_release(&rs[i].cs);
 	free(rs);
 	checks_opts_release(&copts);
 	sel_index_free(ix);

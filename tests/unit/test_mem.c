@@ -1,13 +1,14 @@
 /*
  * test_mem: mem_grow, the one way an array grows: room for what is
  * asked, the array kept, and nothing changed when the size would
- * overflow.
+ * overflow; mem_dup, the one copy of a counted string.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -64,6 +65,24 @@ test_overflow(void **state)
 	free(v);
 }
 
+/* Embedded NULs are copied, a NUL is added, and (NULL, 0) is "". */
+static void
+test_dup(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = mem_dup("a\0b", 3);
+	assert_non_null(p);
+	assert_memory_equal(p, "a\0b\0", 4);
+	free(p);
+	p = mem_dup(NULL, 0);
+	assert_non_null(p);
+	assert_string_equal(p, "");
+	free(p);
+	assert_null(mem_dup("x", SIZE_MAX));
+}
+
 int
 main(void)
 {
@@ -71,6 +90,7 @@ main(void)
 	    cmocka_unit_test(test_grows),
 	    cmocka_unit_test(test_room_already),
 	    cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_dup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

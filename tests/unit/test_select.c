@@ -199,6 +199,41 @@ test_index_while_loading(void **state)
 }
 
 /*
+ * An empty store: the indexes build (no qsort of a NULL array, which a
+ * -fsanitize=undefined build reports) and find nothing.
+ */
+static void
+test_empty_store(void **state)
+{
+	struct sel_name	  n;
+	struct sel_index *ix;
+	struct sel_hosts *hx;
+	struct store	 *st;
+	struct host	  h;
+	struct cert	**v;
+	size_t		 *cand, nc;
+	const char	 *name = "<I>CN=A<S>CN=B", *why;
+
+	(void)state;
+	assert_non_null(st = store_new());
+	store_finish(st);
+	assert_int_equal(sel_parse(name, strlen(name), &n, &why), 0);
+	assert_non_null(ix = sel_index_new(st));
+	v = sel_index_select(ix, &n, 0, &nc);
+	assert_null(v);
+	assert_int_equal(nc, 0);
+	sel_index_free(ix);
+	assert_non_null(hx = sel_hosts_empty());
+	assert_int_equal(sel_hosts_done(hx, st), 0);
+	assert_int_equal(host_parse_fqdn("a.example", 9, &h, NULL), 0);
+	cand = sel_hosts_find(hx, &h, &nc);
+	assert_int_equal(nc, 0);
+	free(cand);
+	sel_hosts_free(hx);
+	store_free(st);
+}
+
+/*
  * The reverse index: for every certificate, the names selecting it are
  * exactly those a comparison with every name finds, in order.  The
  * names are every certificate's own in flipped case, each twice (two
@@ -519,6 +554,7 @@ main(void)
 	    cmocka_unit_test(test_index_while_loading),
 	    cmocka_unit_test(test_preference),
 	    cmocka_unit_test(test_hosts_cover),
+	    cmocka_unit_test(test_empty_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
