@@ -84,7 +84,6 @@ conn_errs_release(struct conn_errs *errs)
 void
 conn_errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
 {
-	struct conn_err *nv;
 	va_list		 ap;
 	char		*msg = NULL;
 	int		 r;
@@ -100,14 +99,13 @@ conn_errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		msg = NULL;
-	nv = reallocarray(errs->v, errs->n + 1, sizeof(*nv));
-	if (nv == NULL) {
+	if (mem_grow(&errs->v, &errs->cap, errs->n + 1, sizeof(*errs->v)) ==
+	    -1) {
 		free(msg);
 		return;
 	}
-	errs->v = nv;
-	nv[errs->n].line = line;
-	nv[errs->n].msg = msg != NULL ? msg : strdup("out of memory");
+	errs->v[errs->n].line = line;
+	errs->v[errs->n].msg = msg != NULL ? msg : strdup("out of memory");
 	errs->n++;
 }
 
@@ -233,8 +231,8 @@ static int
 read_fd(int fd, char **out, size_t *outlen, struct conn_errs *errs)
 {
 	struct stat st;
-	char	   *buf = NULL, *nb;
-	size_t	    len = 0, cap = 0;
+	char	   *buf = NULL;
+	size_t	    len = 0, cap = 0, need;
 	ssize_t	    r;
 	int	    flags, rc = -1;
 
@@ -256,34 +254,24 @@ read_fd(int fd, char **out, size_t *outlen, struct conn_errs *errs)
 	}
 	if ((flags = fcntl(fd, F_GETFL)) != -1)
 		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	/* Room for the whole file and one more byte to see its end. */
-	if (st.st_size > 0) {
-		cap = (size_t)st.st_size + 1;
-		if ((buf = malloc(cap + 1)) == NULL) {
+	/*
+	 * Room for the whole file, one more byte to see its end and the
+	 * NUL; a file that grows meanwhile grows the buffer.
+	 */
+	for (need = (size_t)st.st_size + 2;; need = len + 2) {
+		if (len > CONN_MAX_FILE) {
+			errs->sys_errno = EFBIG;
+			conn_errs_add(errs, 0,
+				      "file too large (over %lu bytes)",
+				      CONN_MAX_FILE);
+			goto out;
+		}
+		if (mem_grow(&buf, &cap, need, 1) == -1) {
 			errs->sys_errno = ENOMEM;
 			conn_errs_add(errs, 0, "out of memory");
 			goto out;
 		}
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap > CONN_MAX_FILE) {
-				errs->sys_errno = EFBIG;
-				conn_errs_add(errs, 0,
-					      "file too large (over %lu "
-					      "bytes)",
-					      CONN_MAX_FILE);
-				goto out;
-			}
-			cap = cap == 0 ? 16384 : cap * 2;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				errs->sys_errno = ENOMEM;
-				conn_errs_add(errs, 0, "out of memory");
-				goto out;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len);
+		r = read(fd, buf + len, cap - len - 1);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
@@ -299,11 +287,6 @@ read_fd(int fd, char **out, size_t *outlen, struct conn_errs *errs)
 		errs->sys_errno = EFBIG;
 		conn_errs_add(errs, 0, "file too large (over %lu bytes)",
 			      CONN_MAX_FILE);
-		goto out;
-	}
-	if (buf == NULL && (buf = malloc(1)) == NULL) {
-		errs->sys_errno = ENOMEM;
-		conn_errs_add(errs, 0, "out of memory");
 		goto out;
 	}
 	buf[len] = '\0';

@@ -31,7 +31,7 @@ struct conn_errs {
 	char		*file;	    /* the path or label given to the load */
 	int		 sys_errno; /* errno when reading failed, else 0 */
 	struct conn_err *v;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 #define CONN_UNSET (-1) /* AdvertiseClientSettings absent */
