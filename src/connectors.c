@@ -84,9 +84,9 @@ conn_errs_release(struct conn_errs *errs)
 void
 conn_errs_add(struct conn_errs *errs, long line, const char *fmt, ...)
 {
-	va_list		 ap;
-	char		*msg = NULL;
-	int		 r;
+	va_list ap;
+	char   *msg = NULL;
+	int	r;
 
 	if (errs->n > CONN_MAX_ERRS)
 		return;
