@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1035,6 +1036,20 @@ first_text(const xmlNode *c, const char *name, int *seen)
 	return NULL;
 }
 
+static void
+oracle_free(struct oracle_conn *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		xmlFree(v[i].name);
+		xmlFree(v[i].server);
+		xmlFree(v[i].fqdn);
+		xmlFree(v[i].tls);
+	}
+	free(v);
+}
+
 /*
  * Whether the oracle accepts buf; when it does, *out holds its
  * connectors (*n of them).
@@ -1049,7 +1064,7 @@ oracle_load(const char *buf, size_t len, struct oracle_conn **out, size_t *n)
 	struct oracle_conn   *v = NULL;
 	char		     *b, *t;
 	size_t		      cnt = 0;
-	int		      ok, seen, i;
+	int		      ok, seen, i, bad = 0;
 
 	xmlSetGenericErrorFunc(NULL, quiet);
 	xmlSetStructuredErrorFunc(NULL, squiet);
@@ -1090,15 +1105,32 @@ oracle_load(const char *buf, size_t len, struct oracle_conn **out, size_t *n)
 		v[*n].adv = -1;
 		t = first_text(c, "AdvertiseClientSettings", &seen);
 		if (t != NULL) {
+			/* The boolean's spelling, which the schema leaves
+			 * to certbind: XML white space around true or
+			 * false in any case, 1 or 0. */
 			for (b = t; *b == ' ' || *b == '\t' || *b == '\n' ||
 				    *b == '\r';
 			     b++)
 				;
-			i = *b == '1' || *b == 't' || *b == 'T';
-			v[*n].adv = i;
+			i = (int)strcspn(b, " \t\n\r");
+			if (b[i + strspn(b + i, " \t\n\r")] != '\0')
+				bad = 1;
+			else if ((i == 4 && strncasecmp(b, "true", 4) == 0) ||
+				 (i == 1 && *b == '1'))
+				v[*n].adv = 1;
+			else if ((i == 5 && strncasecmp(b, "false", 5) == 0) ||
+				 (i == 1 && *b == '0'))
+				v[*n].adv = 0;
+			else
+				bad = 1;
 			xmlFree(t);
 		}
 		(*n)++;
+	}
+	if (bad) {
+		oracle_free(v, *n);
+		v = NULL;
+		*n = 0;
 	}
 	*out = v;
 out:
@@ -1106,20 +1138,6 @@ out:
 	xmlSetGenericErrorFunc(NULL, NULL);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	return *out != NULL;
-}
-
-static void
-oracle_free(struct oracle_conn *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		xmlFree(v[i].name);
-		xmlFree(v[i].server);
-		xmlFree(v[i].fqdn);
-		xmlFree(v[i].tls);
-	}
-	free(v);
 }
 
 static int
