@@ -1,14 +1,13 @@
 /*
- * connectors: the connector configuration (certbind-connectors(5)).
+ * connectors: loading the connector configuration (certbind-connectors(5)).
  *
- * A file is read as bytes, its prolog checked by hand (no <!DOCTYPE>,
- * UTF-8 only), parsed by libxml2 without network, DTD or entity
- * loading and with its default depth limit, and validated against the
- * compiled-in RELAX NG schema.  The model comes from libxml2's tree.
- * Editing does not go through the tree: a small scanner walks the
- * original bytes (already proven well-formed) to find where each
- * connector and each field lies, and new values are spliced into the
- * bytes, so everything certbind does not set stays byte for byte.
+ * A file is read as bytes, its prolog and bytes checked by hand (no
+ * <!DOCTYPE>, strict UTF-8, no NUL), then read in one pass by
+ * libxml2's xmlTextReader without network, DTD or entity loading and
+ * with its default depth limit, validating against the compiled-in
+ * RELAX NG schema as it goes; each connector is read into the model
+ * and freed.  A refused file is read again as a whole tree, only to
+ * report every problem.  Edits are in connedit.c.
  */
 #include <sys/stat.h>
 

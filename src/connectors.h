@@ -1,7 +1,7 @@
 /*
  * connectors: the connector configuration (certbind-connectors(5)): loading
- * with libxml2 under a strict regime, the model, identity globs, byte-exact
- * editing and the unified diff that --dry-run shows.  Nothing here
+ * with libxml2 under a strict regime (connectors.c), the model, and
+ * byte-exact editing (connedit.c).  Nothing here
  * prints or exits; every failure leaves a list of problems (struct
  * conn_errs) for the command layer to report.
  *
