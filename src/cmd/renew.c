@@ -166,12 +166,15 @@ static void
 setf(char **dst, const char *fmt, ...)
 {
 	va_list ap;
+	char   *s;
 
-	free(*dst);
+	/* Formatted before the old one is freed: it may be an argument. */
 	va_start(ap, fmt);
-	if (vasprintf(dst, fmt, ap) == -1)
-		*dst = NULL;
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
 	va_end(ap);
+	free(*dst);
+	*dst = s;
 }
 
 /* 1 when c passes every check for h (Warn passes), 0 when not, -1. */

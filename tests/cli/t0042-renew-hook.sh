@@ -265,6 +265,8 @@ statefile "EX1\\Mail$TAB$OLDFP" >"$H/want"
 check "the state file holds the header and identity<TAB>thumbprint" cmp -s "$STATE" "$H/want"
 check "a new state file gets the configuration's owner and mode" \
     test "$(stat -c '%u:%g %a' "$STATE")" = "$(stat -c '%u:%g %a' "$H/c.xml")"
+expect_out_has "^EX1.Mail +Unchanged +$OLDFP +bound to the best certificate; --exec was not given $OLDFP yet\$" \
+    "the reason says why the hook ran"
 expect_out_has '^EX1.Unbound +Skipped +TlsCertificateName is empty' "the unbound connector is Skipped"
 check "and left empty" test "$(xmllint --xpath "string(//ReceiveConnector[Name='Unbound']/TlsCertificateName)" "$H/c.xml")" = ""
 
