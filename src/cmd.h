@@ -166,7 +166,8 @@ struct conn_edit;
  * loaded for the caller's output; free both with cmd_rewrite_release.
  * With keep_lock, a run that returns EXIT_OK keeps the lock in af until
  * cmd_rewrite_release, so that the caller may write a file beside the
- * configuration under it (renew's state file).
+ * configuration under it (renew's state file); plan may open that file
+ * (cmd_rewrite_open_beside) before anything is written.
  */
 enum rewrite_state {
 	REWRITE_NONE, /* stopped before deciding */
@@ -198,7 +199,8 @@ int cmd_rewrite(struct rewrite *);
 int  cmd_child_signals(void);
 void cmd_rewrite_release(struct rewrite *);
 /*
- * Under the lock a keep_lock cmd_rewrite kept: opens the configuration's
+ * Under the lock, in plan or after a keep_lock cmd_rewrite: opens the
+ * configuration's
  * name followed by suffix, beside it, with atomic_open_beside (missing:
  * created on commit).  Returns EXIT_OK with *out (atomic_close it before
  * cmd_rewrite_release) and its path in *pathp (caller frees, also on

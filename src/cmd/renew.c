@@ -146,17 +146,20 @@ struct state {
 };
 
 struct renew_run {
-	struct renew_opts o;
-	struct store	 *st;
-	struct sel_index *ix;
-	struct sel_hosts *hx; /* candidates for a host */
-	struct check_opts copts;
-	struct decision	 *d;
-	size_t		  n;
-	int		  failed;
-	int		  printed; /* print_result ran */
-	int		  hook;	   /* --exec is to run */
-	struct state	  state;
+	struct renew_opts   o;
+	struct store	   *st;
+	struct sel_index   *ix;
+	struct sel_hosts   *hx; /* candidates for a host */
+	struct check_opts   copts;
+	struct decision	   *d;
+	size_t		    n;
+	int		    failed;
+	int		    printed; /* print_result ran */
+	int		    hook;    /* --exec is to run */
+	struct state	    state;
+	struct rewrite	   *rw;
+	struct atomic_file *saf; /* the state file, with --exec */
+	char		   *spath;
 };
 
 static void setf(char **dst, const char *fmt, ...)
@@ -362,56 +365,6 @@ decide(struct renew_run *r, struct decision *d)
 	return 0;
 }
 
-/* Plans the edits under the lock, on the configuration as read there. */
-static int
-plan(void *arg, struct conn_file *cf, struct conn_edit *edits)
-{
-	struct renew_run *r = arg;
-	size_t		  i;
-
-	if ((r->d = calloc(cf->n + 1, sizeof(*r->d))) == NULL) {
-		diag_err(NULL, "out of memory");
-		return EXIT_FAIL;
-	}
-	for (i = 0; i < cf->n; i++) {
-		if (!conn_match(r->o.identity, &cf->v[i]))
-			continue;
-		r->d[r->n].cn = &cf->v[i];
-		if (decide(r, &r->d[r->n]) == -1) {
-			diag_err(NULL, "out of memory");
-			return EXIT_FAIL;
-		}
-		if (r->d[r->n].action == ACT_REBIND)
-			edits[i].tls_name = r->d[r->n].name;
-		else if (r->d[r->n].action == ACT_FAILED)
-			r->failed = 1;
-		r->n++;
-	}
-	if (r->n == 0) {
-		diag_err(g.config, "no connector matches '%s'", r->o.identity);
-		return EXIT_NO;
-	}
-	return EXIT_OK;
-}
-
-static const char *
-action_name(enum action a)
-{
-	switch (a) {
-	case ACT_REBIND:
-		return "Rebound";
-	case ACT_RENEWED:
-		return "Renewed";
-	case ACT_FAILED:
-		return "Failed";
-	case ACT_SKIPPED:
-		return "Skipped";
-	case ACT_UNCHANGED:
-	default:
-		return "Unchanged";
-	}
-}
-
 static int
 given_cmp(const void *a, const void *b)
 {
@@ -601,6 +554,62 @@ out:
 	state_release(&s);
 	free(buf);
 	return rc;
+}
+
+/* Plans the edits under the lock, on the configuration as read there. */
+static int
+plan(void *arg, struct conn_file *cf, struct conn_edit *edits)
+{
+	struct renew_run *r = arg;
+	size_t		  i;
+
+	/* Before anything is written: a state file we cannot use stops all. */
+	if (r->o.exec != NULL &&
+	    (cmd_rewrite_open_beside(r->rw, STATE_SUFFIX, &r->saf, &r->spath) !=
+		 EXIT_OK ||
+	     state_load(r, atomic_fd(r->saf), r->spath) == -1))
+		return EXIT_FAIL;
+	if ((r->d = calloc(cf->n + 1, sizeof(*r->d))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < cf->n; i++) {
+		if (!conn_match(r->o.identity, &cf->v[i]))
+			continue;
+		r->d[r->n].cn = &cf->v[i];
+		if (decide(r, &r->d[r->n]) == -1) {
+			diag_err(NULL, "out of memory");
+			return EXIT_FAIL;
+		}
+		if (r->d[r->n].action == ACT_REBIND)
+			edits[i].tls_name = r->d[r->n].name;
+		else if (r->d[r->n].action == ACT_FAILED)
+			r->failed = 1;
+		r->n++;
+	}
+	if (r->n == 0) {
+		diag_err(g.config, "no connector matches '%s'", r->o.identity);
+		return EXIT_NO;
+	}
+	return EXIT_OK;
+}
+
+static const char *
+action_name(enum action a)
+{
+	switch (a) {
+	case ACT_REBIND:
+		return "Rebound";
+	case ACT_RENEWED:
+		return "Renewed";
+	case ACT_FAILED:
+		return "Failed";
+	case ACT_SKIPPED:
+		return "Skipped";
+	case ACT_UNCHANGED:
+	default:
+		return "Unchanged";
+	}
 }
 
 /*
@@ -890,12 +899,10 @@ hook_and_state(struct renew_run *r, const struct rewrite *rw,
 int
 cmd_renew(int argc, char **argv)
 {
-	struct renew_run    r;
-	struct rewrite	    rw;
-	struct atomic_file *saf = NULL;
-	char		   *spath = NULL;
-	size_t		    i;
-	int		    rc;
+	struct renew_run r;
+	struct rewrite	 rw;
+	size_t		 i;
+	int		 rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(&rw, 0, sizeof(rw));
@@ -922,14 +929,10 @@ cmd_renew(int argc, char **argv)
 	rw.plan = plan;
 	rw.arg = &r;
 	rw.keep_lock = 1;
+	r.rw = &rw;
 	if ((rc = cmd_rewrite(&rw)) != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
-	if (r.o.exec != NULL &&
-	    (cmd_rewrite_open_beside(&rw, STATE_SUFFIX, &saf, &spath) !=
-		 EXIT_OK ||
-	     state_load(&r, atomic_fd(saf), spath) == -1))
-		goto out;
 	mark(&r, &rw);
 	/* Cron mails what a quiet run prints: only news. */
 	if ((diag_get_level() >= DIAG_NORMAL ||
@@ -941,7 +944,7 @@ cmd_renew(int argc, char **argv)
 	if (rw.state == REWRITE_UNCHANGED)
 		diag_note(g.config, "nothing to change; the file is not "
 				    "touched");
-	if ((rc = hook_and_state(&r, &rw, saf, spath)) != EXIT_OK)
+	if ((rc = hook_and_state(&r, &rw, r.saf, r.spath)) != EXIT_OK)
 		goto out;
 	rc = r.failed ? EXIT_NO : EXIT_OK;
 out:
@@ -955,8 +958,8 @@ out:
 	}
 	free(r.d);
 	state_release(&r.state);
-	atomic_close(saf);
-	free(spath);
+	atomic_close(r.saf);
+	free(r.spath);
 	cmd_rewrite_release(&rw);
 	checks_opts_release(&r.copts);
 	sel_index_free(r.ix);

@@ -94,7 +94,10 @@ cmd_rewrite(struct rewrite *rw)
 	}
 	for (i = 0; i < rw->cf->n; i++)
 		conn_edit_init(&edits[i]);
-	if ((rc = rw->plan(rw->arg, rw->cf, edits)) != EXIT_OK)
+	rw->af = af; /* borrowed by plan, for cmd_rewrite_open_beside */
+	rc = rw->plan(rw->arg, rw->cf, edits);
+	rw->af = NULL;
+	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
 	if (conn_apply(rw->cf, edits, &buf, &len, &errs) == -1) {

@@ -338,10 +338,20 @@ cp "$STATE" "$H/state.real"
 printf 'precious\n' >"$H/target"
 rm "$STATE"
 ln -s "$H/target" "$STATE"
-run $HR renew --exec "$OKHOOK"
+cp "$H/c.xml" "$H/c.bound"
+{
+	echo '<ReceiveConnectors>'
+	conn EX1 "Mail" mail.contoso.com "$OLDNAME"
+	conn EX1 "Unbound" mail.contoso.com ""
+	echo '</ReceiveConnectors>'
+} >"$H/c.xml"
+cp "$H/c.xml" "$H/c.orig"
+run $HR renew --exec "$OKHOOK" --include-unbound
 expect_rc 2 "a state file that is a symbolic link: exit 2"
 expect_err_has "^certbind: $STATE: a symbolic link, not followed" "naming it"
+check "the configuration is not written either (checked first)" cmp -s "$H/c.xml" "$H/c.orig"
 check "no hook" test "$(runs)" -eq 6
+cp "$H/c.bound" "$H/c.xml"
 check "the link's target is untouched" test "$(cat "$H/target")" = precious
 check "the link is left" test -L "$STATE"
 rm "$STATE"
