@@ -679,7 +679,7 @@ mark(struct renew_run *r, const struct rewrite *rw)
 {
 	struct decision *d;
 	const char	*last;
-	char		 hex[41], lhex[41];
+	char		 hex[41];
 	size_t		 i;
 
 	r->hook = r->o.exec != NULL && rw->state == REWRITE_WRITTEN;
@@ -704,11 +704,10 @@ mark(struct renew_run *r, const struct rewrite *rw)
 			     d->detail != NULL ? d->detail : "", hex);
 			continue;
 		}
-		memcpy(lhex, last, sizeof(lhex));
 		d->action = ACT_RENEWED;
 		setf(&d->detail,
 		     "the name selects %s, renewed since --exec was given %s",
-		     hex, lhex);
+		     hex, last);
 	}
 }
 
