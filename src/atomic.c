@@ -26,6 +26,9 @@ struct atomic_file {
 	int	    lockfd;
 	int	    fd; /* the file read under the lock, or -1 */
 	struct stat st; /* fd's, when it was opened */
+	/* A new file beside another: that file's owner, group, mode. */
+	struct stat meta;
+	int	    has_meta;
 };
 
 /*
@@ -327,6 +330,68 @@ out:
 }
 
 int
+atomic_open_beside(const struct atomic_file *of, const char *suffix, int flags,
+		   struct atomic_file **out, struct atomic_err *e)
+{
+	struct atomic_file *af;
+	int		    rc = ATOMIC_ERR, fl;
+
+	*out = NULL;
+	if ((af = calloc(1, sizeof(*af))) == NULL)
+		return fail(e, ATOMIC_ERR, ENOMEM, NULL);
+	af->dirfd = af->lockfd = af->fd = -1;
+	if ((af->dir = strdup(of->dir)) == NULL ||
+	    asprintf(&af->base, "%s%s", of->base, suffix) == -1) {
+		af->base = NULL;
+		rc = fail(e, ATOMIC_ERR, ENOMEM, NULL);
+		goto out;
+	}
+	if ((af->dirfd = fcntl(of->dirfd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		rc = fail(e, ATOMIC_ERR, errno, "cannot open %s", af->dir);
+		goto out;
+	}
+	if ((af->fd = openat(af->dirfd, af->base,
+			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+				 O_NOCTTY)) == -1) {
+		if (errno != ENOENT || !(flags & ATOMIC_CREATE)) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  errno == ELOOP
+				      ? "a symbolic link, not followed"
+				      : NULL);
+			goto out;
+		}
+		af->meta = of->st;
+		af->has_meta = of->fd != -1;
+	} else {
+		if (fstat(af->fd, &af->st) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno, NULL);
+			goto out;
+		}
+		if (!S_ISREG(af->st.st_mode)) {
+			rc = fail(e, ATOMIC_ERR, 0, "not a regular file");
+			goto out;
+		}
+		/* The directory was checked with the file beside it. */
+		if (!(flags & ATOMIC_ALLOW_UNSAFE) && of->fd != -1 &&
+		    unsafe(&af->st, of->st.st_uid)) {
+			rc =
+			    fail(e, ATOMIC_UNSAFE, 0, "the file %s (mode %04o)",
+				 who(&af->st, of->st.st_uid),
+				 (unsigned)(af->st.st_mode & 07777));
+			goto out;
+		}
+		if ((fl = fcntl(af->fd, F_GETFL)) != -1)
+			(void)fcntl(af->fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	*out = af;
+	af = NULL;
+	rc = ATOMIC_OK;
+out:
+	atomic_close(af);
+	return rc;
+}
+
+int
 atomic_fd(const struct atomic_file *af)
 {
 	return af->fd;
@@ -492,6 +557,21 @@ make_temp(const struct atomic_file *af, const char *suffix, const char *buf,
 		if ((rc = copy_xattrs(af->fd, fd, e)) != ATOMIC_OK)
 			goto out;
 		rc = ATOMIC_ERR;
+	} else if (af->has_meta) {
+		/* Owner before mode, as above. */
+		if (fstat(fd, &st) == -1 ||
+		    ((st.st_uid != af->meta.st_uid ||
+		      st.st_gid != af->meta.st_gid) &&
+		     fchown(fd, af->meta.st_uid, af->meta.st_gid) == -1)) {
+			rc = fail(e, ATOMIC_ERR, errno,
+				  "cannot give it the owner and group of %s",
+				  af->dir);
+			goto out;
+		}
+		if (fchmod(fd, af->meta.st_mode & 0666) == -1) {
+			rc = fail(e, ATOMIC_ERR, errno, "cannot set the mode");
+			goto out;
+		}
 	} else {
 		um = umask(022);
 		(void)umask(um);

@@ -66,6 +66,20 @@ int atomic_open(const char *path, int flags, unsigned int timeout,
 		struct atomic_file **out, struct atomic_err *e);
 
 /*
+ * Opens NAME followed by suffix in the directory of of, a file opened
+ * by atomic_open, for a read-modify-write under the lock of holds (of
+ * must stay open until this one is closed): never followed through a
+ * symbolic link (ELOOP); anything but a regular file is refused; unless
+ * ATOMIC_ALLOW_UNSAFE, a file owned by a user other than root and of's
+ * owner, or writable by its group or others, is ATOMIC_UNSAFE.  With
+ * ATOMIC_CREATE a missing file is created by atomic_commit with of's
+ * owner, group and read and write bits.  Returns as atomic_open.
+ */
+int atomic_open_beside(const struct atomic_file *of, const char *suffix,
+		       int flags, struct atomic_file **out,
+		       struct atomic_err *e);
+
+/*
  * The descriptor of the file as opened under the lock, positioned at
  * its start, or -1 when it did not exist (ATOMIC_CREATE).  Borrowed.
  */

@@ -164,6 +164,10 @@ struct conn_edit;
  * dry_run -- the diff in diff; else the file is replaced atomically (backup:
  * FILE.bak). Returns the exit status; state says what happened.  cf stays
  * loaded for the caller's output; free both with cmd_rewrite_release.
+ * With keep_lock, a run that returns EXIT_OK keeps the lock in af until
+ * cmd_rewrite_release, so that the caller may write a file beside the
+ * configuration under it (renew's state file); plan may open that file
+ * (cmd_rewrite_open_beside) before anything is written.
  */
 enum rewrite_state {
 	REWRITE_NONE, /* stopped before deciding */
@@ -172,15 +176,19 @@ enum rewrite_state {
 	REWRITE_WRITTEN
 };
 
+struct atomic_file;
+
 struct rewrite {
 	int dry_run;
 	int backup;
+	int keep_lock;
 	int (*plan)(void *, struct conn_file *, struct conn_edit *);
-	void		  *arg;
-	enum rewrite_state state;
-	struct conn_file  *cf;
-	char		  *diff;
-	size_t		   difflen;
+	void		   *arg;
+	enum rewrite_state  state;
+	struct conn_file   *cf;
+	char		   *diff;
+	size_t		    difflen;
+	struct atomic_file *af; /* keep_lock: the configuration, locked */
 };
 
 int cmd_rewrite(struct rewrite *);
@@ -190,6 +198,19 @@ int cmd_rewrite(struct rewrite *);
  */
 int  cmd_child_signals(void);
 void cmd_rewrite_release(struct rewrite *);
+/*
+ * Under the lock, in plan or after a keep_lock cmd_rewrite: opens the
+ * configuration's
+ * name followed by suffix, beside it, with atomic_open_beside (missing:
+ * created on commit).  Returns EXIT_OK with *out (atomic_close it before
+ * cmd_rewrite_release) and its path in *pathp (caller frees, also on
+ * failure), or EXIT_FAIL, reported.
+ */
+int cmd_rewrite_open_beside(const struct rewrite *, const char *suffix,
+			    struct atomic_file **out, char **pathp);
+/* Replaces it atomically with (buf, len).  EXIT_OK, or EXIT_FAIL reported. */
+int  cmd_rewrite_commit_beside(struct atomic_file *, const char *path,
+			       const char *buf, size_t len);
 void cmd_services_free(void);
 
 /*

@@ -62,6 +62,7 @@ cmd_rewrite(struct rewrite *rw)
 	int		    rc = EXIT_FAIL, arc;
 
 	rw->state = REWRITE_NONE;
+	rw->af = NULL;
 	rw->cf = NULL;
 	rw->diff = NULL;
 	rw->difflen = 0;
@@ -93,7 +94,10 @@ cmd_rewrite(struct rewrite *rw)
 	}
 	for (i = 0; i < rw->cf->n; i++)
 		conn_edit_init(&edits[i]);
-	if ((rc = rw->plan(rw->arg, rw->cf, edits)) != EXIT_OK)
+	rw->af = af; /* borrowed by plan, for cmd_rewrite_open_beside */
+	rc = rw->plan(rw->arg, rw->cf, edits);
+	rw->af = NULL;
+	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
 	if (conn_apply(rw->cf, edits, &buf, &len, &errs) == -1) {
@@ -138,15 +142,77 @@ cmd_rewrite(struct rewrite *rw)
 	rw->state = REWRITE_WRITTEN;
 	rc = EXIT_OK;
 out:
+	if (rc == EXIT_OK && rw->keep_lock) {
+		rw->af = af;
+		af = NULL;
+	}
 	atomic_close(af);
 	free(edits);
 	free(buf);
 	return rc;
 }
 
+/* The messages of atomic_open and atomic_commit for path. */
+static void
+report(const char *path, int arc, const struct atomic_err *e)
+{
+	if (arc == ATOMIC_UNSAFE)
+		diag_err(path,
+			 "%s: another user could swap the file for a link "
+			 "while certbind writes it; nothing written "
+			 "(--allow-unsafe-config accepts the risk)",
+			 e->msg);
+	else if (arc == ATOMIC_SYNC)
+		diag_err(path,
+			 "%s; the new version is in place but may not "
+			 "survive a crash",
+			 e->msg);
+	else
+		diag_err(path, "%s", e->msg);
+}
+
+int
+cmd_rewrite_open_beside(const struct rewrite *rw, const char *suffix,
+			struct atomic_file **out, char **pathp)
+{
+	struct atomic_err e;
+	int		  arc;
+
+	*out = NULL;
+	if (asprintf(pathp, "%s%s", g.config, suffix) == -1) {
+		*pathp = NULL;
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	if ((arc = atomic_open_beside(
+		 rw->af, suffix,
+		 ATOMIC_CREATE | (g.allow_unsafe ? ATOMIC_ALLOW_UNSAFE : 0),
+		 out, &e)) != ATOMIC_OK) {
+		report(*pathp, arc, &e);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int
+cmd_rewrite_commit_beside(struct atomic_file *af, const char *path,
+			  const char *buf, size_t len)
+{
+	struct atomic_err e;
+	int		  arc;
+
+	if ((arc = atomic_commit(af, buf, len, NULL, 0, 0, &e)) != ATOMIC_OK) {
+		report(path, arc, &e);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 void
 cmd_rewrite_release(struct rewrite *rw)
 {
+	atomic_close(rw->af);
+	rw->af = NULL;
 	conn_file_free(rw->cf);
 	free(rw->diff);
 	rw->cf = NULL;

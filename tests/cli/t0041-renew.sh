@@ -47,7 +47,16 @@ cp "$out" "$T/diff"
 check "the diff applies with patch(1) and gives the new name" \
     sh -c "xmllint --xpath \"string(//ReceiveConnector[Name='Mail']/TlsCertificateName)\" '$T/c2.xml' | grep -qF 'CN=Contoso Issuing CA 2'"
 
-run $R renew --exec "$HOOK" -f json
+run $R renew
+expect_rc 1 "without --include-unbound: the failure still counts"
+expect_out_has '^EX1.Autodiscover +Skipped +TlsCertificateName is empty' \
+    "a connector with an empty TlsCertificateName is Skipped, saying why"
+expect_out_has '^EX1.Expired +Failed +[0-9A-F]{40} +the current binding fails' \
+    "a failure's reason is in the table"
+check "the unbound connector is left alone" test "$(value Autodiscover)" = ""
+cp "$T/orig.xml" "$T/c.xml"
+rm -f "$T/c.xml.state"
+run $R renew --include-unbound --exec "$HOOK" -f json
 expect_rc 1 "one connector cannot be fixed: exit 1 (the others are still renewed)"
 check "json stays valid although the hook printed (its stdout goes to stderr)" \
     python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$out"
@@ -77,7 +86,8 @@ check "CERTBIND_THUMBPRINTS: their thumbprints" \
 xmllint --noout "$T/c.xml"
 check "the result is well-formed" test $? -eq 0
 
-# Nothing to change now: not touched, no hook.
+# Nothing to change now: not touched, no hook (the state file has
+# what the hook was given).
 rm -f "$T/hook.out"
 before=$(stat -c '%i %Y' "$T/c.xml")
 sleep 1

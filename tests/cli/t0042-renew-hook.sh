@@ -1,5 +1,6 @@
 #!/bin/sh
-# renew --exec: the hook's environment.  It inherits none of certbind's
+# renew --exec: when the hook runs (the state file, certbind(1) FILES),
+# --include-unbound, -q; and the hook's environment.  It inherits none of certbind's
 # signal settings (SIGXFSZ, which the writer ignores, is back to its
 # default; nothing is blocked), and CERTBIND_CHANGED and
 # CERTBIND_THUMBPRINTS stay paired line for line, because a Name or
@@ -226,5 +227,170 @@ check "the names are kept as written" python3 -c "
 import json, sys
 ids = [c['Identity'] for c in json.load(open(sys.argv[1]))]
 assert ids == ['EX1\\\\Mail', 'EX2\\\\ Mail Spaced ', 'EX3\\\\Mail\u00a0NBSP'], ids" "$out"
+
+
+# --- when the hook runs: the state file
+# A same-name renewal done by hand: mail.contoso.com-renewed has the
+# issuer and subject of mail.contoso.com and a later NotAfter.
+H=$T/hs
+mkdir "$H" "$H/store"
+cp "$PKI"/ca/*.pem "$H/store/"
+cp "$S/mail.contoso.com.pem" "$S/privkey-mail.contoso.com.pem" "$H/store/"
+OLDFP=$(fp "$S/mail.contoso.com.pem")
+RENFP=$(fp "$S/mail.contoso.com-renewed.pem")
+check "(the renewal has the same name and another thumbprint)" \
+    test "$(tlsname "$S/mail.contoso.com-renewed.pem")" = "$OLDNAME" -a "$RENFP" != "$OLDFP"
+{
+	echo '<ReceiveConnectors>'
+	conn EX1 "Mail" mail.contoso.com "$OLDNAME"
+	conn EX1 "Unbound" mail.contoso.com ""
+	echo '</ReceiveConnectors>'
+} >"$H/c.xml"
+chmod 640 "$H/c.xml"
+HR="-s $H/store --ca-file $CA --at 2026-06-01 -c $H/c.xml"
+STATE=$H/c.xml.state
+OKHOOK='echo ok >>'"$H/runs"'; printf "%s|%s\n" "$CERTBIND_CHANGED" "$CERTBIND_THUMBPRINTS" >'"$H/given"
+BADHOOK='echo bad >>'"$H/runs"'; exit 1'
+runs() { if [ -e "$H/runs" ]; then wc -l <"$H/runs"; else echo 0; fi; }
+header='# certbind renew: what --exec was last given, identity<TAB>thumbprint'
+statefile() { printf '%s\n' "$header"; for l in "$@"; do printf '%s\n' "$l"; done; }
+TAB=$(printf '\t')
+
+run $HR renew --exec "$OKHOOK"
+expect_rc 0 "no state file yet: exit 0"
+check "no state file yet: the hook runs once" test "$(runs)" -eq 1
+check "it was given the bound connector, not the skipped one" \
+    test "$(cat "$H/given")" = "EX1\\Mail|$OLDFP"
+statefile "EX1\\Mail$TAB$OLDFP" >"$H/want"
+check "the state file holds the header and identity<TAB>thumbprint" cmp -s "$STATE" "$H/want"
+check "a new state file gets the configuration's owner and mode" \
+    test "$(stat -c '%u:%g %a' "$STATE")" = "$(stat -c '%u:%g %a' "$H/c.xml")"
+expect_out_has "^EX1.Mail +Unchanged +$OLDFP +bound to the best certificate; --exec was not given $OLDFP yet\$" \
+    "the reason says why the hook ran"
+expect_out_has '^EX1.Unbound +Skipped +TlsCertificateName is empty' "the unbound connector is Skipped"
+check "and left empty" test "$(xmllint --xpath "string(//ReceiveConnector[Name='Unbound']/TlsCertificateName)" "$H/c.xml")" = ""
+
+before=$(stat -c '%i %Y' "$STATE")
+sleep 1
+run -q $HR renew --exec "$OKHOOK"
+expect_rc 0 "nothing new: exit 0"
+check "nothing new: no hook" test "$(runs)" -eq 1
+check "nothing new with -q: nothing at all on stdout" test ! -s "$out"
+expect_err_empty "nothing new with -q: nothing on stderr"
+check "nothing new: the state file is not touched" test "$(stat -c '%i %Y' "$STATE")" = "$before"
+run -q $HR renew
+check "nothing new, no --exec, -q: nothing on stdout" test ! -s "$out"
+
+# The renewal lands in the store; the hook fails twice, then succeeds.
+cp "$S/mail.contoso.com-renewed.pem" "$S/mail.contoso.com-renewed.key" "$H/store/"
+cp "$H/c.xml" "$H/c.orig"
+run -q $HR renew --exec "$BADHOOK"
+expect_rc 2 "a same-name renewal, the hook fails: exit 2"
+check "the hook ran" test "$(runs)" -eq 2
+expect_err_has "exited with status 1; the next renew runs it again" "saying it stays pending"
+expect_out_has "^EX1.Mail +Renewed +$RENFP +the name selects $RENFP, renewed since --exec was given $OLDFP" \
+    "-q still prints a renewal, Renewed with the reason"
+check "nothing to write: the configuration is untouched" cmp -s "$H/c.xml" "$H/c.orig"
+check "a failed hook leaves the state file as it was" cmp -s "$STATE" "$H/want"
+run $HR renew --exec "$BADHOOK"
+expect_rc 2 "still pending: it fails again"
+check "pending: the hook ran again" test "$(runs)" -eq 3
+run $HR renew --exec "$OKHOOK"
+expect_rc 0 "the hook succeeds"
+check "it ran once more" test "$(runs)" -eq 4
+check "it was given the renewed thumbprint" test "$(cat "$H/given")" = "EX1\\Mail|$RENFP"
+statefile "EX1\\Mail$TAB$RENFP" >"$H/want"
+check "the state file now holds the renewed thumbprint" cmp -s "$STATE" "$H/want"
+run -q $HR renew --exec "$OKHOOK"
+check "after a success it stops firing" test "$(runs)" -eq 4
+check "and -q prints nothing" test ! -s "$out"
+
+# Deleting the state file: one extra run, no more.
+rm "$STATE"
+run $HR renew --exec "$OKHOOK"
+check "no state file: one extra run" test "$(runs)" -eq 5
+run $HR renew --exec "$OKHOOK"
+check "then none" test "$(runs)" -eq 5
+
+# --dry-run with --exec: the outcome, no hook, no state written.
+cp "$STATE" "$H/state.before"
+cp "$S/mail.contoso.com.pem" "$H/store/extra-old.pem" # same cert again: no change
+run $HR renew --exec "$OKHOOK" --include-unbound --dry-run
+expect_rc 0 "--dry-run --include-unbound exits 0"
+expect_out_has "^EX1.Unbound +Rebound +$RENFP " "--dry-run shows each connector's outcome"
+expect_out_has '^\+    <TlsCertificateName>&lt;I&gt;CN=Contoso Issuing CA 1' "and then the diff"
+check "--dry-run runs no hook" test "$(runs)" -eq 5
+check "--dry-run leaves the state file" cmp -s "$STATE" "$H/state.before"
+
+# --include-unbound: the unbound connector is bound; the hook is given
+# only what is news to it.
+run $HR renew --exec "$OKHOOK" --include-unbound
+expect_rc 0 "--include-unbound binds the unbound connector"
+check "its TlsCertificateName is written" \
+    test "$(xmllint --xpath "string(//ReceiveConnector[Name='Unbound']/TlsCertificateName)" "$H/c.xml")" = "$OLDNAME"
+check "the hook ran" test "$(runs)" -eq 6
+check "given only the newly bound connector" test "$(cat "$H/given")" = "EX1\\Unbound|$RENFP"
+statefile "EX1\\Mail$TAB$RENFP" "EX1\\Unbound$TAB$RENFP" >"$H/want"
+check "the state file has both, sorted" cmp -s "$STATE" "$H/want"
+
+# A symbolic link is not followed.
+cp "$STATE" "$H/state.real"
+printf 'precious\n' >"$H/target"
+rm "$STATE"
+ln -s "$H/target" "$STATE"
+cp "$H/c.xml" "$H/c.bound"
+{
+	echo '<ReceiveConnectors>'
+	conn EX1 "Mail" mail.contoso.com "$OLDNAME"
+	conn EX1 "Unbound" mail.contoso.com ""
+	echo '</ReceiveConnectors>'
+} >"$H/c.xml"
+cp "$H/c.xml" "$H/c.orig"
+run $HR renew --exec "$OKHOOK" --include-unbound
+expect_rc 2 "a state file that is a symbolic link: exit 2"
+expect_err_has "^certbind: $STATE: a symbolic link, not followed" "naming it"
+check "the configuration is not written either (checked first)" cmp -s "$H/c.xml" "$H/c.orig"
+check "no hook" test "$(runs)" -eq 6
+cp "$H/c.bound" "$H/c.xml"
+check "the link's target is untouched" test "$(cat "$H/target")" = precious
+check "the link is left" test -L "$STATE"
+rm "$STATE"
+
+# Not safe: writable by the group.
+cp "$H/state.real" "$STATE"
+chmod 664 "$STATE"
+run $HR renew --exec "$OKHOOK"
+expect_rc 2 "a group-writable state file: exit 2"
+expect_err_has "^certbind: $STATE: the file is writable by its group" "refused as unsafe"
+check "no hook" test "$(runs)" -eq 6
+chmod 640 "$STATE"
+
+# A damaged state file: reported, taken as empty, written anew.
+# damaged DESC CONTENT
+damaged() {
+	printf '%s' "$2" >"$STATE"
+	_n=$(runs)
+	run $HR renew --exec "$OKHOOK"
+	expect_rc 0 "$1: exit 0"
+	expect_err_has "^certbind: warning: $STATE: .*taken as empty \(--exec runs\)" "$1: a warning"
+	check "$1: the hook runs once" test "$(runs)" -eq $((_n + 1))
+	check "$1: the state file is written anew" cmp -s "$STATE" "$H/want"
+}
+w=$(runs)
+damaged "a control character in an identity (ESC)" \
+    "$(statefile "EX1\\Mail$TAB$RENFP" "EX1\\Unbound$TAB$RENFP" | sed 's/Unbound/Un\x1bbound/')
+"
+damaged "a C1 control in an identity" \
+    "$(statefile "EX1\\Mail$TAB$RENFP" "$(printf 'EX1\\Un\302\205bound')$TAB$RENFP")
+"
+damaged "a lower-case thumbprint" "$(statefile "EX1\\Mail$TAB$(echo "$RENFP" | tr A-F a-f)")
+"
+damaged "no header" "EX1\\Mail$TAB$RENFP
+"
+damaged "an incomplete last line" "$(statefile "EX1\\Mail$TAB$RENFP")
+EX1\\Unbound$TAB$RENFP"
+damaged "an identity twice" "$(statefile "EX1\\Mail$TAB$RENFP" "EX1\\Mail$TAB$RENFP")
+"
+check "each damaged file ran the hook once" test "$(runs)" -eq $((w + 6))
 
 done_testing

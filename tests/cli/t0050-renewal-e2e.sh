@@ -4,6 +4,10 @@
 # hook.  Issuing binds the connector; restarting pebble (a new
 # intermediate, so a new issuer name, as Let's Encrypt's R10 -> R11) and
 # renewing the same lineage rebinds it to the renewed certificate's name.
+# Renewing again from the same pebble (same intermediate, so the same
+# name: nothing to write) runs the --exec hook exactly once; a hook that
+# fails runs again on the next renew until it succeeds, then stops; a
+# renew with nothing new runs nothing and, with -q, prints nothing.
 . "$(dirname "$0")/lib.sh"
 if ! command -v pebble >/dev/null || ! command -v certbot >/dev/null; then
 	ok "# SKIP pebble or certbot is not installed (.ci/run installs both)"
@@ -64,7 +68,12 @@ start_pebble() {
 
 # The connector to bind: Client Frontend of the sample, Fqdn mail.contoso.com.
 cp "$PKI/connectors.xml" "$E/connectors.xml"
-HOOK="$BIN --store $E/cfg/live --config $E/connectors.xml --ca-file $E/roots.pem renew --identity 'Client Frontend MAILBOX01' --exec 'printf \"%s|%s\\\\n\" \"\$CERTBIND_CHANGED\" \"\$CERTBIND_THUMBPRINTS\" >>$E/exec.log'"
+# mkhook GLOBAL-OPTIONS EXEC: certbind renew as a deploy hook
+mkhook() {
+	printf '%s' "$BIN $1 --store $E/cfg/live --config $E/connectors.xml --ca-file $E/roots.pem renew --identity 'Client Frontend MAILBOX01' --exec '$2'"
+}
+LOGEXEC='printf "%s|%s\\n" "$CERTBIND_CHANGED" "$CERTBIND_THUMBPRINTS" >>'"$E/exec.log"
+HOOK=$(mkhook "" "$LOGEXEC")
 
 certbot_run() {
 	REQUESTS_CA_BUNDLE=$E/ca.pem certbot certonly --standalone \
@@ -126,6 +135,51 @@ sh -c "$HOOK" >"$out" 2>"$err"; rc=$?
 expect_rc 0 "a renew with nothing to change exits 0"
 check "and leaves the file untouched (inode and mtime)" test "$(stat -c '%i %Y' "$E/connectors.xml")" = "$ino"
 check "and runs no hook" test "$(wc -l <"$E/exec.log")" -eq 2
+# A same-name renewal: the same pebble, the same intermediate.
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g'; }
+lines() { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+certbot_run --force-renewal
+rc=$?
+expect_rc 0 "certbot renews the lineage again from the same pebble"
+[ $rc -eq 0 ] || sed 's/^/#   /' "$E/certbot.out" | tail -n 30
+C3=$(readlink -f "$E/cfg/live/mail.contoso.com/cert.pem")
+check "a third certificate" test "$C3" != "$C2"
+check "with the same name (same issuer and subject)" test "$(want_name "$C3")" = "$W2"
+check "nothing to write: the file is untouched" test "$(stat -c '%i %Y' "$E/connectors.xml")" = "$ino"
+check "the same-name renewal ran the hook exactly once" test "$(lines "$E/exec.log")" -eq 3
+check "and gave it the new thumbprint" \
+    test "$(tail -n 1 "$E/exec.log")" = "MAILBOX01\\Client Frontend MAILBOX01|$(fp "$C3")"
+sh -c "$HOOK" >"$out" 2>"$err"; rc=$?
+expect_rc 0 "renew once more: exit 0"
+check "it does not run the hook again" test "$(lines "$E/exec.log")" -eq 3
+
+# The next renewal's hook fails (certbot runs it): pending.
+FAILHOOK=$(mkhook "" "echo failed >>$E/fail.log; exit 1")
+HOOK=$FAILHOOK certbot_run --force-renewal
+C4=$(readlink -f "$E/cfg/live/mail.contoso.com/cert.pem")
+check "a fourth certificate, the same name" test "$C4" != "$C3" -a "$(want_name "$C4")" = "$W2"
+check "certbot ran the failing hook once" test "$(lines "$E/fail.log")" -eq 1
+sh -c "$FAILHOOK" >"$out" 2>"$err"; rc=$?
+expect_rc 2 "the next renew runs the failing hook again: exit 2"
+check "it ran again" test "$(lines "$E/fail.log")" -eq 2
+expect_err_has "exited with status 1; the next renew runs it again" "saying the change stays pending"
+sh -c "$HOOK" >"$out" 2>"$err"; rc=$?
+expect_rc 0 "a working hook: exit 0"
+check "it ran once, given the fourth certificate" \
+    test "$(lines "$E/exec.log")" -eq 4 -a "$(tail -n 1 "$E/exec.log")" = "MAILBOX01\\Client Frontend MAILBOX01|$(fp "$C4")"
+expect_out_has "^MAILBOX01.Client Frontend MAILBOX01 +Renewed +$(fp "$C4") " "the table says Renewed"
+sh -c "$FAILHOOK" >"$out" 2>"$err"; rc=$?
+expect_rc 0 "after the success, nothing is pending: even the failing hook is not run"
+check "it did not run" test "$(lines "$E/fail.log")" -eq 2
+
+# Nothing new, as from cron with -q: nothing runs, nothing is printed.
+sh -c "$(mkhook -q "$LOGEXEC")" >"$out" 2>"$err"; rc=$?
+expect_rc 0 "-q, nothing new: exit 0"
+check "-q, nothing new: nothing on stdout" test ! -s "$out"
+check "-q, nothing new: no hook" test "$(lines "$E/exec.log")" -eq 4
+check "the configuration was never rewritten for the same-name renewals" \
+    test "$(stat -c '%i %Y' "$E/connectors.xml")" = "$ino"
+
 last=$PEBBLE_PID
 stop_pebble
 check "pebble is stopped" sh -c "! kill -0 $last 2>/dev/null"

@@ -88,6 +88,7 @@ strays(void)
 		    strcmp(de->d_name, "cfg.xml") == 0 ||
 		    strcmp(de->d_name, "cfg.xml.lock") == 0 ||
 		    strcmp(de->d_name, "cfg.xml.bak") == 0 ||
+		    strcmp(de->d_name, "cfg.xml.state") == 0 ||
 		    strcmp(de->d_name, "target.xml") == 0 ||
 		    strcmp(de->d_name, "target.xml.lock") == 0)
 			continue;
@@ -758,6 +759,72 @@ teardown_all(void **state)
 	return 0;
 }
 
+/*
+ * A file beside the configuration, under its lock: created on commit
+ * with the configuration's mode, replaced atomically, never followed
+ * through a link, refused when unsafe, and no lock file of its own.
+ */
+static void
+test_beside(void **state)
+{
+	struct atomic_file *af, *sf;
+	struct atomic_err   what;
+	struct stat	    st;
+	char		    sp[160], lock[200], target[160];
+
+	snprintf(sp, sizeof(sp), "%s.state", cfg);
+	snprintf(lock, sizeof(lock), "%s.lock", sp);
+	snprintf(target, sizeof(target), "%s/target.xml", dir);
+	assert_int_equal(chmod(cfg, 0640), 0);
+	assert_int_equal(atomic_open(cfg, 0, 0, &af, &what), ATOMIC_OK);
+	/* Missing, without ATOMIC_CREATE: an error. */
+	assert_int_equal(atomic_open_beside(af, ".state", 0, &sf, &what),
+			 ATOMIC_ERR);
+	assert_int_equal(what.err, ENOENT);
+	assert_int_equal(
+	    atomic_open_beside(af, ".state", ATOMIC_CREATE, &sf, &what),
+	    ATOMIC_OK);
+	assert_int_equal(atomic_fd(sf), -1);
+	assert_int_equal(atomic_commit(sf, "one\n", 4, NULL, 0, 0, &what),
+			 ATOMIC_OK);
+	atomic_close(sf);
+	assert_true(file_is(sp, "one\n", 4));
+	assert_int_equal(stat(sp, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(access(lock, F_OK), -1);
+	/* Replaced. */
+	assert_int_equal(
+	    atomic_open_beside(af, ".state", ATOMIC_CREATE, &sf, &what),
+	    ATOMIC_OK);
+	assert_true(atomic_fd(sf) != -1);
+	assert_int_equal(atomic_commit(sf, "two\n", 4, NULL, 0, 0, &what),
+			 ATOMIC_OK);
+	atomic_close(sf);
+	assert_true(file_is(sp, "two\n", 4));
+	/* Unsafe: writable by the group. */
+	assert_int_equal(chmod(sp, 0660), 0);
+	assert_int_equal(
+	    atomic_open_beside(af, ".state", ATOMIC_CREATE, &sf, &what),
+	    ATOMIC_UNSAFE);
+	assert_int_equal(atomic_open_beside(af, ".state",
+					    ATOMIC_CREATE | ATOMIC_ALLOW_UNSAFE,
+					    &sf, &what),
+			 ATOMIC_OK);
+	atomic_close(sf);
+	/* A link: not followed, the target untouched. */
+	put(target, "precious", 8, 0644);
+	assert_int_equal(unlink(sp), 0);
+	assert_int_equal(symlink("target.xml", sp), 0);
+	assert_int_equal(
+	    atomic_open_beside(af, ".state", ATOMIC_CREATE, &sf, &what),
+	    ATOMIC_ERR);
+	assert_int_equal(what.err, ELOOP);
+	assert_true(file_is(target, "precious", 8));
+	assert_int_equal(unlink(sp), 0);
+	atomic_close(af);
+	assert_int_equal(strays(), 0);
+}
+
 int
 main(void)
 {
@@ -785,6 +852,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_edited_meanwhile, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_xattrs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_beside, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
