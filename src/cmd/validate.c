@@ -512,7 +512,11 @@ prom_link_same(struct vconn *rs, size_t n)
 	return 0;
 }
 
-/* At most this many distinct check names for one identity. */
+/*
+ * Room for the distinct check names of one identity: a connector has at
+ * most CHECKS_MAX, and connectors sharing one add at most Fqdn or
+ * Domain, so none is ever left out.
+ */
 #define PROM_NAMES (2 * CHECKS_MAX)
 
 /*
