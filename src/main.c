@@ -80,8 +80,8 @@ static const struct command commands[] = {
      "the certificates a TLS certificate name selects"},
     {"show", cmd_show, FMT_BASIC, &thumbprint,
      "show every field of one certificate"},
-    {"validate", cmd_validate, FMT_BASIC | FMT(OUT_JUNIT), NULL,
-     "check every connector's binding before deployment"},
+    {"validate", cmd_validate, FMT_BASIC | FMT(OUT_JUNIT) | FMT(OUT_PROMETHEUS),
+     NULL, "check every connector's binding before deployment"},
 };
 
 /* Indexed by enum out_format. */
@@ -90,6 +90,7 @@ static const char *const format_names[] = {
     [OUT_LIST] = "list",
     [OUT_JSON] = "json",
     [OUT_JUNIT] = "junit",
+    [OUT_PROMETHEUS] = "prometheus",
 };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))

@@ -1,7 +1,8 @@
 /*
  * certbind validate [--identity PATTERN] [--warn-days N] [--strict]
  *     [--no-chain]: the pre-deployment check of certbind(1) CHECKS for every
- * selected connector, in one pass over the store.
+ * selected connector, in one pass over the store, also as JUnit XML and
+ * as Prometheus metrics.
  */
 #include <argp.h>
 #include <errno.h>
@@ -71,7 +72,9 @@ static const struct argp validate_argp = {
     "Check every selected connector before deployment: its binding "
     "resolves, matches its Fqdn and passes every check.  Exit status 1 "
     "when a check failed (with --strict: or warned).\v"
-    "--format junit writes JUnit XML, a testcase per connector and check.",
+    "--format junit writes JUnit XML, a testcase per connector and check; "
+    "--format prometheus the Prometheus text format, for node_exporter's "
+    "textfile collector.",
     cmd_global_children,
     NULL,
     NULL};
@@ -83,7 +86,12 @@ static const struct argp validate_argp = {
 struct vconn {
 	const struct conn *cn;
 	char		   thumb[41]; /* "" when nothing selected */
+	time_t		   not_after; /* of that certificate */
 	struct checks	   cs;
+	/* Prometheus: the next selected connector with exactly this
+	 * identity, and whether an earlier one has it (print_prometheus). */
+	struct vconn *next_same;
+	int	      shadowed;
 };
 
 /*
@@ -191,6 +199,7 @@ validate_one(struct vconn *r, struct sel_index *ix,
 	if (c == NULL)
 		return 0;
 	cert_hex(c->sha1, 20, r->thumb);
+	r->not_after = c->not_after;
 	if (checks_run(c, host_ok ? &h : NULL, copts, &cs) == -1)
 		return -1;
 	for (i = 0; i < cs.n; i++)
@@ -405,6 +414,211 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 	return err ? -1 : 0;
 }
 
+/*
+ * A label value of the Prometheus text format: the text exactly, only
+ * backslash, double quote and line feed escaped, as the format requires
+ * (certbind(1) validate).  The configuration is UTF-8, as it requires.
+ */
+static void
+prom_label(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '\\':
+			fputs("\\\\", fp);
+			break;
+		case '"':
+			fputs("\\\"", fp);
+			break;
+		case '\n':
+			fputs("\\n", fp);
+			break;
+		default:
+			putc(*s, fp);
+			break;
+		}
+}
+
+/* The HELP and TYPE lines of a family; help holds no \ or newline. */
+static void
+prom_family(FILE *fp, const char *name, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/*
+ * The families every document has: when the checks were judged, whether
+ * the configuration was read, whether every selected connector was
+ * checked.
+ */
+static void
+prom_head(FILE *fp, int config_ok, int success)
+{
+	prom_family(fp, "certbind_validate_timestamp_seconds",
+		    "The time the checks were judged at (Unix time).");
+	fprintf(fp, "certbind_validate_timestamp_seconds %lld\n",
+		(long long)g.at);
+	prom_family(fp, "certbind_config_ok",
+		    "1 when the connector configuration was read and is "
+		    "valid, else 0.");
+	fprintf(fp, "certbind_config_ok %d\n", config_ok);
+	prom_family(fp, "certbind_validate_success",
+		    "1 when every selected connector was checked, 0 when "
+		    "validate stopped before.");
+	fprintf(fp, "certbind_validate_success %d\n", success);
+}
+
+static int
+vconn_ptr_cmp(const void *a, const void *b)
+{
+	const struct vconn *x = *(const struct vconn *const *)a;
+	const struct vconn *y = *(const struct vconn *const *)b;
+	int		    c;
+
+	if ((c = strcmp(x->cn->identity, y->cn->identity)) != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Links the connectors whose identities are exactly the same (the
+ * Identity check fails for them): a series is named by its labels, and
+ * node_exporter refuses a file that has one twice, so they are printed
+ * as one.  Only connectors with dup_line can share an identity.
+ * Returns 0, or -1 when memory ran out.
+ */
+static int
+prom_link_same(struct vconn *rs, size_t n)
+{
+	struct vconn **v;
+	size_t	       i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += rs[i].cn->dup_line != 0;
+	if (k < 2)
+		return 0;
+	if ((v = calloc(k, sizeof(*v))) == NULL)
+		return -1;
+	for (k = 0, i = 0; i < n; i++)
+		if (rs[i].cn->dup_line != 0)
+			v[k++] = &rs[i];
+	qsort(v, k, sizeof(*v), vconn_ptr_cmp);
+	for (i = 1; i < k; i++)
+		if (strcmp(v[i - 1]->cn->identity, v[i]->cn->identity) == 0) {
+			v[i - 1]->next_same = v[i];
+			v[i]->shadowed = 1;
+		}
+	free(v);
+	return 0;
+}
+
+/*
+ * Room for the distinct check names of one identity: a connector has at
+ * most CHECKS_MAX, and connectors sharing one add at most Fqdn or
+ * Domain, so none is ever left out.
+ */
+#define PROM_NAMES (2 * CHECKS_MAX)
+
+/*
+ * The check results of r and every connector with its identity, one per
+ * check name (the worst), in order of first appearance.
+ */
+static void
+prom_checks(FILE *fp, const struct vconn *r)
+{
+	const struct vconn *m;
+	const char	   *name[PROM_NAMES];
+	enum check_result   res[PROM_NAMES];
+	size_t		    k, j, nn = 0;
+
+	for (m = r; m != NULL; m = m->next_same)
+		for (k = 0; k < m->cs.n; k++) {
+			for (j = 0; j < nn; j++)
+				if (strcmp(name[j], m->cs.v[k].name) == 0)
+					break;
+			if (j == nn) {
+				if (nn == PROM_NAMES)
+					continue;
+				name[nn] = m->cs.v[k].name;
+				res[nn++] = m->cs.v[k].result;
+			} else if (m->cs.v[k].result > res[j])
+				res[j] = m->cs.v[k].result;
+		}
+	for (j = 0; j < nn; j++) {
+		fputs("certbind_check_result{identity=\"", fp);
+		prom_label(fp, r->cn->identity);
+		fputs("\",check=\"", fp);
+		prom_label(fp, name[j]);
+		fprintf(fp, "\"} %d\n", (int)res[j]);
+	}
+}
+
+/*
+ * Prometheus text format for node_exporter's textfile collector
+ * (certbind(1) validate): per connector its result and each check's, 0
+ * Pass, 1 Warn, 2 Fail, and the NotAfter of the certificate it selects.
+ * Connectors with the same identity are linked first (prom_link_same).
+ * Returns 0, or -1 on a write error.
+ */
+static int
+print_prometheus(const struct vconn *rs, size_t n, FILE *fp)
+{
+	const struct vconn *m, *e;
+	enum check_result   worst;
+	size_t		    i;
+	int		    any = 0;
+
+	prom_head(fp, 1, 1);
+	prom_family(fp, "certbind_connector_result",
+		    "The worst check result of a connector: 0 Pass, 1 Warn, "
+		    "2 Fail.");
+	for (i = 0; i < n; i++) {
+		if (rs[i].shadowed)
+			continue;
+		for (worst = CHECK_PASS, m = &rs[i]; m != NULL;
+		     m = m->next_same)
+			if (m->cs.worst > worst)
+				worst = m->cs.worst;
+		fputs("certbind_connector_result{identity=\"", fp);
+		prom_label(fp, rs[i].cn->identity);
+		fprintf(fp, "\",kind=\"receive\"} %d\n", (int)worst);
+	}
+	prom_family(fp, "certbind_check_result",
+		    "The result of one check of a connector: 0 Pass, 1 Warn, "
+		    "2 Fail.");
+	for (i = 0; i < n; i++)
+		if (!rs[i].shadowed)
+			prom_checks(fp, &rs[i]);
+	for (i = 0; i < n; i++) {
+		if (rs[i].shadowed)
+			continue;
+		for (m = &rs[i]; m != NULL; m = m->next_same) {
+			if (*m->thumb == '\0')
+				continue;
+			for (e = &rs[i]; e != m; e = e->next_same)
+				if (strcmp(e->thumb, m->thumb) == 0)
+					break;
+			if (e != m)
+				continue;
+			if (!any)
+				prom_family(
+				    fp,
+				    "certbind_certificate_not_after_seconds",
+				    "The NotAfter of the certificate a "
+				    "connector's TlsCertificateName selects "
+				    "(Unix time).");
+			any = 1;
+			fputs("certbind_certificate_not_after_seconds{"
+			      "identity=\"",
+			      fp);
+			prom_label(fp, m->cn->identity);
+			fprintf(fp, "\",thumbprint=\"%s\"} %lld\n", m->thumb,
+				(long long)m->not_after);
+		}
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
 int
 cmd_validate(int argc, char **argv)
 {
@@ -457,9 +671,13 @@ cmd_validate(int argc, char **argv)
 		if (rs[i].cs.worst > worst)
 			worst = rs[i].cs.worst;
 	}
+	if (fmt == OUT_PROMETHEUS && prom_link_same(rs, n) == -1)
+		goto nomem;
 	printed = 1;
 	if (fmt == OUT_JUNIT)
 		prc = print_junit(rs, n, o.strict, stdout);
+	else if (fmt == OUT_PROMETHEUS)
+		prc = print_prometheus(rs, n, stdout);
 	else if (fmt == OUT_TABLE)
 		prc = print_table(rs, n, stdout);
 	else
@@ -474,10 +692,13 @@ cmd_validate(int argc, char **argv)
 nomem:
 	diag_err(NULL, "out of memory");
 out:
-	/* Every JSON run prints a document (main reports a write error). */
+	/* Every JSON and Prometheus run prints a document (main reports a
+	 * write error). */
 	if (fmt == OUT_JSON && !printed)
 		(void)out_json_stopped(stdout,
 				       rc == EXIT_NO ? "Fail" : "Error");
+	if (fmt == OUT_PROMETHEUS && !printed)
+		prom_head(stdout, cf != NULL, 0);
 	for (i = 0; rs != NULL && i < n; i++)
 		checks_release(&rs[i].cs);
 	free(rs);

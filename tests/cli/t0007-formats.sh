@@ -1,6 +1,6 @@
 #!/bin/sh
 # --format: each command takes the formats certbind(1) lists for it
-# (validate also junit); any other format is a usage error (exit 64)
+# (validate also junit and prometheus); any other format is a usage error (exit 64)
 # naming the command and its formats, whether --format comes before or
 # after the command name, before anything is read or written.
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +39,36 @@ refused "probe -f junit" probe 127.0.0.1:1 -f junit
 refused "resolve -f junit" resolve "$NAME" -f junit
 expect_err_has "'junit' is not a format of resolve $BASIC" "resolve: named in the message"
 check "bind and renew wrote nothing" cmp -s "$C" "$PKI/connectors.xml"
+
+# prometheus, too, is validate's alone: before or after the command name.
+for c in "name $M" "show $M" list "check $M --fqdn mail.contoso.com" \
+    connectors "bind --identity * --fqdn mx.contoso.com" renew \
+    "probe 127.0.0.1:1"; do
+	set -f
+	# shellcheck disable=SC2086
+	run $G $c -f prometheus
+	expect_rc 64 "$c -f prometheus: exit 64"
+	expect_err_has "^certbind [a-z]+: 'prometheus' is not a format of [a-z]+ $BASIC$" \
+	    "$c -f prometheus: the message names the command and its formats"
+	check "$c -f prometheus: nothing on stdout" test ! -s "$out"
+	# shellcheck disable=SC2086
+	run $G --format prometheus $c
+	expect_rc 64 "--format prometheus $c: exit 64"
+	set +f
+done
+run $G resolve "$NAME" -f prometheus
+expect_rc 64 "resolve -f prometheus: exit 64"
+expect_err_has "'prometheus' is not a format of resolve $BASIC" "resolve: named in the message"
+run -s "$T/missing" -c "$T/missing.xml" -f prometheus list
+expect_rc 64 "a refused prometheus is 64 before the store is read"
+check "nothing written by bind or renew" cmp -s "$C" "$PKI/connectors.xml"
+run $G -f prometheus validate --no-chain
+check "validate -f prometheus: exit 0 or 1" test "$rc" -le 1
+expect_out_has "^# TYPE certbind_connector_result gauge$" "validate -f prometheus: the exposition format"
+run $G validate --no-chain --format prometheus
+check "validate --format prometheus after the name: exit 0 or 1" test "$rc" -le 1
+run $G -f Prometheus validate
+expect_rc 64 "format names are lower case: Prometheus is refused"
 
 # Before the command name, the same check, the same message.
 for c in "name $M" "show $M" list "check $M --fqdn mail.contoso.com" \
@@ -109,5 +139,7 @@ check "validate --format junit after the name: well-formed XML" xmllint --noout 
 run name --help
 expect_out_has "--format=FORMAT +output format: table, list or json$" "name --help: its formats"
 run validate --help
-expect_out_has "--format=FORMAT +output format: table, list, json or junit$" "validate --help: also junit"
+tr -s ' \n' '  ' <"$out" >"$T/help1"
+check "validate --help: also junit and prometheus" \
+    grep -q -- "--format=FORMAT output format: table, list, json, junit or prometheus " "$T/help1"
 done_testing

@@ -877,6 +877,9 @@ test_misuse(void **state)
 	fp = fopen("/dev/null", "w");
 	assert_null(out_open(fp, OUT_JUNIT, NULL));
 	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(out_open(fp, OUT_PROMETHEUS, NULL));
+	assert_int_equal(errno, EINVAL);
 	o = out_open(fp, OUT_JSON, NULL);
 	assert_int_equal(out_item(o, arr), -1);
 	assert_int_equal(out_item(o, NULL), -1);
