@@ -34,7 +34,8 @@ report(void *arg, const char *path, const char *msg)
 }
 
 /*
- * The passphrase from --password-file (its first line) or, failing
+ * The passphrase from --password-file (its first line, without a
+ * leading UTF-8 byte order mark) or, failing
  * that, $CERTBIND_PASSWORD, whose value is then wiped from the
  * environment.  Returns 0 with *pw NULL when there is none, 0 with a
  * buffer the caller cleanses and frees, or -1 after reporting.
@@ -46,7 +47,7 @@ read_password(char **pw, size_t *len)
 	char	   *buf = NULL, *env;
 	ssize_t	    r;
 	size_t	    n = 0;
-	int	    fd = -1, rc = -1;
+	int	    fd = -1, rc = -1, full;
 
 	*pw = NULL;
 	*len = 0;
@@ -86,10 +87,17 @@ read_password(char **pw, size_t *len)
 			break;
 		n += r;
 	}
+	/* Notepad starts a UTF-8 file with a BOM: not the passphrase's. */
+	full = n > MAX_PASSWORD;
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, n - 3);
+		n -= 3;
+		OPENSSL_cleanse(buf + n, 3);
+	}
 	/* The first line is the passphrase; a file editor's newline is not. */
 	if (memchr(buf, '\n', n) != NULL)
 		n = (char *)memchr(buf, '\n', n) - buf;
-	else if (n > MAX_PASSWORD) {
+	else if (full) {
 		diag_err(g.password_file, "passphrase longer than %d bytes",
 			 MAX_PASSWORD);
 		goto out;

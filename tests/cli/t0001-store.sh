@@ -48,6 +48,11 @@ expect_rc 0 "the password file unlocks the PKCS#12 file"
 expect_out_has '"HasPrivateKey": true' "its certificate pairs with its key"
 CERTBIND_PASSWORD=$(cat "$PW") run -s "$S/exchange.pfx" list -f json
 expect_rc 0 "CERTBIND_PASSWORD unlocks it too"
+# Notepad's UTF-8 password file starts with a byte order mark.
+printf '\357\273\277%s\r\n' "$(cat "$PW")" >"$T/bom"
+run -s "$S/exchange.pfx" --password-file "$T/bom" list -f json
+expect_rc 0 "a password file with a UTF-8 byte order mark unlocks it"
+expect_out_has '"HasPrivateKey": true' "the mark is not part of the password"
 echo wrong >"$T/wrong"
 run -s "$S/exchange.pfx" --password-file "$T/wrong" list
 expect_rc 1 "a wrong password lists nothing"
