@@ -186,6 +186,31 @@ p12_damaged(struct p12 *w)
 }
 
 /*
+ * The cipher of a PKCS#5 v1.5 or PKCS#12 PBE alg when no loaded provider
+ * implements it (RC2-40, as Windows and openssl pkcs12 -legacy export,
+ * is only in OpenSSL's legacy provider): its name, a static string.
+ * NULL when it is there, or for PBES2, whose cipher OpenSSL names itself.
+ */
+static const char *
+p12_cipher_missing(const X509_ALGOR *alg)
+{
+	EVP_CIPHER *ciph;
+	const char *name;
+	int	    cnid;
+
+	if (!EVP_PBE_find(EVP_PBE_TYPE_OUTER, OBJ_obj2nid(alg->algorithm),
+			  &cnid, NULL, NULL) ||
+	    cnid == NID_undef || (name = OBJ_nid2sn(cnid)) == NULL)
+		return NULL;
+	if ((ciph = EVP_CIPHER_fetch(NULL, name, NULL)) != NULL) {
+		EVP_CIPHER_free(ciph);
+		return NULL;
+	}
+	ERR_clear_error();
+	return name;
+}
+
+/*
  * Decrypts an encrypted safe (p7) or a shrouded key bag (sig), whose
  * algorithm is alg, with the file's password: the one that verified its
  * MAC or, without a MAC, the first candidate that decrypts, kept for the
@@ -196,13 +221,22 @@ static void *
 p12_decrypt(struct p12 *w, const X509_ALGOR *alg, PKCS7 *p7,
 	    const X509_SIG *sig, const char *what)
 {
-	void  *r = NULL;
-	char   pre[48];
+	void	   *r = NULL;
+	const char *ciph;
+	char	    pre[48];
 	long   work;
 	size_t i;
 
 	if ((work = pbe_work(alg)) == -1) {
 		store_report(w->f, "%s: damaged encryption parameters", what);
+		return NULL;
+	}
+	if ((ciph = p12_cipher_missing(alg)) != NULL) {
+		store_report(w->f,
+			     "%s: encryption %s needs OpenSSL's legacy "
+			     "provider, which could not be loaded; install it "
+			     "or export the file again with AES",
+			     what, ciph);
 		return NULL;
 	}
 	snprintf(pre, sizeof(pre), "%s: encryption", what);

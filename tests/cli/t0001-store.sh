@@ -65,6 +65,16 @@ expect_err_has "certbind: $S: not a regular file" "naming it"
 run -s "$PKI/p12/nopass.p12" list -f json
 expect_rc 0 "a PKCS#12 file with an empty password needs none"
 
+# RC2-40 (Windows' and openssl pkcs12 -legacy's export) is only in
+# OpenSSL's legacy provider: without it, the message says so.
+L=$PKI/p12/legacy-3des.pfx
+run -s "$L" --password-file "$PW" list -f json
+expect_rc 0 "a PKCS#12 file encrypted with RC2-40 loads"
+OPENSSL_MODULES=$T/no-modules run -s "$L" --password-file "$PW" list
+expect_rc 1 "without the legacy provider it lists nothing"
+expect_err_has "^certbind: $L: certificates: encryption RC2-40-CBC needs OpenSSL's legacy provider, which could not be loaded; install it or export the file again with AES$" \
+    "and the message names the cipher and the provider"
+
 # Encrypted PEM key: pairs only with the passphrase.
 run -s "$S" $AT list --private-key
 expect_err_has "secure.contoso.com.key: private key 1 is encrypted" "an encrypted key without a passphrase is reported"
