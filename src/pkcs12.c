@@ -224,8 +224,8 @@ p12_decrypt(struct p12 *w, const X509_ALGOR *alg, PKCS7 *p7,
 	void	   *r = NULL;
 	const char *ciph;
 	char	    pre[48];
-	long   work;
-	size_t i;
+	long	    work;
+	size_t	    i;
 
 	if ((work = pbe_work(alg)) == -1) {
 		store_report(w->f, "%s: damaged encryption parameters", what);

@@ -2,7 +2,8 @@
  * walk: store_add_path (store.h).  Walks a store path: directories in
  * byte order of names, following links but never into a directory
  * twice, hidden entries skipped; each file opened and sniffed by its
- * content: PEM (pem.c), a DER certificate or PKCS#12 (pkcs12.c).  A PEM
+ * content: PEM (pem.c), a DER certificate, PKCS#7 (pkcs7.c) or PKCS#12
+ * (pkcs12.c).  A PEM
  * file is read in pieces, anything else whole.  certbind(1), THE STORE.
  */
 #include <sys/stat.h>
@@ -60,7 +61,8 @@ rd_fill(struct file *f, struct rd *rd)
 
 /*
  * A DER file: a Certificate is SEQUENCE { SEQUENCE tbs, ... }, a PFX is
- * SEQUENCE { INTEGER version, ... }.  The tag after the outer header
+ * SEQUENCE { INTEGER version, ... }, a PKCS#7 ContentInfo SEQUENCE {
+ * OBJECT IDENTIFIER contentType, ... }.  The tag after the outer header
  * tells them apart, even when the file is truncated.
  */
 static int
@@ -68,10 +70,13 @@ load_der(struct file *f, const unsigned char *buf, size_t len)
 {
 	unsigned char *der;
 	size_t	       hdr;
+	int	       ncert = 0;
 
 	hdr = len > 1 && (buf[1] & 0x80) ? 2 + (buf[1] & 0x7f) : 2;
 	if (hdr < len && buf[hdr] == 0x02)
 		return pkcs12_load(f, buf, len);
+	if (hdr < len && buf[hdr] == 0x06)
+		return pkcs7_load(f, buf, len, &ncert);
 	if ((der = store_dup_der(buf, len)) == NULL)
 		return -1;
 	return store_add_cert(f, der, len, REC_DER, 0, len, "DER certificate");
@@ -164,8 +169,8 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 	} else if (rd.buf[0] == 0x30)
 		rc = load_der(&f, rd.buf, rd.len);
 	else
-		store_report(&f,
-			     "not a certificate, private key or PKCS#12 file");
+		store_report(&f, "not a certificate, private key, PKCS#7 or "
+				 "PKCS#12 file");
 out:
 	/* The buffer may hold a decrypted-key's PEM: wipe it. */
 	if (rd.buf != NULL)

@@ -75,6 +75,36 @@ expect_rc 1 "without the legacy provider it lists nothing"
 expect_err_has "^certbind: $L: certificates: encryption RC2-40-CBC needs OpenSSL's legacy provider, which could not be loaded; install it or export the file again with AES$" \
     "and the message names the cipher and the provider"
 
+# PKCS#7 bundles (.p7b, as Windows exports a chain), DER and PEM, sniffed
+# by content: every certificate in them is listed.  Oracle: openssl pkcs7.
+F=$S/fullchain-www.contoso.com.pem
+openssl crl2pkcs7 -nocrl -certfile "$F" -outform DER -out "$T/chain.p7b"
+openssl crl2pkcs7 -nocrl -certfile "$F" -out "$T/chain-pem.txt"
+openssl pkcs7 -inform DER -in "$T/chain.p7b" -print_certs |
+    awk -v d="$T" '/BEGIN CERT/ { f = d "/p7cert" ++k } f { print >f }
+	/END CERT/ { f = "" }'
+for c in "$T"/p7cert*; do
+	openssl x509 -noout -fingerprint -sha1 -in "$c"
+done | sed -n 's/^sha1 Fingerprint=//Ip' | tr -d : | sort >"$T/p7want"
+check "openssl finds several certificates in the bundle" \
+    test "$(wc -l <"$T/p7want")" -ge 2
+for p7 in chain.p7b chain-pem.txt; do
+	run -s "$T/$p7" -f json list
+	expect_rc 0 "$p7: a PKCS#7 bundle loads"
+	expect_err_empty "$p7: without a complaint"
+	sed -n 's/.*"Thumbprint": "\(.*\)".*/\1/p' "$out" | sort >"$T/p7got"
+	check "$p7: every certificate of the bundle is listed" \
+	    cmp -s "$T/p7want" "$T/p7got"
+	expect_out_has "\"Path\": \"$T/$p7\"" "$p7: with the bundle as its path"
+done
+head -c 200 "$T/chain.p7b" >"$T/cut.p7b"
+run -s "$T/cut.p7b" -s "$S/mail.contoso.com.pem" list
+expect_rc 0 "a truncated PKCS#7 bundle does not stop the store"
+expect_err_has "^certbind: $T/cut.p7b: damaged PKCS#7 bundle$" "it is named as damaged"
+printf '%s\n' '-----BEGIN PKCS7-----' 'MIIBtwYJ' '-----END PKCS7-----' >"$T/bad.p7"
+run -s "$T/bad.p7" list
+expect_err_has "^certbind: $T/bad.p7: damaged PKCS#7 bundle$" "a damaged PEM PKCS7 block is named"
+
 # Encrypted PEM key: pairs only with the passphrase.
 run -s "$S" $AT list --private-key
 expect_err_has "secure.contoso.com.key: private key 1 is encrypted" "an encrypted key without a passphrase is reported"
@@ -86,7 +116,7 @@ expect_out_has "CN=secure.contoso.com" "with the passphrase its certificate has 
 run -s "$PKI/certbot/live" -f json list
 expect_rc 0 "certbot's live/ directory (links into archive/) loads"
 expect_out_has '"HasPrivateKey": true' "cert.pem pairs with privkey.pem"
-expect_err_has "live/README: not a certificate, private key or PKCS#12 file" "certbot's README is reported and skipped"
+expect_err_has "live/README: not a certificate, private key, PKCS#7 or PKCS#12 file" "certbot's README is reported and skipped"
 run -s "$PKI/certbot/live/mail.contoso.com/cert.pem" -f json list
 expect_out_has '"HasPrivateKey": false' "without privkey.pem there is no key"
 
@@ -98,9 +128,9 @@ expect_out_has "CN=mail.contoso.com" "the good certificate is there"
 expect_err_has "^certbind: $D/truncated.pem: truncated PEM: BEGIN CERTIFICATE without END$" "truncated PEM"
 expect_err_has "^certbind: $D/bad-base64.pem: certificate 1: bad base64$" "bad base64"
 expect_err_has "^certbind: $D/truncated.der: DER certificate: truncated or damaged DER certificate$" "truncated DER"
-expect_err_has "^certbind: $D/random-garbage.bin: not a certificate, private key or PKCS#12 file$" "garbage"
+expect_err_has "^certbind: $D/random-garbage.bin: not a certificate, private key, PKCS#7 or PKCS#12 file$" "garbage"
 expect_err_has "^certbind: $D/empty.pem: empty file$" "empty file"
-expect_err_has "^certbind: $D/not-a-certificate.txt: not a certificate, private key or PKCS#12 file$" "text file"
+expect_err_has "^certbind: $D/not-a-certificate.txt: not a certificate, private key, PKCS#7 or PKCS#12 file$" "text file"
 expect_err_has "^certbind: $D/not-der-in-pem.pem: certificate 1: not a DER certificate$" "PEM that holds no certificate"
 expect_err_has "^certbind: $D/loop: symbolic link loop, skipped$" "symbolic link loop"
 expect_err_has "^certbind: $D/dangling.pem: dangling symbolic link, skipped$" "dangling link"

@@ -27,7 +27,7 @@ mkdir "$T/noise"
 gen noise 62914560 20260601 "$T/noise/noise.bin"
 timed -s "$T/noise" -s "$GOOD" list
 expect_rc 0 "a store with 60 MiB of noise still lists the good certificate"
-expect_err_has "^certbind: $T/noise/noise.bin: not a certificate, private key or PKCS#12 file$" \
+expect_err_has "^certbind: $T/noise/noise.bin: not a certificate, private key, PKCS#7 or PKCS#12 file$" \
     "the noise is reported as not a certificate"
 check "in bounded time (${secs}s)" test "$secs" -lt $LIMIT
 # The same noise behind a DER header claiming 60 MiB, and in PEM armour.

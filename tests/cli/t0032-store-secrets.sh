@@ -232,7 +232,7 @@ else
 	{ sed -n '/BEGIN PRIVATE KEY/,/END PRIVATE KEY/p' "$F" | sed 1d
 	  head -c 2000000 /dev/zero | tr '\0' '#'; } >"$T/big.bin"
 	shim "$M" -s "$T/big.bin" list
-	expect_err_has "^certbind: $T/big.bin: not a certificate, private key or PKCS#12 file$" \
+	expect_err_has "^certbind: $T/big.bin: not a certificate, private key, PKCS#7 or PKCS#12 file$" \
 	    "key text without a BEGIN line, then 2 MB: not a certificate"
 	check "and no freed block holds the key's base64" sh -c "! grep -q '^certbind-shim' '$err'"
 fi

@@ -116,7 +116,7 @@ test_vanishing_files(void **state)
 	store_finish(st);
 
 	assert_string_equal(msg_for(&s, "a-trigger.txt"),
-			    "not a certificate, private key or PKCS#12 file");
+			    "not a certificate, private key, PKCS#7 or PKCS#12 file");
 	assert_string_equal(msg_for(&s, "b-vanishes.pem"),
 			    "No such file or directory");
 	assert_string_equal(msg_for(&s, "c-becomes-fifo.pem"),
