@@ -36,6 +36,12 @@ struct store_opts {
 	 */
 	void (*each)(void *each_arg, size_t i, struct cert *c);
 	void *each_arg;
+	/*
+	 * Optional: called, like report, for a file passed over because it
+	 * is none of the store's concern (plain text without a certificate
+	 * marker, certbind(1) THE STORE); not a problem, so -v shows it.
+	 */
+	void (*note)(void *arg, const char *path, const char *msg);
 };
 
 /*

@@ -33,6 +33,12 @@ report(void *arg, const char *path, const char *msg)
 	diag_err(path, "%s", msg);
 }
 
+static void
+note(void *arg, const char *path, const char *msg)
+{
+	diag_verbose(path, "%s", msg);
+}
+
 /*
  * The passphrase from --password-file (its first line, without a
  * leading UTF-8 byte order mark) or, failing
@@ -150,6 +156,7 @@ cmd_load_store_each(void (*each)(void *, size_t, struct cert *), void *arg)
 	opts.password = pw;
 	opts.passlen = pwlen;
 	opts.report = report;
+	opts.note = note;
 	opts.each = each;
 	opts.each_arg = arg;
 	for (i = 0; i < g.nstores; i++) {

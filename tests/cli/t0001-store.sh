@@ -116,7 +116,10 @@ expect_out_has "CN=secure.contoso.com" "with the passphrase its certificate has 
 run -s "$PKI/certbot/live" -f json list
 expect_rc 0 "certbot's live/ directory (links into archive/) loads"
 expect_out_has '"HasPrivateKey": true' "cert.pem pairs with privkey.pem"
-expect_err_has "live/README: not a certificate, private key, PKCS#7 or PKCS#12 file" "certbot's README is reported and skipped"
+expect_err_empty "certbot's README files are skipped silently"
+run -s "$PKI/certbot/live" -v list
+expect_err_has "^certbind: $PKI/certbot/live/README: text without a certificate or key, skipped$" \
+    "with -v, certbot's README is named as skipped"
 run -s "$PKI/certbot/live/mail.contoso.com/cert.pem" -f json list
 expect_out_has '"HasPrivateKey": false' "without privkey.pem there is no key"
 
@@ -130,13 +133,58 @@ expect_err_has "^certbind: $D/bad-base64.pem: certificate 1: bad base64$" "bad b
 expect_err_has "^certbind: $D/truncated.der: DER certificate: truncated or damaged DER certificate$" "truncated DER"
 expect_err_has "^certbind: $D/random-garbage.bin: not a certificate, private key, PKCS#7 or PKCS#12 file$" "garbage"
 expect_err_has "^certbind: $D/empty.pem: empty file$" "empty file"
-expect_err_has "^certbind: $D/not-a-certificate.txt: not a certificate, private key, PKCS#7 or PKCS#12 file$" "text file"
+check "a text file with no certificate marker is not reported" \
+    sh -c "! grep -q 'not-a-certificate.txt' '$err'"
 expect_err_has "^certbind: $D/not-der-in-pem.pem: certificate 1: not a DER certificate$" "PEM that holds no certificate"
 expect_err_has "^certbind: $D/loop: symbolic link loop, skipped$" "symbolic link loop"
 expect_err_has "^certbind: $D/dangling.pem: dangling symbolic link, skipped$" "dangling link"
 expect_err_has "^certbind: $D/truncated.pfx: damaged PKCS#12 file$" "truncated PKCS#12"
 check "the directory cycle ends and reports nothing" sh -c "! grep -q 'cycle' '$err'"
 check "the hidden file is skipped" sh -c "! grep -q 'hidden' '$out' '$err'"
+
+# certbot's renewal/*.conf and other plain text: skipped silently, named
+# with -v; damaged certificate-looking text is still reported.
+mkdir "$T/text"
+printf '%s\n' '# renew_before_expiry = 30 days' 'version = 2.11.0' \
+    'cert = /etc/letsencrypt/live/a/cert.pem' '[renewalparams]' \
+    'authenticator = nginx' >"$T/text/a.conf"
+printf '{"account": "x"}\n' >"$T/text/meta.json"
+printf 'caf\303\251 au lait\n' >"$T/text/notes-utf8.txt"
+cp "$S/mail.contoso.com.pem" "$T/text/good.pem"
+run -s "$T/text" -f json list
+expect_rc 0 "a store with text files lists its certificate"
+expect_err_empty "plain text files are skipped silently"
+run -s "$T/text" -f json -v list
+expect_err_has "^certbind: $T/text/meta.json: text without a certificate or key, skipped$" \
+    "with -v each is named as skipped"
+check "every text file is named with -v" \
+    test "$(grep -c 'text without a certificate or key, skipped' "$err")" -eq "$(ls "$T/text" | grep -vc good.pem)"
+sed 's/^-----.*//' "$D/truncated.pem" | grep . >"$T/text/cut-base64.cer"
+run -s "$T/text" list
+expect_err_has "^certbind: $T/text/cut-base64.cer: base64 without PEM header lines: " \
+    "a cut certificate in bare base64 is reported"
+
+# A certificate in bare base64 (no BEGIN and END lines, as some Windows
+# tools write a .cer), LF or CRLF, with or without a BOM, is read.
+A=$S/mail.contoso.com.pem
+want=$(openssl x509 -in "$A" -noout -fingerprint -sha1 | sed 's/.*=//' | tr -d :)
+grep -v '^-----' "$A" >"$T/bare.cer"
+grep -v '^-----' "$A" | sed 's/$/\r/' >"$T/bare-crlf.cer"
+grep -v '^-----' "$A" | tr -d '\n' >"$T/bare-oneline.cer"
+{ printf '\357\273\277'; grep -v '^-----' "$A"; } >"$T/bare-bom.cer"
+for b in bare bare-crlf bare-oneline bare-bom; do
+	run -s "$T/$b.cer" -f json list
+	expect_rc 0 "$b.cer: a bare base64 certificate loads"
+	expect_err_empty "$b.cer: without a complaint"
+	expect_out_has "\"Thumbprint\": \"$want\"" "$b.cer: it is the certificate openssl reads"
+done
+run -s "$T/bare.cer" show "$want" -f json
+expect_rc 0 "show reads it again from the file"
+expect_out_has "\"Path\": \"$T/bare.cer\"" "and names the file"
+{ grep -v '^-----' "$A"; echo 'not base64!'; } >"$T/mixed.cer"
+run -s "$T/mixed.cer" -v list
+expect_err_has "mixed.cer: text without a certificate or key, skipped" \
+    "base64 followed by other text is no certificate"
 
 # Files that are not regular files: skipped, never read or waited on.
 mkdir "$T/odd"

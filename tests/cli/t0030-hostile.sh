@@ -180,7 +180,7 @@ done
 # File names are hostile too: a diagnostic escapes them.
 mkdir "$T/names"
 bad=$(printf 'evil\033[2J\nname.pem')
-cp "$PKI/damaged/not-a-certificate.txt" "$T/names/$bad"
+cp "$PKI/damaged/random-garbage.bin" "$T/names/$bad"
 run -s "$T/names" list
 check "a file name with ESC and a newline gives one escaped line on stderr" \
     sh -c "test \$(wc -l <'$err') -eq 1 && ! grep -q \"\$(printf '\\033')\" '$err'"

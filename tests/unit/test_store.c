@@ -41,7 +41,8 @@ count_report(void *arg, const char *path, const char *msg)
 	reports++;
 }
 
-static const struct store_opts opts = {NULL, 0, count_report, NULL, NULL, NULL};
+static const struct store_opts opts = {NULL, 0,	   count_report, NULL,
+				       NULL, NULL, NULL};
 
 static X509 *
 read_x509(const char *path)
