@@ -292,6 +292,7 @@ p12_bags(struct p12 *w, const STACK_OF(PKCS12_SAFEBAG) * bags)
 	const X509_SIG	     *sig;
 	PKCS8_PRIV_KEY_INFO  *p8;
 	X509		     *x;
+	char		     *fn;
 	int		      i, rc;
 
 	for (i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
@@ -318,6 +319,19 @@ p12_bags(struct p12 *w, const STACK_OF(PKCS12_SAFEBAG) * bags)
 				break;
 			if ((x = PKCS12_SAFEBAG_get1_cert(bag)) == NULL)
 				return p12_damaged(w);
+			/* As PKCS12_parse keeps it: certbind(1) FriendlyName.
+			 */
+			if ((fn = PKCS12_get_friendlyname(
+				 (PKCS12_SAFEBAG *)bag)) != NULL) {
+				rc =
+				    X509_alias_set1(x, (unsigned char *)fn, -1);
+				OPENSSL_free(fn);
+				if (!rc) {
+					X509_free(x);
+					store_report(w->f, "out of memory");
+					return -1;
+				}
+			}
 			if (!sk_X509_push(w->certs, x)) {
 				X509_free(x);
 				store_report(w->f, "out of memory");
@@ -389,11 +403,10 @@ pkcs12_load(struct file *f, const unsigned char *buf, size_t len)
 	const ASN1_INTEGER  *iter = NULL;
 	struct p12	     w;
 	PKCS12		    *p12 = NULL;
-	unsigned char	    *der = NULL, *copy;
-	char		     what[32];
+	char		     what[48];
 	long		     it;
 	size_t		     i;
-	int		     n, rc = -1, dlen;
+	int		     rc = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.f = f;
@@ -451,16 +464,9 @@ pkcs12_load(struct file *f, const unsigned char *buf, size_t len)
 		rc = 0;
 		goto out;
 	}
-	for (i = 0, n = 0; i < (size_t)sk_X509_num(w.certs); i++) {
-		dlen = i2d_X509(sk_X509_value(w.certs, i), &der);
-		if (dlen <= 0)
-			goto out;
-		copy = store_dup_der(der, dlen);
-		OPENSSL_free(der);
-		der = NULL;
-		snprintf(what, sizeof(what), "certificate %d", ++n);
-		if (copy == NULL ||
-		    store_add_cert(f, copy, dlen, REC_PINNED, 0, 0, what) == -1)
+	for (i = 0; i < (size_t)sk_X509_num(w.certs); i++) {
+		snprintf(what, sizeof(what), "certificate %zu", i + 1);
+		if (store_add_pinned(f, sk_X509_value(w.certs, i), what) == -1)
 			goto out;
 	}
 	for (i = 0; i < w.nkeys; i++)

@@ -19,10 +19,9 @@ pkcs7_load(struct file *f, const unsigned char *der, size_t len, int *ncert)
 {
 	const unsigned char *p = der;
 	STACK_OF(X509) *certs = NULL;
-	PKCS7	      *p7 = NULL;
-	unsigned char *enc = NULL, *copy;
-	char	       what[32];
-	int	       i, dlen, rc = -1;
+	PKCS7 *p7 = NULL;
+	char   what[32];
+	int    i, rc = -1;
 
 	if (len > LONG_MAX || (p7 = d2i_PKCS7(NULL, &p, (long)len)) == NULL ||
 	    p != der + len) {
@@ -49,16 +48,7 @@ pkcs7_load(struct file *f, const unsigned char *der, size_t len, int *ncert)
 	}
 	for (i = 0; i < sk_X509_num(certs); i++) {
 		snprintf(what, sizeof(what), "certificate %d", ++*ncert);
-		if ((dlen = i2d_X509(sk_X509_value(certs, i), &enc)) <= 0) {
-			store_report(f, "%s: %s", what,
-				     store_ssl_reason("damaged"));
-			continue;
-		}
-		copy = store_dup_der(enc, dlen);
-		OPENSSL_free(enc);
-		enc = NULL;
-		if (copy == NULL ||
-		    store_add_cert(f, copy, dlen, REC_PINNED, 0, 0, what) == -1)
+		if (store_add_pinned(f, sk_X509_value(certs, i), what) == -1)
 			goto out;
 	}
 	rc = 0;

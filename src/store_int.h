@@ -132,6 +132,13 @@ int store_add_cert(struct file *f, unsigned char *der, size_t len, int kind,
 		   off_t off, size_t n, const char *what);
 
 /*
+ * Adds certificate x (borrowed) as REC_PINNED, kept in memory, with its
+ * alias (X509_alias_set1: PKCS#12's friendlyName) as its friendly name.
+ * Returns 0 (problems reported), or -1 when memory ran out.
+ */
+int store_add_pinned(struct file *f, X509 *x, const char *what);
+
+/*
  * Remembers a private key by md, the SHA-256 of its SPKI.  Returns 0, or
  * -1 when memory ran out.
  */

@@ -489,6 +489,47 @@ cmd_cert_ov_add(struct ov *o, struct cert *c, int full,
 		err |= ov_add(o, "Services", services(c));
 	if (W("Path"))
 		err |= ov_add_cstr(o, "Path", c->path);
+	if (W("FriendlyName"))
+		err |= c->friendly != NULL
+			   ? ov_add_str(o, "FriendlyName", c->friendly,
+					c->friendly_len)
+			   : ov_add_cstr(o, "FriendlyName", "");
+	if (W("EnhancedKeyUsage")) {
+		/* Absent when the certificate has none: certbind(1). */
+		switch (cert_get_eku(c, &nm)) {
+		case 1:
+			if ((arr = ov_new_array()) == NULL) {
+				cert_names_free(&nm);
+				goto fail;
+			}
+			for (i = 0; i < nm.n; i++)
+				err |= ov_push_str(arr, nm.s[i], nm.len[i]);
+			cert_names_free(&nm);
+			err |= ov_add(o, "EnhancedKeyUsage", arr);
+			break;
+		case 0:
+			break;
+		default:
+			cert_hex(c->sha1, 20, hex);
+			diag_note(c->path,
+				  "certificate %s: the extended key usage "
+				  "extension cannot be decoded",
+				  hex);
+			err |= ov_add_null(o, "EnhancedKeyUsage");
+			break;
+		}
+	}
+	if (W("IPAddresses")) {
+		if ((arr = ov_new_array()) == NULL)
+			goto fail;
+		/* An undecodable SAN is noted with CertificateDomains. */
+		if (cert_get_ip_addresses(c, &nm) == 0) {
+			for (i = 0; i < nm.n; i++)
+				err |= ov_push_str(arr, nm.s[i], nm.len[i]);
+			cert_names_free(&nm);
+		}
+		err |= ov_add(o, "IPAddresses", arr);
+	}
 #undef W
 	return err ? -1 : 0;
 fail:
