@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +186,7 @@ cert_release(struct cert *c)
 	free(c->der);
 	free(c->subject_str);
 	free(c->issuer_str);
+	free(c->friendly);
 	X509_free(c->x509);
 	memset(c, 0, sizeof(*c));
 }
@@ -828,4 +831,114 @@ cert_names_free(struct cert_names *nm)
 	free(nm->s);
 	free(nm->len);
 	memset(nm, 0, sizeof(*nm));
+}
+
+/* Room for n entries in a new nm.  Returns 0, or -1 (nm empty). */
+static int
+names_alloc(struct cert_names *nm, int n)
+{
+	memset(nm, 0, sizeof(*nm));
+	if ((nm->s = calloc(n + 1, sizeof(*nm->s))) == NULL ||
+	    (nm->len = calloc(n + 1, sizeof(*nm->len))) == NULL) {
+		cert_names_free(nm);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cert_get_eku(struct cert *c, struct cert_names *out)
+{
+	EXTENDED_KEY_USAGE *eku;
+	const ASN1_OBJECT  *obj;
+	const char	   *sn;
+	X509		   *x;
+	int		    i, n, nid, len, crit = 0, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((x = cert_get0_x509(c)) == NULL)
+		return -1;
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL)) ==
+	    NULL) {
+		ERR_clear_error();
+		return crit == -1 ? 0 : -1;
+	}
+	n = sk_ASN1_OBJECT_num(eku);
+	if (names_alloc(out, n) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		obj = sk_ASN1_OBJECT_value(eku, i);
+		nid = OBJ_obj2nid(obj);
+		if (nid != NID_undef && (sn = OBJ_nid2sn(nid)) != NULL) {
+			len = (int)strlen(sn);
+			if ((out->s[out->n] = mem_dup(sn, len)) == NULL)
+				goto out;
+		} else {
+			if ((len = OBJ_obj2txt(NULL, 0, obj, 1)) <= 0)
+				continue;
+			if ((out->s[out->n] = malloc(len + 1)) == NULL)
+				goto out;
+			OBJ_obj2txt(out->s[out->n], len + 1, obj, 1);
+		}
+		out->len[out->n++] = len;
+	}
+	rc = 1;
+out:
+	EXTENDED_KEY_USAGE_free(eku);
+	ERR_clear_error();
+	if (rc == -1)
+		cert_names_free(out);
+	return rc;
+}
+
+int
+cert_get_ip_addresses(struct cert *c, struct cert_names *out)
+{
+	GENERAL_NAMES	   *gens = NULL;
+	const GENERAL_NAME *gn;
+	const ASN1_STRING  *s;
+	char		    buf[INET6_ADDRSTRLEN];
+	int		    i, n, af, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	switch (cert_get1_san(c, &gens)) {
+	case 0:
+		return 0;
+	case 1:
+		break;
+	default:
+		return -1;
+	}
+	n = sk_GENERAL_NAME_num(gens);
+	if (names_alloc(out, n) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		gn = sk_GENERAL_NAME_value(gens, i);
+		if (gn->type != GEN_IPADD)
+			continue;
+		s = gn->d.iPAddress;
+		switch (ASN1_STRING_length(s)) {
+		case 4:
+			af = AF_INET;
+			break;
+		case 16:
+			af = AF_INET6;
+			break;
+		default:
+			continue;
+		}
+		if (inet_ntop(af, ASN1_STRING_get0_data(s), buf, sizeof(buf)) ==
+		    NULL)
+			continue;
+		out->len[out->n] = strlen(buf);
+		if ((out->s[out->n] = mem_dup(buf, out->len[out->n])) == NULL)
+			goto out;
+		out->n++;
+	}
+	rc = 0;
+out:
+	GENERAL_NAMES_free(gens);
+	if (rc == -1)
+		cert_names_free(out);
+	return rc;
 }

@@ -39,7 +39,10 @@ struct cert {
 	time_t	    not_after;
 	const char *path; /* file it was first read from; the
 			     store owns the string */
-	int has_key;	  /* a private key in the store pairs */
+	int   has_key;	  /* a private key in the store pairs */
+	char *friendly;	  /* PKCS#12 friendlyName, UTF-8; owned;
+			     NULL when the file gave none */
+	size_t friendly_len;
 
 	/* Cached on first use; owned. */
 	char  *subject_str;
@@ -153,5 +156,24 @@ struct cert_names {
 };
 int  cert_get_dns_names(struct cert *, struct cert_names *);
 void cert_names_free(struct cert_names *);
+
+/*
+ * The extended key usage as OpenSSL decodes it (X509_get_ext_d2i, as the
+ * Usage check reads it): each purpose by OpenSSL's short name
+ * ("serverAuth", "clientAuth", ...), or in dotted form when OpenSSL has
+ * no name for it, in certificate order.  Returns 1 (out filled), 0 when
+ * the certificate has no EKU, -1 when it cannot be decoded or appears
+ * twice.
+ */
+int cert_get_eku(struct cert *, struct cert_names *out);
+
+/*
+ * The SAN iPAddress entries of cert_get1_san in certificate order, as
+ * inet_ntop(3) writes them: IPv4 dotted, IPv6 in RFC 5952's compressed
+ * lower-case form (what .NET's IPAddress.ToString gives).  An entry of
+ * another length than 4 or 16 is no address and is left out.  Returns 0
+ * (possibly n == 0) or -1, also when cert_get1_san does.
+ */
+int cert_get_ip_addresses(struct cert *, struct cert_names *out);
 
 #endif

@@ -3,7 +3,8 @@
  * added to the store; a private key is decrypted, with the passphrase
  * given, only for the public half that pairing needs.  An ENCRYPTED
  * PRIVATE KEY is decoded here and its key derivation bounded (pkcs12.c)
- * before it is decrypted.  Other blocks are passed over.
+ * before it is decrypted.  A PKCS7 block is a bundle of certificates
+ * (pkcs7.c).  Other blocks are passed over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +252,18 @@ pem_load(struct file *f, struct rd *rd)
 						rd->base + (body - buf),
 						e - body, what) == -1)
 				return -1;
+		} else if ((labl == 5 && memcmp(lab, "PKCS7", 5) == 0) ||
+			   (labl == 19 &&
+			    memcmp(lab, "PKCS #7 SIGNED DATA", 19) == 0)) {
+			if ((der = der_from_base64(body, e - body, &derlen)) ==
+			    NULL)
+				store_report(f, "PKCS#7 bundle: bad base64");
+			else {
+				r = pkcs7_load(f, der, derlen, &ncert);
+				free(der);
+				if (r == -1)
+					return -1;
+			}
 		} else if (labl >= 11 &&
 			   memcmp(lab + labl - 11, "PRIVATE KEY", 11) == 0) {
 			++nkey;

@@ -186,6 +186,31 @@ p12_damaged(struct p12 *w)
 }
 
 /*
+ * The cipher of a PKCS#5 v1.5 or PKCS#12 PBE alg when no loaded provider
+ * implements it (RC2-40, as Windows and openssl pkcs12 -legacy export,
+ * is only in OpenSSL's legacy provider): its name, a static string.
+ * NULL when it is there, or for PBES2, whose cipher OpenSSL names itself.
+ */
+static const char *
+p12_cipher_missing(const X509_ALGOR *alg)
+{
+	EVP_CIPHER *ciph;
+	const char *name;
+	int	    cnid;
+
+	if (!EVP_PBE_find(EVP_PBE_TYPE_OUTER, OBJ_obj2nid(alg->algorithm),
+			  &cnid, NULL, NULL) ||
+	    cnid == NID_undef || (name = OBJ_nid2sn(cnid)) == NULL)
+		return NULL;
+	if ((ciph = EVP_CIPHER_fetch(NULL, name, NULL)) != NULL) {
+		EVP_CIPHER_free(ciph);
+		return NULL;
+	}
+	ERR_clear_error();
+	return name;
+}
+
+/*
  * Decrypts an encrypted safe (p7) or a shrouded key bag (sig), whose
  * algorithm is alg, with the file's password: the one that verified its
  * MAC or, without a MAC, the first candidate that decrypts, kept for the
@@ -196,13 +221,22 @@ static void *
 p12_decrypt(struct p12 *w, const X509_ALGOR *alg, PKCS7 *p7,
 	    const X509_SIG *sig, const char *what)
 {
-	void  *r = NULL;
-	char   pre[48];
-	long   work;
-	size_t i;
+	void	   *r = NULL;
+	const char *ciph;
+	char	    pre[48];
+	long	    work;
+	size_t	    i;
 
 	if ((work = pbe_work(alg)) == -1) {
 		store_report(w->f, "%s: damaged encryption parameters", what);
+		return NULL;
+	}
+	if ((ciph = p12_cipher_missing(alg)) != NULL) {
+		store_report(w->f,
+			     "%s: encryption %s needs OpenSSL's legacy "
+			     "provider, which could not be loaded; install it "
+			     "or export the file again with AES",
+			     what, ciph);
 		return NULL;
 	}
 	snprintf(pre, sizeof(pre), "%s: encryption", what);
@@ -258,6 +292,7 @@ p12_bags(struct p12 *w, const STACK_OF(PKCS12_SAFEBAG) * bags)
 	const X509_SIG	     *sig;
 	PKCS8_PRIV_KEY_INFO  *p8;
 	X509		     *x;
+	char		     *fn;
 	int		      i, rc;
 
 	for (i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
@@ -284,6 +319,19 @@ p12_bags(struct p12 *w, const STACK_OF(PKCS12_SAFEBAG) * bags)
 				break;
 			if ((x = PKCS12_SAFEBAG_get1_cert(bag)) == NULL)
 				return p12_damaged(w);
+			/* As PKCS12_parse keeps it: certbind(1) FriendlyName.
+			 */
+			if ((fn = PKCS12_get_friendlyname(
+				 (PKCS12_SAFEBAG *)bag)) != NULL) {
+				rc =
+				    X509_alias_set1(x, (unsigned char *)fn, -1);
+				OPENSSL_free(fn);
+				if (!rc) {
+					X509_free(x);
+					store_report(w->f, "out of memory");
+					return -1;
+				}
+			}
 			if (!sk_X509_push(w->certs, x)) {
 				X509_free(x);
 				store_report(w->f, "out of memory");
@@ -355,11 +403,10 @@ pkcs12_load(struct file *f, const unsigned char *buf, size_t len)
 	const ASN1_INTEGER  *iter = NULL;
 	struct p12	     w;
 	PKCS12		    *p12 = NULL;
-	unsigned char	    *der = NULL, *copy;
-	char		     what[32];
+	char		     what[48];
 	long		     it;
 	size_t		     i;
-	int		     n, rc = -1, dlen;
+	int		     rc = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.f = f;
@@ -417,16 +464,9 @@ pkcs12_load(struct file *f, const unsigned char *buf, size_t len)
 		rc = 0;
 		goto out;
 	}
-	for (i = 0, n = 0; i < (size_t)sk_X509_num(w.certs); i++) {
-		dlen = i2d_X509(sk_X509_value(w.certs, i), &der);
-		if (dlen <= 0)
-			goto out;
-		copy = store_dup_der(der, dlen);
-		OPENSSL_free(der);
-		der = NULL;
-		snprintf(what, sizeof(what), "certificate %d", ++n);
-		if (copy == NULL ||
-		    store_add_cert(f, copy, dlen, REC_PINNED, 0, 0, what) == -1)
+	for (i = 0; i < (size_t)sk_X509_num(w.certs); i++) {
+		snprintf(what, sizeof(what), "certificate %zu", i + 1);
+		if (store_add_pinned(f, sk_X509_value(w.certs, i), what) == -1)
 			goto out;
 	}
 	for (i = 0; i < w.nkeys; i++)

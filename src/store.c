@@ -165,9 +165,13 @@ saved_path(struct file *f)
 	return f->saved;
 }
 
-int
-store_add_cert(struct file *f, unsigned char *der, size_t len, int kind,
-	       off_t off, size_t n, const char *what)
+/*
+ * store_add_cert, and for a pinned certificate the friendly name (fn,
+ * fnlen) it keeps, fn NULL when none.
+ */
+static int
+add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
+	 size_t n, const char *what, const unsigned char *fn, int fnlen)
 {
 	struct store *st = f->st;
 	struct cert  *c;
@@ -182,6 +186,13 @@ store_add_cert(struct file *f, unsigned char *der, size_t len, int kind,
 		store_report(f, "%s: %s", what, why);
 		free(c);
 		return 0;
+	}
+	if (fn != NULL && fnlen > 0) {
+		if ((c->friendly = mem_dup(fn, fnlen)) == NULL) {
+			free_cert(c);
+			return -1;
+		}
+		c->friendly_len = fnlen;
 	}
 	f->found++;
 	if (lookup(st, c->sha1) != 0 || n > UINT_MAX) {
@@ -220,6 +231,33 @@ store_add_cert(struct file *f, unsigned char *der, size_t len, int kind,
 		free_cert(c);
 	table_put(st->table, st->tablesz, r->sha1, st->ncerts);
 	return 0;
+}
+
+int
+store_add_cert(struct file *f, unsigned char *der, size_t len, int kind,
+	       off_t off, size_t n, const char *what)
+{
+	return add_cert(f, der, len, kind, off, n, what, NULL, 0);
+}
+
+int
+store_add_pinned(struct file *f, X509 *x, const char *what)
+{
+	const unsigned char *fn;
+	unsigned char	    *enc = NULL, *der;
+	int		     dlen, fnlen = 0;
+
+	if ((dlen = i2d_X509(x, &enc)) <= 0) {
+		store_report(f, "%s: %s", what, store_ssl_reason("damaged"));
+		ERR_clear_error();
+		return 0;
+	}
+	der = store_dup_der(enc, dlen);
+	OPENSSL_free(enc);
+	if (der == NULL)
+		return -1;
+	fn = X509_alias_get0(x, &fnlen);
+	return add_cert(f, der, dlen, REC_PINNED, 0, 0, what, fn, fnlen);
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * store: the certificate store of certbind(1) THE STORE.  Walks files and
  * directories (following links without looping, skipping hidden
- * entries), sniffs each file by content (PEM, DER, PKCS#12), keeps each
+ * entries), sniffs each file by content (PEM, DER, PKCS#7, PKCS#12), keeps each
  * certificate once (by SHA-1) and pairs private keys with certificates
  * by public key across the whole store.  Key material is hashed and
  * freed at once; it is never kept.
@@ -36,6 +36,12 @@ struct store_opts {
 	 */
 	void (*each)(void *each_arg, size_t i, struct cert *c);
 	void *each_arg;
+	/*
+	 * Optional: called, like report, for a file passed over because it
+	 * is none of the store's concern (plain text without a certificate
+	 * marker, certbind(1) THE STORE); not a problem, so -v shows it.
+	 */
+	void (*note)(void *arg, const char *path, const char *msg);
 };
 
 /*

@@ -2,8 +2,8 @@
  * store_int: what the files of the store share, included by them alone:
  * store.c (the records: adding, pairing, finding, reading again),
  * walk.c (the walk, and each file opened and sniffed), pem.c (PEM
- * blocks) and pkcs12.c (PKCS#12, and the bound on password-based key
- * derivation).  certbind(1), THE STORE.
+ * blocks), pkcs7.c (PKCS#7 bundles) and pkcs12.c (PKCS#12, and the bound on
+ * password-based key derivation).  certbind(1), THE STORE.
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -57,7 +57,7 @@ struct rec {
 #define REC_PEM	    0 /* base64 between BEGIN and END */
 #define REC_PEM_AUX 1 /* the same, TRUSTED CERTIFICATE */
 #define REC_DER	    2 /* the whole file */
-#define REC_PINNED  3 /* from PKCS#12: c is kept, never re-read */
+#define REC_PINNED  3 /* from PKCS#12 or PKCS#7: c is kept, never re-read */
 
 /* A file being read again, kept open while the next record is in it. */
 struct reread {
@@ -132,6 +132,13 @@ int store_add_cert(struct file *f, unsigned char *der, size_t len, int kind,
 		   off_t off, size_t n, const char *what);
 
 /*
+ * Adds certificate x (borrowed) as REC_PINNED, kept in memory, with its
+ * alias (X509_alias_set1: PKCS#12's friendlyName) as its friendly name.
+ * Returns 0 (problems reported), or -1 when memory ran out.
+ */
+int store_add_pinned(struct file *f, X509 *x, const char *what);
+
+/*
  * Remembers a private key by md, the SHA-256 of its SPKI.  Returns 0, or
  * -1 when memory ran out.
  */
@@ -184,6 +191,16 @@ int rd_fill(struct file *f, struct rd *rd);
  * (problems reported) or -1 when memory ran out.
  */
 int pem_load(struct file *f, struct rd *rd);
+
+/* pkcs7.c */
+
+/*
+ * A PKCS#7 bundle's DER (der, len): every certificate of its SignedData
+ * is added, kept in memory (REC_PINNED), numbered on from *ncert.
+ * Returns 0 (problems reported) or -1 when memory ran out.
+ */
+int pkcs7_load(struct file *f, const unsigned char *der, size_t len,
+	       int *ncert);
 
 /* pkcs12.c: PKCS#12, and the bound on key derivation pem.c uses too */
 

@@ -2,7 +2,8 @@
  * walk: store_add_path (store.h).  Walks a store path: directories in
  * byte order of names, following links but never into a directory
  * twice, hidden entries skipped; each file opened and sniffed by its
- * content: PEM (pem.c), a DER certificate or PKCS#12 (pkcs12.c).  A PEM
+ * content: PEM (pem.c), a DER certificate or one in bare base64, PKCS#7
+ * (pkcs7.c) or PKCS#12 (pkcs12.c); plain text is passed over.  A PEM
  * file is read in pieces, anything else whole.  certbind(1), THE STORE.
  */
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 
 #include <openssl/crypto.h>
 
+#include "der.h"
 #include "mem.h"
 #include "store.h"
 #include "store_int.h"
@@ -60,7 +62,8 @@ rd_fill(struct file *f, struct rd *rd)
 
 /*
  * A DER file: a Certificate is SEQUENCE { SEQUENCE tbs, ... }, a PFX is
- * SEQUENCE { INTEGER version, ... }.  The tag after the outer header
+ * SEQUENCE { INTEGER version, ... }, a PKCS#7 ContentInfo SEQUENCE {
+ * OBJECT IDENTIFIER contentType, ... }.  The tag after the outer header
  * tells them apart, even when the file is truncated.
  */
 static int
@@ -68,13 +71,99 @@ load_der(struct file *f, const unsigned char *buf, size_t len)
 {
 	unsigned char *der;
 	size_t	       hdr;
+	int	       ncert = 0;
 
 	hdr = len > 1 && (buf[1] & 0x80) ? 2 + (buf[1] & 0x7f) : 2;
 	if (hdr < len && buf[hdr] == 0x02)
 		return pkcs12_load(f, buf, len);
+	if (hdr < len && buf[hdr] == 0x06)
+		return pkcs7_load(f, buf, len, &ncert);
 	if ((der = store_dup_der(buf, len)) == NULL)
 		return -1;
 	return store_add_cert(f, der, len, REC_DER, 0, len, "DER certificate");
+}
+
+/*
+ * Is (p, len) text: no control character but tab, line breaks and form
+ * feed?  Bytes from 0x80 are taken as some encoding's letters.
+ */
+static int
+is_text(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+		     p[i] != '\r' && p[i] != '\f') ||
+		    p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Is (p, len) strictly base64 of a DER SEQUENCE with a long length, as a
+ * certificate's is ("MI..."), in lines broken by LF or CRLF, padding
+ * only at its end?  That is a certificate some Windows tools write
+ * without PEM's BEGIN and END lines.
+ */
+static int
+is_bare_base64(const unsigned char *p, size_t len)
+{
+	size_t i, pad = 0;
+
+	if (len < 4 || p[0] != 'M' || p[1] != 'I')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\n' ||
+		    (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n'))
+			continue;
+		if (p[i] == '=') {
+			if (++pad > 2)
+				return 0;
+			continue;
+		}
+		if (pad > 0 || !((p[i] >= 'A' && p[i] <= 'Z') ||
+				 (p[i] >= 'a' && p[i] <= 'z') ||
+				 (p[i] >= '0' && p[i] <= '9') || p[i] == '+' ||
+				 p[i] == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A file that is not PEM and does not start as DER: a certificate in
+ * bare base64 is read; other text has no certificate marker and is
+ * passed over (shown with -v); anything else is reported.  Returns 0
+ * (problems reported) or -1 when memory ran out.
+ */
+static int
+load_other(struct file *f, const unsigned char *buf, size_t len)
+{
+	unsigned char *der;
+	size_t	       derlen, bom = 0;
+
+	if (!is_text(buf, len)) {
+		store_report(f, "not a certificate, private key, PKCS#7 or "
+				"PKCS#12 file");
+		return 0;
+	}
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		bom = 3;
+	if (!is_bare_base64(buf + bom, len - bom)) {
+		if (f->opts->note != NULL)
+			f->opts->note(f->opts->arg, f->path,
+				      "text without a certificate or key, "
+				      "skipped");
+		return 0;
+	}
+	if ((der = der_from_base64((const char *)buf + bom, len - bom,
+				   &derlen)) == NULL) {
+		store_report(f, "base64 without PEM header lines: bad base64");
+		return 0;
+	}
+	return store_add_cert(f, der, derlen, REC_PEM, bom, len - bom,
+			      "base64 without PEM header lines");
 }
 
 /*
@@ -164,8 +253,7 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 	} else if (rd.buf[0] == 0x30)
 		rc = load_der(&f, rd.buf, rd.len);
 	else
-		store_report(&f,
-			     "not a certificate, private key or PKCS#12 file");
+		rc = load_other(&f, rd.buf, rd.len);
 out:
 	/* The buffer may hold a decrypted-key's PEM: wipe it. */
 	if (rd.buf != NULL)

@@ -33,8 +33,15 @@ report(void *arg, const char *path, const char *msg)
 	diag_err(path, "%s", msg);
 }
 
+static void
+note(void *arg, const char *path, const char *msg)
+{
+	diag_verbose(path, "%s", msg);
+}
+
 /*
- * The passphrase from --password-file (its first line) or, failing
+ * The passphrase from --password-file (its first line, without a
+ * leading UTF-8 byte order mark) or, failing
  * that, $CERTBIND_PASSWORD, whose value is then wiped from the
  * environment.  Returns 0 with *pw NULL when there is none, 0 with a
  * buffer the caller cleanses and frees, or -1 after reporting.
@@ -46,7 +53,7 @@ read_password(char **pw, size_t *len)
 	char	   *buf = NULL, *env;
 	ssize_t	    r;
 	size_t	    n = 0;
-	int	    fd = -1, rc = -1;
+	int	    fd = -1, rc = -1, full;
 
 	*pw = NULL;
 	*len = 0;
@@ -86,10 +93,17 @@ read_password(char **pw, size_t *len)
 			break;
 		n += r;
 	}
+	/* Notepad starts a UTF-8 file with a BOM: not the passphrase's. */
+	full = n > MAX_PASSWORD;
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, n - 3);
+		n -= 3;
+		OPENSSL_cleanse(buf + n, 3);
+	}
 	/* The first line is the passphrase; a file editor's newline is not. */
 	if (memchr(buf, '\n', n) != NULL)
 		n = (char *)memchr(buf, '\n', n) - buf;
-	else if (n > MAX_PASSWORD) {
+	else if (full) {
 		diag_err(g.password_file, "passphrase longer than %d bytes",
 			 MAX_PASSWORD);
 		goto out;
@@ -142,6 +156,7 @@ cmd_load_store_each(void (*each)(void *, size_t, struct cert *), void *arg)
 	opts.password = pw;
 	opts.passlen = pwlen;
 	opts.report = report;
+	opts.note = note;
 	opts.each = each;
 	opts.each_arg = arg;
 	for (i = 0; i < g.nstores; i++) {
@@ -474,6 +489,47 @@ cmd_cert_ov_add(struct ov *o, struct cert *c, int full,
 		err |= ov_add(o, "Services", services(c));
 	if (W("Path"))
 		err |= ov_add_cstr(o, "Path", c->path);
+	if (W("FriendlyName"))
+		err |= c->friendly != NULL
+			   ? ov_add_str(o, "FriendlyName", c->friendly,
+					c->friendly_len)
+			   : ov_add_cstr(o, "FriendlyName", "");
+	if (W("EnhancedKeyUsage")) {
+		/* Absent when the certificate has none: certbind(1). */
+		switch (cert_get_eku(c, &nm)) {
+		case 1:
+			if ((arr = ov_new_array()) == NULL) {
+				cert_names_free(&nm);
+				goto fail;
+			}
+			for (i = 0; i < nm.n; i++)
+				err |= ov_push_str(arr, nm.s[i], nm.len[i]);
+			cert_names_free(&nm);
+			err |= ov_add(o, "EnhancedKeyUsage", arr);
+			break;
+		case 0:
+			break;
+		default:
+			cert_hex(c->sha1, 20, hex);
+			diag_note(c->path,
+				  "certificate %s: the extended key usage "
+				  "extension cannot be decoded",
+				  hex);
+			err |= ov_add_null(o, "EnhancedKeyUsage");
+			break;
+		}
+	}
+	if (W("IPAddresses")) {
+		if ((arr = ov_new_array()) == NULL)
+			goto fail;
+		/* An undecodable SAN is noted with CertificateDomains. */
+		if (cert_get_ip_addresses(c, &nm) == 0) {
+			for (i = 0; i < nm.n; i++)
+				err |= ov_push_str(arr, nm.s[i], nm.len[i]);
+			cert_names_free(&nm);
+		}
+		err |= ov_add(o, "IPAddresses", arr);
+	}
 #undef W
 	return err ? -1 : 0;
 fail:

@@ -48,6 +48,11 @@ expect_rc 0 "the password file unlocks the PKCS#12 file"
 expect_out_has '"HasPrivateKey": true' "its certificate pairs with its key"
 CERTBIND_PASSWORD=$(cat "$PW") run -s "$S/exchange.pfx" list -f json
 expect_rc 0 "CERTBIND_PASSWORD unlocks it too"
+# Notepad's UTF-8 password file starts with a byte order mark.
+printf '\357\273\277%s\r\n' "$(cat "$PW")" >"$T/bom"
+run -s "$S/exchange.pfx" --password-file "$T/bom" list -f json
+expect_rc 0 "a password file with a UTF-8 byte order mark unlocks it"
+expect_out_has '"HasPrivateKey": true' "the mark is not part of the password"
 echo wrong >"$T/wrong"
 run -s "$S/exchange.pfx" --password-file "$T/wrong" list
 expect_rc 1 "a wrong password lists nothing"
@@ -60,6 +65,46 @@ expect_err_has "certbind: $S: not a regular file" "naming it"
 run -s "$PKI/p12/nopass.p12" list -f json
 expect_rc 0 "a PKCS#12 file with an empty password needs none"
 
+# RC2-40 (Windows' and openssl pkcs12 -legacy's export) is only in
+# OpenSSL's legacy provider: without it, the message says so.
+L=$PKI/p12/legacy-3des.pfx
+run -s "$L" --password-file "$PW" list -f json
+expect_rc 0 "a PKCS#12 file encrypted with RC2-40 loads"
+OPENSSL_MODULES=$T/no-modules run -s "$L" --password-file "$PW" list
+expect_rc 1 "without the legacy provider it lists nothing"
+expect_err_has "^certbind: $L: certificates: encryption RC2-40-CBC needs OpenSSL's legacy provider, which could not be loaded; install it or export the file again with AES$" \
+    "and the message names the cipher and the provider"
+
+# PKCS#7 bundles (.p7b, as Windows exports a chain), DER and PEM, sniffed
+# by content: every certificate in them is listed.  Oracle: openssl pkcs7.
+F=$S/fullchain-www.contoso.com.pem
+openssl crl2pkcs7 -nocrl -certfile "$F" -outform DER -out "$T/chain.p7b"
+openssl crl2pkcs7 -nocrl -certfile "$F" -out "$T/chain-pem.txt"
+openssl pkcs7 -inform DER -in "$T/chain.p7b" -print_certs |
+    awk -v d="$T" '/BEGIN CERT/ { f = d "/p7cert" ++k } f { print >f }
+	/END CERT/ { f = "" }'
+for c in "$T"/p7cert*; do
+	openssl x509 -noout -fingerprint -sha1 -in "$c"
+done | sed -n 's/^sha1 Fingerprint=//Ip' | tr -d : | sort >"$T/p7want"
+check "openssl finds several certificates in the bundle" \
+    test "$(wc -l <"$T/p7want")" -ge 2
+for p7 in chain.p7b chain-pem.txt; do
+	run -s "$T/$p7" -f json list
+	expect_rc 0 "$p7: a PKCS#7 bundle loads"
+	expect_err_empty "$p7: without a complaint"
+	sed -n 's/.*"Thumbprint": "\(.*\)".*/\1/p' "$out" | sort >"$T/p7got"
+	check "$p7: every certificate of the bundle is listed" \
+	    cmp -s "$T/p7want" "$T/p7got"
+	expect_out_has "\"Path\": \"$T/$p7\"" "$p7: with the bundle as its path"
+done
+head -c 200 "$T/chain.p7b" >"$T/cut.p7b"
+run -s "$T/cut.p7b" -s "$S/mail.contoso.com.pem" list
+expect_rc 0 "a truncated PKCS#7 bundle does not stop the store"
+expect_err_has "^certbind: $T/cut.p7b: damaged PKCS#7 bundle$" "it is named as damaged"
+printf '%s\n' '-----BEGIN PKCS7-----' 'MIIBtwYJ' '-----END PKCS7-----' >"$T/bad.p7"
+run -s "$T/bad.p7" list
+expect_err_has "^certbind: $T/bad.p7: damaged PKCS#7 bundle$" "a damaged PEM PKCS7 block is named"
+
 # Encrypted PEM key: pairs only with the passphrase.
 run -s "$S" $AT list --private-key
 expect_err_has "secure.contoso.com.key: private key 1 is encrypted" "an encrypted key without a passphrase is reported"
@@ -71,7 +116,10 @@ expect_out_has "CN=secure.contoso.com" "with the passphrase its certificate has 
 run -s "$PKI/certbot/live" -f json list
 expect_rc 0 "certbot's live/ directory (links into archive/) loads"
 expect_out_has '"HasPrivateKey": true' "cert.pem pairs with privkey.pem"
-expect_err_has "live/README: not a certificate, private key or PKCS#12 file" "certbot's README is reported and skipped"
+expect_err_empty "certbot's README files are skipped silently"
+run -s "$PKI/certbot/live" -v list
+expect_err_has "^certbind: $PKI/certbot/live/README: text without a certificate or key, skipped$" \
+    "with -v, certbot's README is named as skipped"
 run -s "$PKI/certbot/live/mail.contoso.com/cert.pem" -f json list
 expect_out_has '"HasPrivateKey": false' "without privkey.pem there is no key"
 
@@ -83,15 +131,60 @@ expect_out_has "CN=mail.contoso.com" "the good certificate is there"
 expect_err_has "^certbind: $D/truncated.pem: truncated PEM: BEGIN CERTIFICATE without END$" "truncated PEM"
 expect_err_has "^certbind: $D/bad-base64.pem: certificate 1: bad base64$" "bad base64"
 expect_err_has "^certbind: $D/truncated.der: DER certificate: truncated or damaged DER certificate$" "truncated DER"
-expect_err_has "^certbind: $D/random-garbage.bin: not a certificate, private key or PKCS#12 file$" "garbage"
+expect_err_has "^certbind: $D/random-garbage.bin: not a certificate, private key, PKCS#7 or PKCS#12 file$" "garbage"
 expect_err_has "^certbind: $D/empty.pem: empty file$" "empty file"
-expect_err_has "^certbind: $D/not-a-certificate.txt: not a certificate, private key or PKCS#12 file$" "text file"
+check "a text file with no certificate marker is not reported" \
+    sh -c "! grep -q 'not-a-certificate.txt' '$err'"
 expect_err_has "^certbind: $D/not-der-in-pem.pem: certificate 1: not a DER certificate$" "PEM that holds no certificate"
 expect_err_has "^certbind: $D/loop: symbolic link loop, skipped$" "symbolic link loop"
 expect_err_has "^certbind: $D/dangling.pem: dangling symbolic link, skipped$" "dangling link"
 expect_err_has "^certbind: $D/truncated.pfx: damaged PKCS#12 file$" "truncated PKCS#12"
 check "the directory cycle ends and reports nothing" sh -c "! grep -q 'cycle' '$err'"
 check "the hidden file is skipped" sh -c "! grep -q 'hidden' '$out' '$err'"
+
+# certbot's renewal/*.conf and other plain text: skipped silently, named
+# with -v; damaged certificate-looking text is still reported.
+mkdir "$T/text"
+printf '%s\n' '# renew_before_expiry = 30 days' 'version = 2.11.0' \
+    'cert = /etc/letsencrypt/live/a/cert.pem' '[renewalparams]' \
+    'authenticator = nginx' >"$T/text/a.conf"
+printf '{"account": "x"}\n' >"$T/text/meta.json"
+printf 'caf\303\251 au lait\n' >"$T/text/notes-utf8.txt"
+cp "$S/mail.contoso.com.pem" "$T/text/good.pem"
+run -s "$T/text" -f json list
+expect_rc 0 "a store with text files lists its certificate"
+expect_err_empty "plain text files are skipped silently"
+run -s "$T/text" -f json -v list
+expect_err_has "^certbind: $T/text/meta.json: text without a certificate or key, skipped$" \
+    "with -v each is named as skipped"
+check "every text file is named with -v" \
+    test "$(grep -c 'text without a certificate or key, skipped' "$err")" -eq "$(ls "$T/text" | grep -vc good.pem)"
+sed 's/^-----.*//' "$D/truncated.pem" | grep . >"$T/text/cut-base64.cer"
+run -s "$T/text" list
+expect_err_has "^certbind: $T/text/cut-base64.cer: base64 without PEM header lines: " \
+    "a cut certificate in bare base64 is reported"
+
+# A certificate in bare base64 (no BEGIN and END lines, as some Windows
+# tools write a .cer), LF or CRLF, with or without a BOM, is read.
+A=$S/mail.contoso.com.pem
+want=$(openssl x509 -in "$A" -noout -fingerprint -sha1 | sed 's/.*=//' | tr -d :)
+grep -v '^-----' "$A" >"$T/bare.cer"
+grep -v '^-----' "$A" | sed 's/$/\r/' >"$T/bare-crlf.cer"
+grep -v '^-----' "$A" | tr -d '\n' >"$T/bare-oneline.cer"
+{ printf '\357\273\277'; grep -v '^-----' "$A"; } >"$T/bare-bom.cer"
+for b in bare bare-crlf bare-oneline bare-bom; do
+	run -s "$T/$b.cer" -f json list
+	expect_rc 0 "$b.cer: a bare base64 certificate loads"
+	expect_err_empty "$b.cer: without a complaint"
+	expect_out_has "\"Thumbprint\": \"$want\"" "$b.cer: it is the certificate openssl reads"
+done
+run -s "$T/bare.cer" show "$want" -f json
+expect_rc 0 "show reads it again from the file"
+expect_out_has "\"Path\": \"$T/bare.cer\"" "and names the file"
+{ grep -v '^-----' "$A"; echo 'not base64!'; } >"$T/mixed.cer"
+run -s "$T/mixed.cer" -v list
+expect_err_has "mixed.cer: text without a certificate or key, skipped" \
+    "base64 followed by other text is no certificate"
 
 # Files that are not regular files: skipped, never read or waited on.
 mkdir "$T/odd"

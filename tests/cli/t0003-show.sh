@@ -49,6 +49,20 @@ eq("KeyAlgorithm", {"rsaEncryption": "RSA", "id-ecPublicKey": "EC", "ED25519": "
 san = re.search(r"X509v3 Subject Alternative Name:.*?\n\s+(.*)\n", text)
 dns = [x.strip()[4:] for x in san.group(1).split(",") if x.strip().startswith("DNS:")] if san else []
 eq("CertificateDomains", dns)
+import ipaddress
+ips = [str(ipaddress.ip_address(x.strip()[11:])) for x in san.group(1).split(",") if x.strip().startswith("IP Address:")] if san else []
+eq("IPAddresses", ips)
+eku = re.search(r"X509v3 Extended Key Usage:.*?\n\s+(.*)\n", text)
+short = {"TLS Web Server Authentication": "serverAuth",
+         "TLS Web Client Authentication": "clientAuth",
+         "Code Signing": "codeSigning", "E-mail Protection": "emailProtection",
+         "Time Stamping": "timeStamping", "OCSP Signing": "OCSPSigning",
+         "Any Extended Key Usage": "anyExtendedKeyUsage"}
+if eku:
+    eq("EnhancedKeyUsage", [short.get(x.strip(), x.strip()) for x in eku.group(1).split(",")])
+elif "EnhancedKeyUsage" in c:
+    bad.append("EnhancedKeyUsage present without the extension")
+eq("FriendlyName", "")
 eq("Path", f)
 print("\n".join(bad) if bad else "ok")
 PY
@@ -60,7 +74,7 @@ done
 M=$(openssl x509 -in "$S/mail.contoso.com.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 run -s "$S" $AT show "$M"
 expect_rc 0 "show exits 0"
-check "fields in order" sh -c "sed 's/ *:.*//' '$out' | tr '\n' ' ' | grep -qx 'Thumbprint Sha256Thumbprint Subject Issuer CertificateDomains NotBefore NotAfter Status HasPrivateKey IsSelfSigned SerialNumber KeyAlgorithm KeySize SignatureAlgorithm Services Path '"
+check "fields in order" sh -c "sed 's/ *:.*//' '$out' | tr '\n' ' ' | grep -qx 'Thumbprint Sha256Thumbprint Subject Issuer CertificateDomains NotBefore NotAfter Status HasPrivateKey IsSelfSigned SerialNumber KeyAlgorithm KeySize SignatureAlgorithm Services Path FriendlyName EnhancedKeyUsage IPAddresses '"
 expect_out_has "^Status +: Valid$" "valid at --at 2026-06-01"
 expect_out_has "^HasPrivateKey +: True$" "its key is in privkey-mail.contoso.com.pem"
 run -s "$S" --at 2027-02-01 show "$M"
@@ -110,4 +124,43 @@ expect_rc 64 "two thumbprints are a usage error"
 run -s "$S" show "xyz"
 expect_rc 64 "a malformed thumbprint is a usage error"
 expect_err_has "invalid thumbprint: 'x' at position 1 is not a hex digit" "saying what is wrong"
+
+# FriendlyName, EnhancedKeyUsage and IPAddresses (certbind(1) CERTIFICATE
+# FIELDS) on certificates made here; openssl is the oracle.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/f.key" -out "$T/f.pem" -subj /CN=fields.contoso.com -days 30 \
+    -addext "subjectAltName=DNS:fields.contoso.com,IP:192.0.2.7,IP:2001:db8:0:0:0:0:0:a,IP:::ffff:192.0.2.1,IP:fe80:0:0:1:0:0:0:1" \
+    -addext "extendedKeyUsage=serverAuth,clientAuth,1.2.3.4.5,1.3.6.1.4.1.311.10.3.4" 2>/dev/null
+openssl pkcs12 -export -in "$T/f.pem" -inkey "$T/f.key" -passout pass: \
+    -name "$(printf 'Caf\303\251 SMTP 2026')" -out "$T/f.pfx"
+openssl pkcs12 -in "$T/f.pfx" -passin pass: -nokeys -info 2>/dev/null |
+    sed -n 's/^ *friendlyName: //p' | head -n 1 >"$T/fn-want"
+F=$(openssl x509 -in "$T/f.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+run -s "$T/f.pfx" -f json show "$F"
+expect_rc 0 "show reads the PKCS#12 file made here"
+python3 - "$out" "$T/fn-want" >"$T/cmp" 2>&1 <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+# openssl prints a BMPString's characters below U+0100 as Latin-1 bytes.
+raw = open(sys.argv[2], "rb").read().strip()
+try: fn = raw.decode("utf-8")
+except UnicodeDecodeError: fn = raw.decode("latin-1")
+assert fn == "Caf\u00e9 SMTP 2026", "oracle: %r" % fn
+assert c["FriendlyName"] == fn, c["FriendlyName"]
+assert c["EnhancedKeyUsage"] == ["serverAuth", "clientAuth", "1.2.3.4.5", "msEFS"], c["EnhancedKeyUsage"]
+assert c["IPAddresses"] == ["192.0.2.7", "2001:db8::a", "::ffff:192.0.2.1", "fe80:0:0:1::1"], c["IPAddresses"]
+assert c["CertificateDomains"] == ["fields.contoso.com"]
+print("ok")
+PY
+check "FriendlyName (UTF-8), EnhancedKeyUsage and IPAddresses as openssl and .NET give them" grep -qx ok "$T/cmp"
+sed 's/^/# /' "$T/cmp"
+run -s "$T/f.pfx" -f json list
+expect_out_has '"FriendlyName": "Caf' "list -f json has FriendlyName too"
+expect_out_has '"2001:db8::a"' "and IPAddresses"
+expect_out_has '"msEFS"' "and EnhancedKeyUsage"
+run -s "$T/f.pem" show "$F"
+expect_out_has '^IPAddresses +: \{192\.0\.2\.7, 2001:db8::a, ::ffff:192\.0\.2\.1, fe80:0:0:1::1\}$' "the list format shows the addresses"
+expect_out_has '^FriendlyName +:$' "a PEM certificate has an empty FriendlyName"
+run -s "$PKI/ca/root-ca.pem" -f json list
+expect_out_lacks '"EnhancedKeyUsage"' "a certificate without the extension has no EnhancedKeyUsage"
 done_testing

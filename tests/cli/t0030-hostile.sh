@@ -27,7 +27,7 @@ mkdir "$T/noise"
 gen noise 62914560 20260601 "$T/noise/noise.bin"
 timed -s "$T/noise" -s "$GOOD" list
 expect_rc 0 "a store with 60 MiB of noise still lists the good certificate"
-expect_err_has "^certbind: $T/noise/noise.bin: not a certificate, private key or PKCS#12 file$" \
+expect_err_has "^certbind: $T/noise/noise.bin: not a certificate, private key, PKCS#7 or PKCS#12 file$" \
     "the noise is reported as not a certificate"
 check "in bounded time (${secs}s)" test "$secs" -lt $LIMIT
 # The same noise behind a DER header claiming 60 MiB, and in PEM armour.
@@ -180,7 +180,7 @@ done
 # File names are hostile too: a diagnostic escapes them.
 mkdir "$T/names"
 bad=$(printf 'evil\033[2J\nname.pem')
-cp "$PKI/damaged/not-a-certificate.txt" "$T/names/$bad"
+cp "$PKI/damaged/random-garbage.bin" "$T/names/$bad"
 run -s "$T/names" list
 check "a file name with ESC and a newline gives one escaped line on stderr" \
     sh -c "test \$(wc -l <'$err') -eq 1 && ! grep -q \"\$(printf '\\033')\" '$err'"

@@ -1,5 +1,6 @@
 /*
- * fuzz_store: the store's sniffer and loader (PEM, DER, PKCS#12, keys)
+ * fuzz_store: the store's sniffer and loader (PEM, DER, PKCS#7,
+ * PKCS#12, bare base64, keys)
  * on one file, then every field accessor of cert.h and the core code
  * that commands run on a loaded certificate: the TLS name and its
  * selection, host matching against the certificate's own names,
@@ -193,6 +194,21 @@ one_cert(struct store *st, struct cert *c)
 		cert_names_free(&nm);
 	}
 	ov_add(o, "CertificateDomains", arr);
+	ov_add_str(o, "FriendlyName", c->friendly, c->friendly_len);
+	arr = ov_new_array();
+	if (cert_get_eku(c, &nm) == 1) {
+		for (i = 0; i < nm.n; i++)
+			ov_push_str(arr, nm.s[i], nm.len[i]);
+		cert_names_free(&nm);
+	}
+	ov_add(o, "EnhancedKeyUsage", arr);
+	arr = ov_new_array();
+	if (cert_get_ip_addresses(c, &nm) == 0) {
+		for (i = 0; i < nm.n; i++)
+			ov_push_str(arr, nm.s[i], nm.len[i]);
+		cert_names_free(&nm);
+	}
+	ov_add(o, "IPAddresses", arr);
 	if (x != NULL &&
 	    host_parse_fqdn("mail.contoso.com", 16, &h, &why) == 0) {
 		memset(&m, 0, sizeof(m));

@@ -184,7 +184,7 @@ static size_t
 check_store(const char *path, size_t *refused)
 {
 	struct store	 *st;
-	struct store_opts opts = {NULL, 0, no_report, NULL, NULL, NULL};
+	struct store_opts opts = {NULL, 0, no_report, NULL, NULL, NULL, NULL};
 	size_t		  i, n;
 
 	st = store_new();

@@ -96,7 +96,7 @@ test_vanishing_files(void **state)
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(s.dir));
 	path_of(p, sizeof(p), &s, "a-trigger.txt");
-	put(p, PKI "/damaged/not-a-certificate.txt");
+	put(p, PKI "/damaged/random-garbage.bin");
 	path_of(p, sizeof(p), &s, "b-vanishes.pem");
 	put(p, PKI "/store/wildcard.contoso.com.pem");
 	path_of(p, sizeof(p), &s, "c-becomes-fifo.pem");
@@ -115,8 +115,9 @@ test_vanishing_files(void **state)
 	assert_int_equal(store_add_path(st, s.dir, &o), 0);
 	store_finish(st);
 
-	assert_string_equal(msg_for(&s, "a-trigger.txt"),
-			    "not a certificate, private key or PKCS#12 file");
+	assert_string_equal(
+	    msg_for(&s, "a-trigger.txt"),
+	    "not a certificate, private key, PKCS#7 or PKCS#12 file");
 	assert_string_equal(msg_for(&s, "b-vanishes.pem"),
 			    "No such file or directory");
 	assert_string_equal(msg_for(&s, "c-becomes-fifo.pem"),

@@ -79,7 +79,7 @@ static struct store *
 load(const char *path)
 {
 	struct store	 *st;
-	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL};
+	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL, NULL};
 
 	st = store_new();
 	assert_non_null(st);
@@ -161,7 +161,7 @@ test_index_agrees(void **state)
 static void
 test_index_while_loading(void **state)
 {
-	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL};
+	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL, NULL};
 	struct store	 *st;
 	struct sel_index *ix;
 	struct cert	 *c;
@@ -463,7 +463,7 @@ test_hosts_cover(void **state)
 {
 	const char *const dirs[] = {"certs-test/store", "certs-test/hostile",
 				    "certs-test/ambiguous", mixed_store()};
-	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL};
+	struct store_opts o = {NULL, 0, no_report, NULL, NULL, NULL, NULL};
 	struct host_match m;
 	struct host	  probe, *hosts;
 	struct sel_hosts *hx;

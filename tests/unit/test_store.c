@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
 #include "cert.h"
@@ -41,7 +42,8 @@ count_report(void *arg, const char *path, const char *msg)
 	reports++;
 }
 
-static const struct store_opts opts = {NULL, 0, count_report, NULL, NULL, NULL};
+static const struct store_opts opts = {NULL, 0,	   count_report, NULL,
+				       NULL, NULL, NULL};
 
 static X509 *
 read_x509(const char *path)
@@ -338,6 +340,87 @@ setup(void **state)
 	return mkdtemp(dir) == NULL ? -1 : 0;
 }
 
+static int notes;
+
+static void
+count_note(void *arg, const char *path, const char *msg)
+{
+	(void)arg;
+	(void)path;
+	(void)msg;
+	notes++;
+}
+
+/*
+ * A PKCS#7 bundle (DER) of two certificates, the first in bare base64
+ * after a byte order mark, and plain text: both certificates of the
+ * bundle are kept, the base64 one is read again from its file, the text
+ * is a note, not a problem.
+ */
+static void
+test_bundle_base64_text(void **state)
+{
+	static const char text[] = "version = 2.11.0\n[renewalparams]\n";
+	struct store_opts o = opts;
+	unsigned char	  md[2][20], *der = NULL;
+	struct store	 *st;
+	PKCS7		 *p7;
+	X509		 *a, *b;
+	FILE		 *fp;
+	char		 *b64;
+	int		  len;
+
+	(void)state;
+	o.note = count_note;
+	a = read_x509(PKI "/store/mail.contoso.com.pem");
+	b = read_x509(PKI "/ca/issuing-ca-1.pem");
+	sha1_of(a, md[0]);
+	sha1_of(b, md[1]);
+	assert_non_null(p7 = PKCS7_new());
+	assert_int_equal(PKCS7_set_type(p7, NID_pkcs7_signed), 1);
+	assert_int_equal(PKCS7_content_new(p7, NID_pkcs7_data), 1);
+	assert_int_equal(PKCS7_add_certificate(p7, a), 1);
+	assert_int_equal(PKCS7_add_certificate(p7, b), 1);
+	assert_non_null(fp = fopen(tmp("chain.p7b"), "w"));
+	assert_int_equal(i2d_PKCS7_fp(fp, p7), 1);
+	assert_int_equal(fclose(fp), 0);
+	PKCS7_free(p7);
+	assert_true((len = i2d_X509(a, &der)) > 0);
+	assert_non_null(b64 = malloc(len * 2 + 8));
+	assert_true(EVP_EncodeBlock((unsigned char *)b64, der, len) > 0);
+	assert_non_null(fp = fopen(tmp("bare.cer"), "w"));
+	fprintf(fp, "\xef\xbb\xbf%s\r\n", b64);
+	assert_int_equal(fclose(fp), 0);
+	assert_non_null(fp = fopen(tmp("a.conf"), "w"));
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+
+	reports = notes = 0;
+	assert_non_null(st = store_new());
+	assert_int_equal(store_add_path(st, tmp("bare.cer"), &o), 0);
+	assert_int_equal(store_add_path(st, tmp("chain.p7b"), &o), 0);
+	assert_int_equal(store_add_path(st, tmp("a.conf"), &o), 0);
+	store_finish(st);
+	assert_int_equal(reports, 0);
+	assert_int_equal(notes, 1);
+	assert_int_equal(store_count(st), 2);
+	store_forget(st, 0);
+	assert_memory_equal(store_get0(st, 0)->sha1, md[0], 20);
+	assert_string_equal(store_get0(st, 0)->path, tmp("bare.cer"));
+	assert_memory_equal(store_get0(st, 1)->sha1, md[1], 20);
+	assert_string_equal(store_get0(st, 1)->path, tmp("chain.p7b"));
+	assert_null(store_get0(st, 1)->friendly);
+	assert_int_equal(reports, 0);
+	store_free(st);
+	OPENSSL_free(der);
+	free(b64);
+	X509_free(a);
+	X509_free(b);
+	unlink(tmp("chain.p7b"));
+	unlink(tmp("bare.cer"));
+	unlink(tmp("a.conf"));
+}
+
 static int
 teardown(void **state)
 {
@@ -353,6 +436,7 @@ main(void)
 	    cmocka_unit_test(test_pem_over_limit),
 	    cmocka_unit_test(test_changed_file),
 	    cmocka_unit_test(test_kinds),
+	    cmocka_unit_test(test_bundle_base64_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
