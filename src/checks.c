@@ -204,10 +204,13 @@ check_domain(struct check *ck, X509 *x, const struct host *h)
 		put_cert_text(d.fp, m.ident, m.identlen);
 	} else {
 		r = CHECK_FAIL;
+		fprintf(d.fp, "does not cover %s; ", h->name);
+		if (m.why != NULL)
+			fprintf(d.fp, "%s; ", m.why);
 		if (m.ncovers == 0)
-			fputs("covers no host names", d.fp);
+			fputs("it covers no host names", d.fp);
 		else
-			fputs("covers ", d.fp);
+			fputs("it covers ", d.fp);
 		for (i = 0; i < m.ncovers && i < COVERS_MAX; i++) {
 			if (i > 0)
 				fputs(", ", d.fp);

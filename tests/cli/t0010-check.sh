@@ -88,21 +88,26 @@ expect_rc 1 "an FQDN not covered: exit 1"
 SANS=$(openssl x509 -in "$S/mail.contoso.com.pem" -noout -ext subjectAltName |
     tail -n 1 | sed 's/^ *//; s/DNS://g')
 jcheck "Domain Fail lists what is covered (openssl's SAN list)" \
-    "c['Domain']['Result'] == 'Fail' and c['Domain']['Detail'] == 'covers $SANS' and d['Result'] == 'Fail'"
+    "c['Domain']['Result'] == 'Fail' and c['Domain']['Detail'] == 'does not cover smtp.contoso.com; it covers $SANS' and d['Result'] == 'Fail'"
 chk "$S/wildcard.contoso.com.pem" mail.contoso.com
 expect_rc 0 "wildcard covers one label"
 jcheck "naming the wildcard" "c['Domain']['Detail'] == 'matches *.contoso.com'"
 chk "$S/wildcard.contoso.com.pem" contoso.com
 expect_rc 1 "wildcard does not cover the bare domain"
+jcheck "naming the FQDN and the rule" "c['Domain']['Detail'] == 'does not cover contoso.com; a wildcard does not cover the bare domain; it covers *.contoso.com'"
 chk "$S/wildcard.contoso.com.pem" a.b.contoso.com
 expect_rc 1 "wildcard does not cover two labels"
 jcheck "Domain Fail" "c['Domain']['Result'] == 'Fail'"
+chk "$S/wildcard.contoso.com.pem" SMTP.eu.contoso.com.
+jcheck "naming the FQDN (normalised) and why" "c['Domain']['Detail'] == 'does not cover smtp.eu.contoso.com; a wildcard covers one label; it covers *.contoso.com'"
+chk "$S/wildcard.contoso.com.pem" smtp.contoso.org
+jcheck "no reason for a name that is not close" "c['Domain']['Detail'] == 'does not cover smtp.contoso.org; it covers *.contoso.com'"
 chk "$S/legacy/legacy.contoso.com.pem" legacy.contoso.com
 expect_rc 0 "CN-only match: a warning, exit 0"
 jcheck "Domain Warn naming the CN" "c['Domain']['Result'] == 'Warn' and 'subject CN legacy.contoso.com' in c['Domain']['Detail'] and d['Result'] == 'Warn'"
 chk "$S/legacy/legacy.contoso.com.pem" mail.contoso.com
 expect_rc 1 "CN-only, no match"
-jcheck "listing the CN" "c['Domain']['Detail'] == 'covers legacy.contoso.com (subject CN: no DNS names)'"
+jcheck "listing the CN" "c['Domain']['Detail'] == 'does not cover mail.contoso.com; it covers legacy.contoso.com (subject CN: no DNS names)'"
 chk "$S/smtp.contoso.com-ip.pem" 192.0.2.10
 expect_rc 0 "IPv4 FQDN matches an iPAddress SAN"
 jcheck "naming the address" "c['Domain']['Detail'] == 'matches IP address 192.0.2.10'"
@@ -111,7 +116,7 @@ expect_rc 0 "IPv6 FQDN (brackets, upper case, zeros) matches"
 jcheck "in canonical form" "c['Domain']['Detail'] == 'matches IP address 2001:db8::10' and d['Fqdn'] == '2001:db8::10'"
 chk "$S/smtp.contoso.com-ip.pem" 192.0.2.11
 expect_rc 1 "another address does not match"
-jcheck "covers lists DNS names and addresses" "c['Domain']['Detail'] == 'covers smtp.contoso.com, 192.0.2.10, 2001:db8::10'"
+jcheck "covers lists DNS names and addresses" "c['Domain']['Detail'] == 'does not cover 192.0.2.11; it covers smtp.contoso.com, 192.0.2.10, 2001:db8::10'"
 chk "$S/smtp.contoso.com-ip.pem" ::ffff:192.0.2.10
 expect_rc 1 "a v4-mapped IPv6 address is other bytes"
 
@@ -209,7 +214,7 @@ check "the root: Key names RSA 3072 (openssl)" test "$(detail Key)" = "RSA $(ope
 H=$PKI/hostile
 run -s "$H" -s "$S/ca" $AT $CA -f json check "$(fp "$H/nul-in-san.pem")" --fqdn www.paypal.com
 expect_rc 1 "a SAN with a NUL does not match its prefix"
-check "the NUL is shown, not cut" test "$(detail Domain)" = 'covers www.paypal.com\x00.evil.com'
+check "the NUL is shown, not cut" test "$(detail Domain)" = 'does not cover www.paypal.com; it covers www.paypal.com\x00.evil.com'
 run -s "$H" -s "$S/ca" $AT $CA check "$(fp "$H/newline-cn.pem")" --fqdn evil.contoso.com
 expect_out_lacks '^X-Injected' "a newline in a certificate name never starts a line"
 run -s "$H" -s "$S/ca" $AT $CA check "$(fp "$H/ansi-escape-cn.pem")" --fqdn red.contoso.com
