@@ -184,7 +184,9 @@ run -s "$S" $PW $AT --ca-path "$T/empty" -f json check "$M" --fqdn mail.contoso.
 expect_rc 1 "--ca-path without it"
 run -s "$S" $PW $AT --ca-file "$T/nonexistent.pem" check "$M" --fqdn mail.contoso.com
 expect_rc 2 "an unreadable --ca-file: exit 2"
-expect_err_has "^certbind: .*nonexistent.pem: cannot load the trust anchors: " "naming the file"
+expect_err_has "^certbind: .*nonexistent.pem: cannot load the trust anchors: No such file or directory$" "naming the file and the system's reason"
+run -s "$S" $PW $AT --ca-file "$T/nonexistent.pem" -c "$PKI/connectors.xml" validate
+expect_err_has "nonexistent.pem: cannot load the trust anchors: No such file or directory$" "validate: the system's reason too"
 check "nothing on stdout" test ! -s "$out"
 run -s "$S" $PW $AT --ca-file "$PKI/password.txt" check "$M" --fqdn mail.contoso.com
 expect_rc 2 "a --ca-file without certificates: exit 2"
