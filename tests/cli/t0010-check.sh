@@ -174,7 +174,17 @@ expect_rc 0 "--no-chain skips it"
 jcheck "no Chain entry at all" "'Chain' not in c and len(d['Checks']) == 5"
 run -s "$S/mail.contoso.com.pem" -s "$S/privkey-mail.contoso.com.pem" $AT $CA -f json check "$M" --fqdn mail.contoso.com
 expect_rc 1 "without the intermediate in the store"
-check "Chain Fail naming the missing issuer" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer CN=Contoso Issuing CA 1, DC=contoso, DC=com)"
+check "Chain Fail naming the missing issuer, absent from the store" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer CN=Contoso Issuing CA 1, DC=contoso, DC=com); it is not in the store: add the issuer's certificate to the store, or to --ca-file if it is a root"
+# A PFX exported without its chain: the leaf and its key alone.
+P12=$PKI/p12/nopass.p12
+openssl pkcs12 -in "$P12" -passin pass: -nodes -clcerts -nokeys -out "$T/p12leaf.pem" 2>/dev/null
+openssl pkcs12 -in "$P12" -passin pass: -nodes -nocerts -out "$T/p12key.pem" 2>/dev/null
+openssl pkcs12 -export -in "$T/p12leaf.pem" -inkey "$T/p12key.pem" -passout pass: -out "$T/nochain.pfx" 2>/dev/null
+run -s "$T/nochain.pfx" $AT $CA -f json check "$(fp "$T/p12leaf.pem")" --fqdn nopass.contoso.com
+expect_rc 1 "a PFX without its chain"
+check "Chain Fail naming the issuer (openssl) and the PFX export" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer $(openssl x509 -in "$T/p12leaf.pem" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//; s/,/, /g')); the PFX was exported without its chain: export it again with all certificates in the certification path, or add the issuer's certificate to the store"
+run -s "$T/nochain.pfx" -s "$PKI/ca/issuing-ca-1.pem" $AT $CA -f json check "$(fp "$T/p12leaf.pem")" --fqdn nopass.contoso.com
+check "the issuer beside it mends the chain" test "$(result Chain)" = Pass
 mkdir "$T/capath" "$T/empty"
 cp "$PKI/ca/root-ca.pem" "$T/capath/" && openssl rehash "$T/capath" 2>/dev/null
 run -s "$S" $PW $AT --ca-path "$T/capath" -f json check "$M" --fqdn mail.contoso.com
