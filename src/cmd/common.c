@@ -158,8 +158,9 @@ cmd_load_store_each(void (*each)(void *, size_t, struct cert *), void *arg)
 		return NULL;
 	}
 	store_finish(st);
-	diag_verbose(NULL, "%zu certificates, %zu private keys",
-		     store_count(st), store_key_count(st));
+	diag_verbose(NULL, "%zu certificate%s, %zu private key%s",
+		     store_count(st), store_count(st) == 1 ? "" : "s",
+		     store_key_count(st), store_key_count(st) == 1 ? "" : "s");
 	return st;
 }
 
