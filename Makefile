@@ -4,6 +4,7 @@ PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 COMPDIR   = $(PREFIX)/share/bash-completion/completions
+ZCOMPDIR  = $(PREFIX)/share/zsh/site-functions
 PKGS      = libssl libcrypto libxml-2.0
 SANITIZE ?=
 
@@ -101,11 +102,13 @@ install: $(PROG)
 	install -m 644 man/certbind-connectors.5 $(DESTDIR)$(MANDIR)/man5/certbind-connectors.5
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 644 scripts/certbind.bash-completion $(DESTDIR)$(COMPDIR)/certbind
+	install -d $(DESTDIR)$(ZCOMPDIR)
+	install -m 644 scripts/_certbind $(DESTDIR)$(ZCOMPDIR)/_certbind
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/certbind.1 \
 	    $(DESTDIR)$(MANDIR)/man5/certbind-connectors.5 \
-	    $(DESTDIR)$(COMPDIR)/certbind
+	    $(DESTDIR)$(COMPDIR)/certbind $(DESTDIR)$(ZCOMPDIR)/_certbind
 
 lint:
 	clang-format --dry-run -Werror src/*.c src/*.h src/cmd/*.c tests/unit/*.c \

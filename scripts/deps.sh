@@ -4,7 +4,7 @@
 PKGS="build-essential pkg-config libssl-dev libxml2-dev libcmocka-dev \
 openssl libxml2-utils clang python3 mandoc groff-base pebble certbot \
 curl strace acl attr iproute2 postfix dovecot-imapd dovecot-pop3d \
-prometheus"
+prometheus zsh"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -215,8 +215,33 @@ stat_name(const struct atomic_file *af, struct stat *st)
 	return fstatat(af->dirfd, af->base, st, AT_SYMLINK_NOFOLLOW);
 }
 
+/*
+ * certbind-connectors(5) The lock: a lock file of ours takes the
+ * configuration's group and its group bits, so an admin of that group who
+ * may edit the file may lock it too; never bits for others, and an
+ * owner-only configuration keeps an owner-only lock.  cfg is NULL when the
+ * configuration does not exist yet.  Best effort: the lock works for us
+ * whatever happens here.
+ */
+static void
+lock_perms(int fd, const struct stat *lk, const struct stat *cfg)
+{
+	mode_t mode = S_IRUSR | S_IWUSR;
+
+	/* Another user's lock file is theirs to set. */
+	if (lk->st_uid != geteuid())
+		return;
+	/* Owner before mode: chown clears set-id bits. */
+	if (cfg != NULL && (lk->st_gid == cfg->st_gid ||
+			    fchown(fd, (uid_t)-1, cfg->st_gid) == 0))
+		mode |= cfg->st_mode & (S_IRGRP | S_IWGRP);
+	if ((lk->st_mode & 07777) != mode)
+		(void)fchmod(fd, mode);
+}
+
 static int
-lock(struct atomic_file *af, unsigned int timeout, struct atomic_err *e)
+lock(struct atomic_file *af, const struct stat *cfg, unsigned int timeout,
+     struct atomic_err *e)
 {
 	struct timespec nap = {0, 50 * 1000 * 1000};
 	struct stat	st;
@@ -240,6 +265,7 @@ lock(struct atomic_file *af, unsigned int timeout, struct atomic_err *e)
 			  name);
 		goto out;
 	}
+	lock_perms(af->lockfd, &st, cfg);
 	deadline = now() + timeout;
 	for (;;) {
 		if (flock(af->lockfd, LOCK_EX | LOCK_NB) == 0)
@@ -294,7 +320,7 @@ atomic_open(const char *path, int flags, unsigned int timeout,
 	if (!(flags & ATOMIC_ALLOW_UNSAFE) &&
 	    (rc = check_safe(af, exists ? &st : NULL, e)) != ATOMIC_OK)
 		goto out;
-	if ((rc = lock(af, timeout, e)) != ATOMIC_OK)
+	if ((rc = lock(af, exists ? &st : NULL, timeout, e)) != ATOMIC_OK)
 		goto out;
 	/* Again under the lock: a concurrent writer's version is read. */
 	if ((af->fd = openat(af->dirfd, af->base,

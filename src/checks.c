@@ -204,10 +204,13 @@ check_domain(struct check *ck, X509 *x, const struct host *h)
 		put_cert_text(d.fp, m.ident, m.identlen);
 	} else {
 		r = CHECK_FAIL;
+		fprintf(d.fp, "does not cover %s; ", h->name);
+		if (m.why != NULL)
+			fprintf(d.fp, "%s; ", m.why);
 		if (m.ncovers == 0)
-			fputs("covers no host names", d.fp);
+			fputs("it covers no host names", d.fp);
 		else
-			fputs("covers ", d.fp);
+			fputs("it covers ", d.fp);
 		for (i = 0; i < m.ncovers && i < COVERS_MAX; i++) {
 			if (i > 0)
 				fputs(", ", d.fp);
@@ -635,6 +638,31 @@ checks_opts_release(struct check_opts *o)
 }
 
 /*
+ * certbind(1) CHECKS, Chain: where the missing issuer of the certificate at
+ * depth should have come from.  A leaf read from a PKCS#12 file whose issuer
+ * is in no file of the store was exported without its chain; otherwise the
+ * issuer is simply not in the store.  Nothing for what a server presented
+ * (probe), whose chain the store does not mend.
+ */
+static void
+put_missing_advice(FILE *fp, const struct cert *c, const struct check_opts *o,
+		   int depth)
+{
+	if (o->store == NULL || o->untrusted != NULL)
+		return;
+	if (depth == 0 && store_from_pkcs12(o->store, c->sha1))
+		fputs("; the PFX was exported without its chain: export it "
+		      "again with all certificates in the certification "
+		      "path, or add the issuer's certificate to the store",
+		      fp);
+	else
+		fputs("; it is not in the store: add the issuer's "
+		      "certificate to the store, or to --ca-file if it is a "
+		      "root",
+		      fp);
+}
+
+/*
  * Chain: X509_verify_cert at opts->at with the sslserver purpose, so
  * every certificate of the path must allow TLS server use (an
  * intermediate restricted to other uses fails here, not in Usage).
@@ -712,6 +740,7 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 			fputs(" (missing issuer ", d.fp);
 			put_name(d.fp, X509_get_issuer_name(at));
 			fputs(")", d.fp);
+			put_missing_advice(d.fp, c, o, depth);
 		} else if (depth > 0 && at != NULL) {
 			fputs(" (at ", d.fp);
 			put_name(d.fp, X509_get_subject_name(at));

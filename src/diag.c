@@ -76,7 +76,14 @@ diag_ssl_reason(char *buf, unsigned long sz, const char *fallback)
 	const char   *r;
 
 	e = ERR_get_error();
-	r = e != 0 ? ERR_reason_error_string(e) : NULL;
+	/*
+	 * A failed fopen is queued as a system error holding errno, for which
+	 * OpenSSL has no reason string: say what the system says.
+	 */
+	if (e != 0 && ERR_SYSTEM_ERROR(e))
+		r = strerror(ERR_GET_REASON(e));
+	else
+		r = e != 0 ? ERR_reason_error_string(e) : NULL;
 	snprintf(buf, sz, "%s", r != NULL ? r : fallback);
 	ERR_clear_error();
 	return buf;

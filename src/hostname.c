@@ -346,6 +346,77 @@ out:
 	return rc;
 }
 
+/* (a, alen) and (b, blen) are the same bytes, ASCII case aside. */
+static int
+host_ci_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return 0;
+	for (i = 0; i < alen; i++)
+		if (((a[i] >= 'A' && a[i] <= 'Z') ? a[i] - 'A' + 'a' : a[i]) !=
+		    ((b[i] >= 'A' && b[i] <= 'Z') ? b[i] - 'A' + 'a' : b[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Why the name e, which did not match h, came close: the rule of certbind(1)
+ * HOST NAME MATCHING that refused it, or NULL.  h is a DNS name.
+ */
+static const char *
+host_near_dns(const struct host *h, const struct host_ident *e)
+{
+	const char *dot, *hdot;
+	size_t	    slen;
+
+	if (e->len == h->namelen + 1 && e->name[h->namelen] == '.' &&
+	    host_ci_eq(e->name, h->namelen, h->name, h->namelen))
+		return "a certificate name with a trailing dot never matches";
+	if ((dot = memchr(e->name, '.', e->len)) == NULL)
+		return NULL;
+	slen = e->len - (size_t)(dot - e->name);
+	if (e->len >= 2 && e->name[0] == '*' && e->name[1] == '.') {
+		if (host_ci_eq(dot + 1, slen - 1, h->name, h->namelen))
+			return "a wildcard does not cover the bare domain";
+		if (h->namelen > slen &&
+		    host_ci_eq(dot, slen, h->name + h->namelen - slen, slen) &&
+		    memchr(h->name, '.', h->namelen - slen) != NULL)
+			return "a wildcard covers one label";
+		return NULL;
+	}
+	if (memchr(e->name, '*', (size_t)(dot - e->name)) != NULL &&
+	    (hdot = memchr(h->name, '.', h->namelen)) != NULL &&
+	    host_ci_eq(dot, slen, hdot, h->namelen - (size_t)(hdot - h->name)))
+		return "a partial wildcard never matches";
+	return NULL;
+}
+
+/* The reason for host_match's why, from m->covers; h did not match. */
+static const char *
+host_near_miss(const struct host *h, const struct host_match *m)
+{
+	const struct host_ident *e;
+	const char		*why;
+	size_t			 i;
+
+	for (i = 0; i < m->ncovers; i++) {
+		e = &m->covers[i];
+		if (h->kind != HOST_DNS) {
+			if (e->kind != HOST_IDENT_IP &&
+			    host_ci_eq(e->name, e->len, h->name, h->namelen))
+				return "an IP address matches only IP address "
+				       "entries, never a name that spells it";
+			continue;
+		}
+		if (e->kind != HOST_IDENT_IP &&
+		    (why = host_near_dns(h, e)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
 int
 host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 {
@@ -415,6 +486,8 @@ host_match_cert(X509 *x, const struct host *h, struct host_match *m)
 		goto out;
 	}
 	m->matched = r == 1;
+	if (!m->matched)
+		m->why = host_near_miss(h, m);
 	rc = 0;
 out:
 	OPENSSL_free(peer);

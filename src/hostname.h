@@ -79,11 +79,15 @@ struct host_ident {
  *   malformed addresses are left out).
  * - bad_san: 1 when the SAN extension is present but cannot be decoded
  *   or appears twice; such a certificate covers nothing (covers empty).
+ * - why: when nothing matched, a static lower-case reason naming the rule
+ *   of certbind(1) HOST NAME MATCHING that kept a near miss from matching
+ *   ("a wildcard covers one label"), or NULL when no entry came close.
  */
 struct host_match {
 	int		   matched;
 	int		   by_cn;
 	int		   bad_san;
+	const char	  *why;
 	char		  *ident;
 	size_t		   identlen;
 	struct host_ident *covers;

@@ -400,7 +400,7 @@ top_help(int key, const char *text, void *input)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "  %-12s %s\n", commands[i].name,
 			commands[i].summary);
-	fputs("\n'certbind COMMAND --help' shows a command's options.  "
+	fputs("\n'certbind help COMMAND' shows a command's options.  "
 	      "See certbind(1).",
 	      fp);
 	fclose(fp);
@@ -483,12 +483,74 @@ wipe_realloc(void *p, size_t n, const char *file, int line)
 	return np;
 }
 
+/* The command named name, or NULL after saying it is unknown. */
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	diag_err(NULL,
+		 "unknown command '%s'; 'certbind --help' lists the commands",
+		 name);
+	return NULL;
+}
+
+/*
+ * Runs c with argv's operands, argv[0] becoming "certbind NAME" as its
+ * messages and help show it.
+ */
+static int
+run_command(const struct command *c, int argc, char **argv)
+{
+	char *name;
+	int   rc;
+
+	if (asprintf(&name, "certbind %s", c->name) == -1) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	argv[0] = name;
+	cur = c;
+	rc = c->fn(argc, argv);
+	free(name);
+	return rc;
+}
+
+/*
+ * certbind(1) help: "certbind help" is "certbind --help", "certbind help
+ * COMMAND" is "certbind COMMAND --help".
+ */
+static int
+help(int argc, char **argv)
+{
+	const struct command *c;
+	char		      opt[] = "--help", prog[] = "certbind", *hargv[3];
+
+	if (argc > 2) {
+		diag_err(NULL, "help takes one command");
+		return EXIT_USAGE;
+	}
+	hargv[0] = argv[0];
+	hargv[1] = opt;
+	hargv[2] = NULL;
+	if (argc == 1) {
+		hargv[0] = prog;
+		/* argp prints the help and exits 0. */
+		argp_parse(&top_argp, 2, hargv, 0, NULL, NULL);
+		return EXIT_OK;
+	}
+	if ((c = find_command(argv[1])) == NULL)
+		return EXIT_USAGE;
+	return run_command(c, 2, hargv);
+}
+
 int
 main(int argc, char *argv[])
 {
-	const struct command *c = NULL;
-	char		     *name;
-	size_t		      i;
+	const struct command *c;
 	int		      rc;
 
 	/*
@@ -505,24 +567,12 @@ main(int argc, char *argv[])
 	argp_err_exit_status = EXIT_USAGE;
 	defaults();
 	argp_parse(&top_argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, argv[cmd_index]) == 0)
-			c = &commands[i];
-	if (c == NULL) {
-		diag_err(NULL,
-			 "unknown command '%s'; 'certbind --help' lists "
-			 "the commands",
-			 argv[cmd_index]);
+	if (strcmp(argv[cmd_index], "help") == 0)
+		rc = help(argc - cmd_index, argv + cmd_index);
+	else if ((c = find_command(argv[cmd_index])) == NULL)
 		return EXIT_USAGE;
-	}
-	if (asprintf(&name, "certbind %s", c->name) == -1) {
-		diag_err(NULL, "out of memory");
-		return EXIT_FAIL;
-	}
-	argv[cmd_index] = name;
-	cur = c;
-	rc = c->fn(argc - cmd_index, argv + cmd_index);
-	free(name);
+	else
+		rc = run_command(c, argc - cmd_index, argv + cmd_index);
 	/* Results that could not be written are a failure (git does this). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		diag_err("stdout", "write error");

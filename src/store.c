@@ -509,6 +509,16 @@ store_forget(struct store *st, size_t i)
 }
 
 int
+store_from_pkcs12(const struct store *st, const unsigned char sha1[20])
+{
+	size_t k;
+
+	if (st == NULL || (k = lookup(st, sha1)) == 0)
+		return 0;
+	return st->recs[k - 1].kind == REC_PINNED;
+}
+
+int
 store_loaded(const struct store *st, size_t i)
 {
 	return i < st->ncerts && st->recs[i].c != NULL;

@@ -102,6 +102,12 @@ void store_forget(struct store *, size_t i);
 int store_loaded(const struct store *, size_t i);
 /* Number of private keys seen. */
 size_t store_key_count(const struct store *);
+/*
+ * 1 when the certificate with this SHA-1 is in the store and was read from
+ * a PKCS#12 file, else 0 (certbind(1) CHECKS, Chain: a PFX exported without
+ * its chain).
+ */
+int store_from_pkcs12(const struct store *, const unsigned char sha1[20]);
 
 /*
  * The certificates a thumbprint selects: exact SHA-1 or SHA-256, or a

@@ -34,15 +34,18 @@ static const struct {
 /* Messages that carry a position are formatted here. */
 static char why_buf[128];
 
-static const char *
-invisible_desc(unsigned long cp)
+#define nitems_invisible (sizeof(invisible) / sizeof(invisible[0]))
+
+/* The index of cp in invisible[], or nitems_invisible. */
+static size_t
+invisible_index(unsigned long cp)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
+	for (i = 0; i < nitems_invisible; i++)
 		if (invisible[i].cp == cp)
-			return invisible[i].desc;
-	return NULL;
+			break;
+	return i;
 }
 
 static int
@@ -72,6 +75,34 @@ bad_char(unsigned long cp, size_t pos)
 }
 
 /*
+ * Fills t->removed_desc from the counts of what was removed: spaces, tabs,
+ * then each invisible[] entry.
+ */
+static void
+removed_list(struct thumb *t, size_t nsp, size_t ntab, const size_t *ninv)
+{
+	char  *d = t->removed_desc;
+	size_t i, sz = sizeof(t->removed_desc), o = 0;
+	int    w;
+
+	d[0] = '\0';
+	if (nsp > 0 &&
+	    (w = snprintf(d, sz, "%zu space%s", nsp, nsp == 1 ? "" : "s")) > 0)
+		o = (size_t)w < sz ? (size_t)w : sz - 1;
+	if (ntab > 0 &&
+	    (w = snprintf(d + o, sz - o, "%s%zu tab%s", o > 0 ? ", " : "", ntab,
+			  ntab == 1 ? "" : "s")) > 0)
+		o += (size_t)w < sz - o ? (size_t)w : sz - o - 1;
+	for (i = 0; i < nitems_invisible; i++) {
+		if (ninv[i] == 0)
+			continue;
+		if ((w = snprintf(d + o, sz - o, "%s%zu %s", o > 0 ? ", " : "",
+				  ninv[i], invisible[i].desc)) > 0)
+			o += (size_t)w < sz - o ? (size_t)w : sz - o - 1;
+	}
+}
+
+/*
  * See thumb.h.  Positions in messages count characters (code points, an
  * invalid byte counting as one) of the input as given, from 1, invisible
  * ones included.  *why points to a string literal or to a static buffer
@@ -81,14 +112,17 @@ int
 thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	const char	    *msg = NULL, *desc;
+	const char	    *msg = NULL;
 	unsigned long	     cp;
 	size_t		     i = 0, n, pos = 0, digits = 0, want = 0;
 	size_t		     sep_pos = 0, eol_pos = 0, k, ll;
 	int		     rc = -1, v, started = 0, kind = 0;
 	int		     sep_c = 0;
+	size_t		     nsp = 0, ntab = 0;
+	size_t		     ninv[nitems_invisible];
 
 	memset(out, 0, sizeof(*out));
+	memset(ninv, 0, sizeof(ninv));
 	if (len == 0) {
 		msg = "empty thumbprint";
 		goto out;
@@ -103,14 +137,17 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 			msg = why_buf;
 			goto out;
 		}
-		if ((desc = invisible_desc(cp)) != NULL) {
-			if (out->removed++ == 0)
-				snprintf(out->removed_desc,
-					 sizeof(out->removed_desc), "%s", desc);
+		if ((k = invisible_index(cp)) < nitems_invisible) {
+			ninv[k]++;
+			out->removed++;
 			i += n;
 			continue;
 		}
 		if (cp == ' ' || cp == '\t') {
+			if (cp == ' ')
+				nsp++;
+			else
+				ntab++;
 			i += n;
 			continue;
 		}
@@ -209,6 +246,8 @@ thumb_parse(const char *in, size_t len, struct thumb *out, const char **why)
 	}
 	out->len = digits;
 	out->hex[digits] = '\0';
+	if (out->removed > 0)
+		removed_list(out, nsp, ntab, ninv);
 	out->kind = digits == 40   ? THUMB_SHA1
 		    : digits == 64 ? THUMB_SHA256
 				   : THUMB_PREFIX;

@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 struct thumb {
-	char   hex[65];		 /* upper-case hex digits, NUL-terminated */
-	size_t len;		 /* number of digits: 8 to 64 */
-	int    kind;		 /* THUMB_SHA1, THUMB_SHA256 or THUMB_PREFIX */
-	size_t removed;		 /* invisible characters removed */
-	char   removed_desc[64]; /* e.g. "U+200E LEFT-TO-RIGHT MARK" (first) */
+	char   hex[65];		  /* upper-case hex digits, NUL-terminated */
+	size_t len;		  /* number of digits: 8 to 64 */
+	int    kind;		  /* THUMB_SHA1, THUMB_SHA256 or THUMB_PREFIX */
+	size_t removed;		  /* invisible characters removed */
+	char   removed_desc[512]; /* what was removed, every kind counted */
 };
 
 #define THUMB_SHA1   1 /* exactly 40 digits */
@@ -43,8 +43,11 @@ struct thumb {
  *   characters (code points; an invalid byte counts one) of the input as
  *   given, from 1, removed ones included.  Messages never contain control
  *   characters.
- * - removed_desc names the first removed character ("U+200E
- *   LEFT-TO-RIGHT MARK", "'?'"), or is "" when removed is 0.
+ * - removed_desc lists every kind of character removed with its count,
+ *   spaces and tabs first, then the invisible ones in the order above
+ *   ("2 spaces, 1 U+200E LEFT-TO-RIGHT MARK, 1 U+FEFF ZERO WIDTH NO-BREAK
+ *   SPACE", "2 '?'"), or is "" when removed is 0: spaces alone are how a
+ *   thumbprint is shown, nothing to note.
  * *why points to a string literal or to a static buffer overwritten by
  * the next call (not thread-safe); why may be NULL.  On failure *out is
  * zeroed.

@@ -687,9 +687,11 @@ plan(struct bind_run *r)
 		return EXIT_OK;
 	if (r->o.force) {
 		diag_warn(g.config,
-			  "writing although %zu connector%s failed "
-			  "the checks (--force)",
-			  r->refused, r->refused == 1 ? "" : "s");
+			  "%s although %zu connector%s failed the checks "
+			  "(--force%s)",
+			  r->o.dry_run ? "would write" : "writing", r->refused,
+			  r->refused == 1 ? "" : "s",
+			  r->o.dry_run ? ", --dry-run: nothing written" : "");
 		return EXIT_OK;
 	}
 	diag_err(g.config,

@@ -173,8 +173,9 @@ cmd_load_store_each(void (*each)(void *, size_t, struct cert *), void *arg)
 		return NULL;
 	}
 	store_finish(st);
-	diag_verbose(NULL, "%zu certificates, %zu private keys",
-		     store_count(st), store_key_count(st));
+	diag_verbose(NULL, "%zu certificate%s, %zu private key%s",
+		     store_count(st), store_count(st) == 1 ? "" : "s",
+		     store_key_count(st), store_key_count(st) == 1 ? "" : "s");
 	return st;
 }
 
@@ -214,10 +215,14 @@ cmd_find_cert(struct store *st, const char *arg, struct cert **out)
 		return EXIT_USAGE;
 	}
 	if (t.removed > 0)
+		diag_note(NULL, "removed %s from the thumbprint",
+			  t.removed_desc);
+	/* One digit short of a whole thumbprint: likely a copying slip. */
+	if (t.kind == THUMB_PREFIX && (t.len == 39 || t.len == 63))
 		diag_note(NULL,
-			  "removed %zu invisible character%s from the "
-			  "thumbprint (%s)",
-			  t.removed, t.removed == 1 ? "" : "s", t.removed_desc);
+			  "%zu hex digits, one short of a %s thumbprint: "
+			  "taken as a prefix",
+			  t.len, t.len == 39 ? "SHA-1" : "SHA-256");
 	if ((n = store_find(st, &t, found, 16)) == -1) {
 		diag_err(NULL, "out of memory");
 		return EXIT_FAIL;

@@ -113,8 +113,8 @@ static const struct argp renew_argp = {
     "status 1 when a connector's binding fails and no certificate can "
     "replace it.\v"
     "As a certbot deploy hook:\n"
-    "  certbot ... --deploy-hook 'certbind --store /etc/letsencrypt/live "
-    "renew --exec \"systemctl reload postfix\"'",
+    "  certbot renew --deploy-hook 'certbind --store /etc/letsencrypt/live \\\n"
+    "      renew --exec \"systemctl reload postfix\"'",
     cmd_global_children,
     NULL,
     NULL};

@@ -619,6 +619,71 @@ print_prometheus(const struct vconn *rs, size_t n, FILE *fp)
 	return ferror(fp) ? -1 : 0;
 }
 
+/*
+ * A run that stopped before any check (the configuration could not be read,
+ * nothing selected, the store failed) still writes a JUnit document: one
+ * testcase named name, failed with message, so that CI shows the failure
+ * rather than a parse error.  0 or -1.
+ */
+static int
+junit_stopped(FILE *fp, const char *name, const char *message)
+{
+	xmlBufferPtr	 buf;
+	xmlTextWriterPtr w;
+	int		 err = 0;
+
+	if ((buf = xmlBufferCreate()) == NULL)
+		return -1;
+	if ((w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
+		xmlBufferFree(buf);
+		return -1;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	err |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
+	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
+	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+					   BAD_CAST "certbind validate") < 0;
+	err |=
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST "1") < 0;
+	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
+					   BAD_CAST "1") < 0;
+	err |= xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
+	err |= junit_attr(w, "classname", "certbind validate");
+	err |= junit_attr(w, "name", name);
+	err |= xmlTextWriterStartElement(w, BAD_CAST "failure") < 0;
+	err |= junit_attr(w, "type", "Error");
+	err |= junit_attr(w, "message", message);
+	err |= xmlTextWriterEndDocument(w) < 0;
+	xmlFreeTextWriter(w);
+	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf),
+			   fp) != (size_t)xmlBufferLength(buf))
+		err = 1;
+	xmlBufferFree(buf);
+	return err ? -1 : 0;
+}
+
+/*
+ * What junit_stopped says of a configuration that could not be loaded: its
+ * first problem, as cmd_conn_errs reports it.  A new string, or NULL.
+ */
+static char *
+conn_errs_first(const struct conn_errs *errs)
+{
+	char *s = NULL;
+	int   n;
+
+	if (errs->n > 0 && errs->v[0].line > 0)
+		n = asprintf(&s, "%s:%ld: %s", errs->file, errs->v[0].line,
+			     errs->v[0].msg);
+	else if (errs->n > 0)
+		n = asprintf(&s, "%s: %s", errs->file, errs->v[0].msg);
+	else
+		n = asprintf(&s, "%s: %s", errs->file,
+			     strerror(errs->sys_errno));
+	return n == -1 ? NULL : s;
+}
+
 int
 cmd_validate(int argc, char **argv)
 {
@@ -633,6 +698,7 @@ cmd_validate(int argc, char **argv)
 	enum out_format	     fmt;
 	size_t		     i, n = 0;
 	int		     rc = EXIT_FAIL, prc, printed = 0;
+	char		    *stopped = NULL;
 
 	memset(&o, 0, sizeof(o));
 	o.identity = "*";
@@ -642,6 +708,7 @@ cmd_validate(int argc, char **argv)
 	memset(&copts, 0, sizeof(copts));
 	if (conn_load_flags(g.config, CONN_LOAD_DUPLICATES, &cf, &errs) == -1) {
 		cmd_conn_errs(&errs, 0);
+		stopped = conn_errs_first(&errs);
 		conn_errs_release(&errs);
 		goto out;
 	}
@@ -699,6 +766,14 @@ out:
 				       rc == EXIT_NO ? "Fail" : "Error");
 	if (fmt == OUT_PROMETHEUS && !printed)
 		prom_head(stdout, cf != NULL, 0);
+	if (fmt == OUT_JUNIT && !printed)
+		(void)junit_stopped(stdout,
+				    cf == NULL ? "Configuration" : "Validate",
+				    stopped != NULL ? stopped
+						    : "validate stopped before "
+						      "its checks: see the "
+						      "diagnostics");
+	free(stopped);
 	for (i = 0; rs != NULL && i < n; i++)
 		checks_release(&rs[i].cs);
 	free(rs);

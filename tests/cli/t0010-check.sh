@@ -88,21 +88,26 @@ expect_rc 1 "an FQDN not covered: exit 1"
 SANS=$(openssl x509 -in "$S/mail.contoso.com.pem" -noout -ext subjectAltName |
     tail -n 1 | sed 's/^ *//; s/DNS://g')
 jcheck "Domain Fail lists what is covered (openssl's SAN list)" \
-    "c['Domain']['Result'] == 'Fail' and c['Domain']['Detail'] == 'covers $SANS' and d['Result'] == 'Fail'"
+    "c['Domain']['Result'] == 'Fail' and c['Domain']['Detail'] == 'does not cover smtp.contoso.com; it covers $SANS' and d['Result'] == 'Fail'"
 chk "$S/wildcard.contoso.com.pem" mail.contoso.com
 expect_rc 0 "wildcard covers one label"
 jcheck "naming the wildcard" "c['Domain']['Detail'] == 'matches *.contoso.com'"
 chk "$S/wildcard.contoso.com.pem" contoso.com
 expect_rc 1 "wildcard does not cover the bare domain"
+jcheck "naming the FQDN and the rule" "c['Domain']['Detail'] == 'does not cover contoso.com; a wildcard does not cover the bare domain; it covers *.contoso.com'"
 chk "$S/wildcard.contoso.com.pem" a.b.contoso.com
 expect_rc 1 "wildcard does not cover two labels"
 jcheck "Domain Fail" "c['Domain']['Result'] == 'Fail'"
+chk "$S/wildcard.contoso.com.pem" SMTP.eu.contoso.com.
+jcheck "naming the FQDN (normalised) and why" "c['Domain']['Detail'] == 'does not cover smtp.eu.contoso.com; a wildcard covers one label; it covers *.contoso.com'"
+chk "$S/wildcard.contoso.com.pem" smtp.contoso.org
+jcheck "no reason for a name that is not close" "c['Domain']['Detail'] == 'does not cover smtp.contoso.org; it covers *.contoso.com'"
 chk "$S/legacy/legacy.contoso.com.pem" legacy.contoso.com
 expect_rc 0 "CN-only match: a warning, exit 0"
 jcheck "Domain Warn naming the CN" "c['Domain']['Result'] == 'Warn' and 'subject CN legacy.contoso.com' in c['Domain']['Detail'] and d['Result'] == 'Warn'"
 chk "$S/legacy/legacy.contoso.com.pem" mail.contoso.com
 expect_rc 1 "CN-only, no match"
-jcheck "listing the CN" "c['Domain']['Detail'] == 'covers legacy.contoso.com (subject CN: no DNS names)'"
+jcheck "listing the CN" "c['Domain']['Detail'] == 'does not cover mail.contoso.com; it covers legacy.contoso.com (subject CN: no DNS names)'"
 chk "$S/smtp.contoso.com-ip.pem" 192.0.2.10
 expect_rc 0 "IPv4 FQDN matches an iPAddress SAN"
 jcheck "naming the address" "c['Domain']['Detail'] == 'matches IP address 192.0.2.10'"
@@ -111,7 +116,7 @@ expect_rc 0 "IPv6 FQDN (brackets, upper case, zeros) matches"
 jcheck "in canonical form" "c['Domain']['Detail'] == 'matches IP address 2001:db8::10' and d['Fqdn'] == '2001:db8::10'"
 chk "$S/smtp.contoso.com-ip.pem" 192.0.2.11
 expect_rc 1 "another address does not match"
-jcheck "covers lists DNS names and addresses" "c['Domain']['Detail'] == 'covers smtp.contoso.com, 192.0.2.10, 2001:db8::10'"
+jcheck "covers lists DNS names and addresses" "c['Domain']['Detail'] == 'does not cover 192.0.2.11; it covers smtp.contoso.com, 192.0.2.10, 2001:db8::10'"
 chk "$S/smtp.contoso.com-ip.pem" ::ffff:192.0.2.10
 expect_rc 1 "a v4-mapped IPv6 address is other bytes"
 
@@ -169,7 +174,17 @@ expect_rc 0 "--no-chain skips it"
 jcheck "no Chain entry at all" "'Chain' not in c and len(d['Checks']) == 5"
 run -s "$S/mail.contoso.com.pem" -s "$S/privkey-mail.contoso.com.pem" $AT $CA -f json check "$M" --fqdn mail.contoso.com
 expect_rc 1 "without the intermediate in the store"
-check "Chain Fail naming the missing issuer" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer CN=Contoso Issuing CA 1, DC=contoso, DC=com)"
+check "Chain Fail naming the missing issuer, absent from the store" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer CN=Contoso Issuing CA 1, DC=contoso, DC=com); it is not in the store: add the issuer's certificate to the store, or to --ca-file if it is a root"
+# A PFX exported without its chain: the leaf and its key alone.
+P12=$PKI/p12/nopass.p12
+openssl pkcs12 -in "$P12" -passin pass: -nodes -clcerts -nokeys -out "$T/p12leaf.pem" 2>/dev/null
+openssl pkcs12 -in "$P12" -passin pass: -nodes -nocerts -out "$T/p12key.pem" 2>/dev/null
+openssl pkcs12 -export -in "$T/p12leaf.pem" -inkey "$T/p12key.pem" -passout pass: -out "$T/nochain.pfx" 2>/dev/null
+run -s "$T/nochain.pfx" $AT $CA -f json check "$(fp "$T/p12leaf.pem")" --fqdn nopass.contoso.com
+expect_rc 1 "a PFX without its chain"
+check "Chain Fail naming the issuer (openssl) and the PFX export" test "$(detail Chain)" = "untrusted: unable to get local issuer certificate (missing issuer $(openssl x509 -in "$T/p12leaf.pem" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//; s/,/, /g')); the PFX was exported without its chain: export it again with all certificates in the certification path, or add the issuer's certificate to the store"
+run -s "$T/nochain.pfx" -s "$PKI/ca/issuing-ca-1.pem" $AT $CA -f json check "$(fp "$T/p12leaf.pem")" --fqdn nopass.contoso.com
+check "the issuer beside it mends the chain" test "$(result Chain)" = Pass
 mkdir "$T/capath" "$T/empty"
 cp "$PKI/ca/root-ca.pem" "$T/capath/" && openssl rehash "$T/capath" 2>/dev/null
 run -s "$S" $PW $AT --ca-path "$T/capath" -f json check "$M" --fqdn mail.contoso.com
@@ -179,7 +194,9 @@ run -s "$S" $PW $AT --ca-path "$T/empty" -f json check "$M" --fqdn mail.contoso.
 expect_rc 1 "--ca-path without it"
 run -s "$S" $PW $AT --ca-file "$T/nonexistent.pem" check "$M" --fqdn mail.contoso.com
 expect_rc 2 "an unreadable --ca-file: exit 2"
-expect_err_has "^certbind: .*nonexistent.pem: cannot load the trust anchors: " "naming the file"
+expect_err_has "^certbind: .*nonexistent.pem: cannot load the trust anchors: No such file or directory$" "naming the file and the system's reason"
+run -s "$S" $PW $AT --ca-file "$T/nonexistent.pem" -c "$PKI/connectors.xml" validate
+expect_err_has "nonexistent.pem: cannot load the trust anchors: No such file or directory$" "validate: the system's reason too"
 check "nothing on stdout" test ! -s "$out"
 run -s "$S" $PW $AT --ca-file "$PKI/password.txt" check "$M" --fqdn mail.contoso.com
 expect_rc 2 "a --ca-file without certificates: exit 2"
@@ -209,7 +226,7 @@ check "the root: Key names RSA 3072 (openssl)" test "$(detail Key)" = "RSA $(ope
 H=$PKI/hostile
 run -s "$H" -s "$S/ca" $AT $CA -f json check "$(fp "$H/nul-in-san.pem")" --fqdn www.paypal.com
 expect_rc 1 "a SAN with a NUL does not match its prefix"
-check "the NUL is shown, not cut" test "$(detail Domain)" = 'covers www.paypal.com\x00.evil.com'
+check "the NUL is shown, not cut" test "$(detail Domain)" = 'does not cover www.paypal.com; it covers www.paypal.com\x00.evil.com'
 run -s "$H" -s "$S/ca" $AT $CA check "$(fp "$H/newline-cn.pem")" --fqdn evil.contoso.com
 expect_out_lacks '^X-Injected' "a newline in a certificate name never starts a line"
 run -s "$H" -s "$S/ca" $AT $CA check "$(fp "$H/ansi-escape-cn.pem")" --fqdn red.contoso.com

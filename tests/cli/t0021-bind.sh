@@ -160,6 +160,11 @@ expect_rc 0 "--fqdn that the bound certificate covers (any case, trailing dot) i
 splice '<Fqdn>mail.contoso.com</Fqdn>' '<Fqdn>MAIL.contoso.com.</Fqdn>'
 check "written as given" cmp "$T/want" "$C"
 fresh
+B bind --identity 'Client Frontend MAILBOX01' --fqdn mx.contoso.com --force --dry-run
+expect_rc 0 "--force --dry-run exits 0"
+expect_err_has "warning: .*would write although 1 connector failed the checks \(--force, --dry-run: nothing written\)" "saying what would be written"
+check "--force --dry-run never says writing" sh -c '! grep -q writing "$1"' sh "$err"
+check "--force --dry-run writes nothing" cmp "$ORIG" "$C"
 B bind --identity 'Client Frontend MAILBOX01' --fqdn mx.contoso.com --force
 expect_rc 0 "--force writes anyway"
 expect_err_has "warning: .*writing although 1 connector failed the checks \(--force\)" "with a warning"

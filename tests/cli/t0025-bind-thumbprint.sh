@@ -32,7 +32,7 @@ expect_out_has "Unchanged" "is unchanged"
 fresh
 B bind --identity 'Client Frontend MAILBOX02' --thumbprint "$(printf '\342\200\216')$W" --fqdn mail.contoso.com
 expect_rc 0 "a thumbprint pasted with an invisible mark"
-expect_err_has "removed 1 invisible character" "with a note"
+expect_err_has "removed 1 U\+200E LEFT-TO-RIGHT MARK from the thumbprint" "with a note"
 
 # Checks in JSON.
 fresh

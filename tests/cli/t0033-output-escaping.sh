@@ -106,15 +106,15 @@ odd = "EX1\\odd\\u{202E}\\u{2066} <&\"'> ]]> \ufffd"
 assert odd in by, sorted(by)
 assert set(by) == {odd, "EX1\\cn", "EX1\\fqdn"}, sorted(by)
 dom = by[odd]["Domain"].find("failure").get("message")
-want = ("covers esc\\x1B[31m.example.com, bel\\x07.example.com, "
+want = ("; it covers esc\\x1B[31m.example.com, bel\\x07.example.com, "
         "del\\x7F.example.com, ff\\xFF\\xFE.example.com, "
         "nonchar\\u{FFFE}\\u{FFFF}.example.com, "
         "c1\\u{0085}\\u{009B}.example.com, bidi\\u{202E}.example.com, "
         "amp&lt<gt>q\"a'.example.com")
-assert dom == want, (dom, want)
+assert dom.startswith("does not cover ") and dom.endswith(want), (dom, want)
 cn = by["EX1\\cn"]["Domain"].find("failure").get("message")
-want = "covers cn\\t\\u{0085}\\u{009B}\\u{202E}\\u{2066}.example.com (subject CN: no DNS names)"
-assert cn == want, (cn, want)
+want = "; it covers cn\\t\\u{0085}\\u{009B}\\u{202E}\\u{2066}.example.com (subject CN: no DNS names)"
+assert cn.startswith("does not cover ") and cn.endswith(want), (cn, want)
 assert by["EX1\\fqdn"]["Fqdn"].find("failure") is not None
 n = int(root.find("testsuite").get("failures"))
 assert n == len(root.findall("./testsuite/testcase/failure")), n

@@ -276,7 +276,7 @@ check "oracle: s_client sees www.contoso.com" test "$O" = "$WWW"
 pr "$OTHER" smtp
 expect_rc 1 "another name: exit 1"
 check "another name: Thumbprint is what s_client saw" test "$(jq1 "d['Thumbprint']")" = "$O"
-jcheck "Domain Fail, listing what it covers" "c['Domain']['Result'] == 'Fail' and c['Domain']['Detail'] == 'covers www.contoso.com, contoso.com'"
+jcheck "Domain Fail, listing what it covers" "c['Domain']['Result'] == 'Fail' and c['Domain']['Detail'].startswith('does not cover ') and c['Domain']['Detail'].endswith('; it covers www.contoso.com, contoso.com')"
 jcheck "another name: the root it sent is in Chain too" "len(d['Chain']) == 3"
 
 # --- an incomplete chain: Chain Fail naming the missing issuer --------

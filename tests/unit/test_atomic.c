@@ -427,7 +427,7 @@ static void
 test_lock_timeout(void **state)
 {
 	struct timespec	    t0, t1;
-	struct stat	    st;
+	struct stat	    st, cst;
 	struct atomic_err   what;
 	struct atomic_file *af;
 	double		    el;
@@ -459,8 +459,18 @@ test_lock_timeout(void **state)
 	assert_int_equal(atomic_open(cfg, 0, 5, &af, &what), ATOMIC_OK);
 	atomic_close(af);
 	snprintf(lock, sizeof(lock), "%s.lock", cfg);
+	/* certbind-connectors(5) The lock: the configuration's group bits. */
+	assert_int_equal(stat(cfg, &cst), 0);
+	assert_int_equal(stat(lock, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600 | (cst.st_mode & 0060));
+	assert_int_equal(st.st_gid, cst.st_gid);
+	/* An owner-only configuration: an owner-only lock, put right. */
+	assert_int_equal(chmod(cfg, 0600), 0);
+	assert_int_equal(atomic_open(cfg, 0, 5, &af, &what), ATOMIC_OK);
+	atomic_close(af);
 	assert_int_equal(stat(lock, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(chmod(cfg, cst.st_mode & 07777), 0);
 }
 
 /* One lock-read-modify-write cycle on connector i, as bind does it. */

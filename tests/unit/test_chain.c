@@ -596,6 +596,19 @@ oracle(struct cert *c, const char *ca_file, time_t at, enum check_result *r,
 			fprintf(fp, " (missing issuer ");
 			add_name(fp, X509_get_issuer_name(cur));
 			fprintf(fp, ")");
+			/* certbind(1) CHECKS, Chain: where it should be. */
+			if (depth == 0 && store_from_pkcs12(st, c->sha1))
+				fputs("; the PFX was exported without its "
+				      "chain: export it again with all "
+				      "certificates in the certification "
+				      "path, or add the issuer's certificate "
+				      "to the store",
+				      fp);
+			else
+				fputs("; it is not in the store: add the "
+				      "issuer's certificate to the store, or "
+				      "to --ca-file if it is a root",
+				      fp);
 		} else if (depth > 0 && cur != NULL) {
 			fprintf(fp, " (at ");
 			add_name(fp, X509_get_subject_name(cur));
@@ -742,10 +755,14 @@ test_equal_names(void **state)
 	       "trusted: 4 certificates up to CN=Gen Root A, C=US");
 	expect("l-hyphen.pem", CHECK_FAIL,
 	       "untrusted: unable to get local issuer certificate (missing "
-	       "issuer CN=Gen-Issuing X, O=Gen Ltd, C=US)");
+	       "issuer CN=Gen-Issuing X, O=Gen Ltd, C=US); it is not in the "
+	       "store: add the issuer's "
+	       "certificate to the store, or to --ca-file if it is a root");
 	expect("l-other.pem", CHECK_FAIL,
 	       "untrusted: unable to get local issuer certificate (missing "
-	       "issuer CN=Gen Issuing Y, O=Gen Ltd, C=US)");
+	       "issuer CN=Gen Issuing Y, O=Gen Ltd, C=US); it is not in the "
+	       "store: add the issuer's "
+	       "certificate to the store, or to --ca-file if it is a root");
 }
 
 /*

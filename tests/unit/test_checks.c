@@ -188,27 +188,40 @@ test_domain(void **state)
 	expect(STORE "/mail.contoso.com.pem", "AutoDiscover.Contoso.COM.", &o,
 	       "Domain", CHECK_PASS, "matches autodiscover.contoso.com");
 	expect(STORE "/mail.contoso.com.pem", "smtp.contoso.com", &o, "Domain",
-	       CHECK_FAIL, "covers mail.contoso.com, autodiscover.contoso.com");
+	       CHECK_FAIL,
+	       "does not cover smtp.contoso.com; it covers mail.contoso.com, "
+	       "autodiscover.contoso.com");
 	expect(STORE "/wildcard.contoso.com.pem", "mail.contoso.com", &o,
 	       "Domain", CHECK_PASS, "matches *.contoso.com");
+	/* A near miss names the FQDN and the rule that refused it. */
 	expect(STORE "/wildcard.contoso.com.pem", "contoso.com", &o, "Domain",
-	       CHECK_FAIL, "covers *.contoso.com");
+	       CHECK_FAIL,
+	       "does not cover contoso.com; a wildcard does not cover the "
+	       "bare domain; it covers *.contoso.com");
 	expect(STORE "/wildcard.contoso.com.pem", "a.b.contoso.com", &o,
-	       "Domain", CHECK_FAIL, "covers *.contoso.com");
+	       "Domain", CHECK_FAIL,
+	       "does not cover a.b.contoso.com; a wildcard covers one label; "
+	       "it covers *.contoso.com");
+	expect(STORE "/wildcard.contoso.com.pem", "b.contoso.co", &o, "Domain",
+	       CHECK_FAIL,
+	       "does not cover b.contoso.co; it covers *.contoso.com");
 	/* No SAN: the CN stands in, a Warn; no match lists the CN. */
 	expect_has(STORE "/legacy/legacy.contoso.com.pem", "legacy.contoso.com",
 		   &o, "Domain", CHECK_WARN,
 		   "matches the subject CN legacy.contoso.com only");
 	expect(STORE "/legacy/legacy.contoso.com.pem", "mail.contoso.com", &o,
 	       "Domain", CHECK_FAIL,
-	       "covers legacy.contoso.com (subject CN: no DNS names)");
+	       "does not cover mail.contoso.com; it covers legacy.contoso.com "
+	       "(subject CN: no DNS names)");
 	/* IP literals match iPAddress entries only (§6.5). */
 	expect(STORE "/smtp.contoso.com-ip.pem", "192.0.2.10", &o, "Domain",
 	       CHECK_PASS, "matches IP address 192.0.2.10");
 	expect(STORE "/smtp.contoso.com-ip.pem", "[2001:DB8:0::10]", &o,
 	       "Domain", CHECK_PASS, "matches IP address 2001:db8::10");
 	expect(STORE "/smtp.contoso.com-ip.pem", "192.0.2.11", &o, "Domain",
-	       CHECK_FAIL, "covers smtp.contoso.com, 192.0.2.10, 2001:db8::10");
+	       CHECK_FAIL,
+	       "does not cover 192.0.2.11; it covers smtp.contoso.com, "
+	       "192.0.2.10, 2001:db8::10");
 	expect(STORE "/smtp.contoso.com-ip.pem", "::ffff:192.0.2.10", &o,
 	       "Domain", CHECK_FAIL, NULL);
 	expect(STORE "/wildcard.contoso.com.pem", "192.0.2.10", &o, "Domain",
@@ -223,14 +236,17 @@ test_domain_hostile(void **state)
 	o.no_chain = 1;
 	/* A NUL in a name never matches and is shown, not cut (§6.4). */
 	expect(PKI "/hostile/nul-in-san.pem", "www.paypal.com", &o, "Domain",
-	       CHECK_FAIL, "covers www.paypal.com\\x00.evil.com");
-	expect(
-	    PKI "/hostile/nul-in-cn.pem", "www.paypal.com", &o, "Domain",
-	    CHECK_FAIL,
-	    "covers www.paypal.com\\x00.evil.com (subject CN: no DNS names)");
+	       CHECK_FAIL,
+	       "does not cover www.paypal.com; it covers "
+	       "www.paypal.com\\x00.evil.com");
+	expect(PKI "/hostile/nul-in-cn.pem", "www.paypal.com", &o, "Domain",
+	       CHECK_FAIL,
+	       "does not cover www.paypal.com; it covers "
+	       "www.paypal.com\\x00.evil.com (subject CN: no DNS names)");
 	expect(PKI "/hostile/bad-wildcards.pem", "mail.contoso.com", &o,
 	       "Domain", CHECK_FAIL,
-	       "covers m*.contoso.com, www.*.com, "
+	       "does not cover mail.contoso.com; a partial wildcard never "
+	       "matches; it covers m*.contoso.com, www.*.com, "
 	       "*.*.contoso.com, *, *.com, **.contoso.com, *., a.*");
 	expect(PKI "/hostile/bad-wildcards.pem", "www.example.com", &o,
 	       "Domain", CHECK_FAIL, NULL);

@@ -641,6 +641,50 @@ test_covers_order(void **state)
 	X509_free(x);
 }
 
+/* why: the rule that refused a near miss, NULL when none came close. */
+static void
+test_near_miss(void **state)
+{
+	static const struct tc_name names[] = {
+	    TDNS("*.contoso.com"),   TDNS("m*.fabrikam.com"),
+	    TDNS("192.0.2.10"),	     TDNS("dot.contoso.org."),
+	    TDNS("x\0.contoso.net"),
+	};
+	static const struct {
+		const char *host, *why;
+	} near[] = {
+	    {"a.b.contoso.com", "a wildcard covers one label"},
+	    {"contoso.com", "a wildcard does not cover the bare domain"},
+	    {"mail.fabrikam.com", "a partial wildcard never matches"},
+	    {"192.0.2.10", "an IP address matches only IP address entries, "
+			   "never a name that spells it"},
+	    {"dot.contoso.org",
+	     "a certificate name with a trailing dot never matches"},
+	    {"x.contoso.net", NULL},
+	    {"contoso.co", NULL},
+	    {"b.contoso.comm", NULL},
+	    {"192.0.2.11", NULL},
+	};
+	struct host_match m;
+	X509		 *x;
+	size_t		  i;
+
+	(void)state;
+	x = tc_cert(names, nitems(names));
+	for (i = 0; i < nitems(near); i++) {
+		assert_int_equal(tc_match(x, near[i].host, &m), 0);
+		if (near[i].why == NULL)
+			assert_null(m.why);
+		else
+			assert_string_equal(m.why, near[i].why);
+		host_match_release(&m);
+	}
+	assert_int_equal(tc_match(x, "mail.contoso.com", &m), 1);
+	assert_null(m.why);
+	host_match_release(&m);
+	X509_free(x);
+}
+
 static void
 test_cn_fallback(void **state)
 {
@@ -1036,6 +1080,7 @@ main(void)
 	    cmocka_unit_test(test_match_rows),
 	    cmocka_unit_test(test_match_ip),
 	    cmocka_unit_test(test_covers_order),
+	    cmocka_unit_test(test_near_miss),
 	    cmocka_unit_test(test_cn_fallback),
 	    cmocka_unit_test(test_bad_san),
 	    cmocka_unit_test(test_openssl_differs),
