@@ -48,6 +48,73 @@ sel_parse(const char *s, size_t len, struct sel_name *out, const char **why)
 	return 0;
 }
 
+/* The first "CN=" of (s, len), in any case, or NULL. */
+static const char *
+find_cn(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++)
+		if ((s[i] == 'C' || s[i] == 'c') &&
+		    (s[i + 1] == 'N' || s[i + 1] == 'n') && s[i + 2] == '=')
+			return s + i;
+	return NULL;
+}
+
+int
+sel_exchange_accepts(const char *s, size_t len, const char **why)
+{
+	const char *sub, *cn, *end, *lt;
+	size_t	    slen, cnlen;
+	struct host h;
+
+	if (len >= 3 && tag(s, 'I')) {
+		/* The issuer part is [^<]+: the first '<' must open <S>. */
+		lt = memchr(s + 3, '<', len - 3);
+		if (lt == NULL || (size_t)(s + len - lt) < 3 || !tag(lt, 'S')) {
+			*why = lt == NULL ? "it has no <S> after the issuer"
+					  : "its issuer part holds '<'";
+			return 0;
+		}
+		sub = lt + 3;
+	} else if (len >= 3 && tag(s, 'S'))
+		sub = s + 3;
+	else {
+		*why = "it does not begin with <I> or <S>";
+		return 0;
+	}
+	slen = len - (size_t)(sub - s);
+	if (slen == 0) {
+		*why = "its subject part is empty: a certificate without a "
+		       "subject (SAN-only) cannot be bound by name";
+		return 0;
+	}
+	if (sub == s + 6) {
+		*why = "its issuer part is empty";
+		return 0;
+	}
+	if ((cn = find_cn(sub, slen)) == NULL) {
+		*why = "its subject part has no CN=";
+		return 0;
+	}
+	cn += 3;
+	cnlen = slen - (size_t)(cn - sub);
+	if ((end = memchr(cn, ',', cnlen)) != NULL)
+		cnlen = (size_t)(end - cn);
+	if (cnlen >= 2 && cn[0] == '*' && cn[1] == '.') {
+		cn += 2;
+		cnlen -= 2;
+	}
+	/* A trailing dot is not part of a name a certificate holds. */
+	if (cnlen == 0 || cn[cnlen - 1] == '.' ||
+	    host_parse_fqdn(cn, cnlen, &h, NULL) == -1 || h.kind != HOST_DNS) {
+		*why = "the first CN= of its subject part is not a domain name "
+		       "or *.domain";
+		return 0;
+	}
+	return 1;
+}
+
 int
 sel_matches(struct cert *c, const struct sel_name *n)
 {

@@ -30,6 +30,17 @@ struct sel_name {
 int sel_parse(const char *s, size_t len, struct sel_name *out,
 	      const char **why);
 
+/*
+ * Would Exchange's Set-ReceiveConnector accept (s, len) as a
+ * TlsCertificateName (certbind(1) SELECTION)?  The
+ * grammar is ^(<I>([^<]+))?(<S>(.+)), tags in any case; the subject part
+ * must hold "CN=" (in any case), and its first CN= value, up to the next
+ * ',' or the end, must be a domain name or "*." and a domain name.
+ * Returns 1 when it would, 0 with *why a static lower-case message
+ * saying why it would not.
+ */
+int sel_exchange_accepts(const char *s, size_t len, const char **why);
+
 /* 1 when the name selects c, 0 when not, -1 when c's names don't decode. */
 int sel_matches(struct cert *c, const struct sel_name *);
 

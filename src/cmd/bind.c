@@ -221,7 +221,7 @@ warn_ambiguous(struct bind_run *r)
 static int
 resolve_cert(struct bind_run *r)
 {
-	const char *iss, *sub;
+	const char *iss, *sub, *why;
 	size_t	    ilen, slen;
 	int	    rc;
 
@@ -251,6 +251,14 @@ resolve_cert(struct bind_run *r)
 			 "the certificate's name holds control "
 			 "characters or invalid UTF-8; it is not written to a "
 			 "configuration");
+		return EXIT_NO;
+	}
+	/* Exchange would not take the value: refused even with --force. */
+	if (!sel_exchange_accepts(r->tls_name, r->tls_len, &why)) {
+		diag_err(r->cert->path,
+			 "Exchange's Set-ReceiveConnector would refuse the "
+			 "TlsCertificateName '%s': %s; nothing written",
+			 r->tls_name, why);
 		return EXIT_NO;
 	}
 	if (warn_ambiguous(r) == -1)

@@ -12,6 +12,7 @@
 #include "dn.h"
 #include "output.h"
 #include "safe.h"
+#include "select.h"
 #include "store.h"
 
 /* The thumbprint is the operand main.c's table declares (g.operand). */
@@ -30,7 +31,7 @@ static const char *const columns[] = {"TlsCertificateName", NULL};
 int
 cmd_name(int argc, char **argv)
 {
-	const char     *iss, *sub;
+	const char     *iss, *sub, *why;
 	struct store   *st = NULL;
 	struct cert    *c;
 	struct out     *out = NULL;
@@ -54,6 +55,15 @@ cmd_name(int argc, char **argv)
 	}
 	if ((name = dn_tls_name(iss, ilen, sub, slen, &len)) == NULL)
 		goto out;
+	/*
+	 * The name is printed all the same: it still says which certificate
+	 * this is (certbind(1) name).
+	 */
+	if (!sel_exchange_accepts(name, len, &why))
+		diag_warn(c->path,
+			  "Exchange's Set-ReceiveConnector would refuse this "
+			  "TlsCertificateName: %s",
+			  why);
 	if (fmt == OUT_JSON) {
 		cert_hex(c->sha1, 20, hex);
 		if ((o = ov_new_object()) == NULL ||

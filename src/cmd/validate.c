@@ -116,6 +116,11 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
 		    &r->cs, "Binding", CHECK_WARN,
 		    "no "
 		    "TlsCertificateName: Exchange picks a certificate itself");
+	if (!sel_exchange_accepts(tls, strlen(tls), &why))
+		return checks_addf(&r->cs, "Binding", CHECK_FAIL,
+				   "Exchange's Set-ReceiveConnector refuses "
+				   "this TlsCertificateName: %s",
+				   why);
 	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
 		return checks_addf(&r->cs, "Binding", CHECK_FAIL,
 				   "malformed TlsCertificateName: %s", why);

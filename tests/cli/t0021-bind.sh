@@ -219,4 +219,54 @@ expect_rc 0 "bind through a symbolic link"
 check "the link is still a link" test -L "$C"
 check "the file it names is changed" grep -q '<AdvertiseClientSettings>true' "$T/real/c.xml"
 rm -f "$C"; rm -rf "$T/real"
+# --- names Exchange's Set-ReceiveConnector refuses (certbind(1)
+# TLSCERTIFICATENAME): name warns, bind refuses, validate fails the binding
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//'; }
+mkcert() { # FILE SUBJ
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/k.pem" -out "$T/c.pem" -subj "$2" -days 30 \
+	    -addext subjectAltName=DNS:mail.contoso.com 2>/dev/null
+	cat "$T/c.pem" "$T/k.pem" >"$1"
+}
+mkcert "$T/display.pem" '/CN=Contoso Mail Server'
+mkcert "$T/sanonly.pem" '/'
+mkcert "$T/good.pem" '/O=Contoso/CN=mail.contoso.com'
+run -s "$T/display.pem" name "$(fp "$T/display.pem")"
+expect_rc 0 "name of a certificate Exchange would refuse: exit 0"
+expect_out '<I>CN=Contoso Mail Server<S>CN=Contoso Mail Server' "the name is printed all the same"
+expect_err_has "^certbind: warning: $T/display.pem: Exchange's Set-ReceiveConnector would refuse this TlsCertificateName: the first CN= of its subject part is not a domain name or \*\.domain$" "with a warning saying why"
+run -s "$T/sanonly.pem" name "$(fp "$T/sanonly.pem")"
+expect_rc 0 "name of a SAN-only certificate: exit 0"
+expect_out '<I><S>' "an empty name is printed"
+expect_err_has "would refuse this TlsCertificateName: its subject part is empty: a certificate without a subject \(SAN-only\) cannot be bound by name" "with a warning saying why"
+run -s "$T/good.pem" name "$(fp "$T/good.pem")"
+expect_rc 0 "name of a certificate Exchange accepts: exit 0"
+expect_err_empty "and no warning"
+for f in display sanonly; do
+	for force in '' --force; do
+		fresh
+		run -c "$C" -s "$T/$f.pem" --at 2026-06-01 bind --identity 'Client Frontend MAILBOX01' \
+		    --thumbprint "$(fp "$T/$f.pem")" --no-chain $force
+		expect_rc 1 "bind $force of $f.pem is refused"
+		check "$f.pem $force: nothing written" cmp -s "$ORIG" "$C"
+	done
+done
+expect_err_has "^certbind: $T/sanonly.pem: Exchange's Set-ReceiveConnector would refuse the TlsCertificateName '<I><S>': its subject part is empty: a certificate without a subject \(SAN-only\) cannot be bound by name; nothing written$" "SAN-only: saying why"
+fresh
+run -c "$C" -s "$T/display.pem" --at 2026-06-01 bind --identity 'Client Frontend MAILBOX01' \
+    --thumbprint "$(fp "$T/display.pem")" --no-chain
+expect_err_has "^certbind: $T/display.pem: Exchange's Set-ReceiveConnector would refuse the TlsCertificateName '<I>CN=Contoso Mail Server<S>CN=Contoso Mail Server': the first CN= of its subject part is not a domain name or \*\.domain; nothing written$" "a display name as CN: saying why"
+run -c "$C" -s "$T/good.pem" --at 2026-06-01 bind --identity 'Client Frontend MAILBOX01' \
+    --thumbprint "$(fp "$T/good.pem")" --no-chain --force
+expect_rc 0 "bind of a name Exchange accepts goes on"
+python3 - "$ORIG" "$T/v.xml" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+old = "&lt;I&gt;CN=Contoso Issuing CA 1, DC=contoso, DC=com&lt;S&gt;CN=mail.contoso.com"
+assert old in s
+open(sys.argv[2], "w").write(s.replace(old, "&lt;I&gt;CN=Contoso Mail Server&lt;S&gt;CN=Contoso Mail Server", 1))
+PY
+run -c "$T/v.xml" -s "$T/display.pem" --at 2026-06-01 validate --identity 'MAILBOX01\Client Frontend MAILBOX01'
+expect_rc 1 "validate of a name Exchange refuses: exit 1"
+expect_out_has "Binding.*Fail.*Exchange's Set-ReceiveConnector refuses this TlsCertificateName: the first CN= of its subject part is not a domain name or \*\.domain" "Binding Fail saying why"
 done_testing

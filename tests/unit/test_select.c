@@ -544,11 +544,71 @@ test_hosts_cover(void **state)
 	rmdir(dirs[3]);
 }
 
+static void
+accepts(const char *in)
+{
+	const char *why = NULL;
+
+	assert_int_equal(sel_exchange_accepts(in, strlen(in), &why), 1);
+}
+
+static void
+refuses(const char *in, const char *why_want)
+{
+	const char *why = NULL;
+
+	assert_int_equal(sel_exchange_accepts(in, strlen(in), &why), 0);
+	assert_non_null(why);
+	assert_non_null(strstr(why, why_want));
+}
+
+/* certbind(1) SELECTION: what Set-ReceiveConnector takes.
+ */
+static void
+test_exchange_accepts(void **state)
+{
+	const char *why;
+
+	(void)state;
+	accepts("<I>CN=CA, O=Contoso<S>CN=mail.contoso.com, O=Contoso");
+	accepts("<i>CN=CA<s>cn=mail.contoso.com");
+	accepts("<S>CN=mail.contoso.com");
+	accepts("<s>CN=*.contoso.com, OU=IT");
+	accepts("<I>CN=CA<S>O=Contoso, CN=mail.contoso.com");
+	accepts("<I>CN=CA<S>CN=mail");
+	/* The subject part is .+: it may hold '<'. */
+	accepts("<I>CN=CA<S>CN=mail.contoso.com, O=\"a<S>b\"");
+	refuses("<I>CN=CA<S>CN=Contoso Mail Server", "not a domain name");
+	refuses("<I>CN=CA<S>", "SAN-only");
+	refuses("<S>", "SAN-only");
+	refuses("<I><S>", "SAN-only");
+	refuses("<I>CN=CA<S>O=Contoso, OU=Mail", "has no CN=");
+	refuses("<I>CN=CA<S>CN=*.*.contoso.com", "not a domain name");
+	refuses("<I>CN=CA<S>CN=m*.contoso.com", "not a domain name");
+	refuses("<I>CN=CA<S>CN=*", "not a domain name");
+	refuses("<I>CN=CA<S>CN=192.0.2.1", "not a domain name");
+	refuses("<I>CN=CA<S>CN=mail.contoso.com.", "not a domain name");
+	refuses("<I>CN=CA<S>CN=mail_1.contoso.com", "not a domain name");
+	refuses("<I>CN=CA<S>CN=, O=x", "not a domain name");
+	refuses("<I>CN=CA<S>CN=mail.contoso.com + O=x", "not a domain name");
+	/* The first CN= decides, not the most specific one. */
+	refuses("<I>CN=CA<S>CN=Contoso Ltd, CN=mail.contoso.com",
+		"not a domain");
+	refuses("<I>O=\"a<b\"<S>CN=mail.contoso.com", "issuer part holds '<'");
+	refuses("<I><S>CN=mail.contoso.com", "issuer part is empty");
+	refuses("<I>CN=CA", "no <S>");
+	refuses("CN=mail.contoso.com", "does not begin with <I> or <S>");
+	refuses("", "does not begin");
+	assert_int_equal(
+	    sel_exchange_accepts("<S>CN=mail\0.contoso.com", 23, &why), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_exchange_accepts),
 	    cmocka_unit_test(test_index_agrees),
 	    cmocka_unit_test(test_names_agrees),
 	    cmocka_unit_test(test_index_while_loading),
