@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -535,6 +536,27 @@ node_text(const xmlNode *n)
 	return s;
 }
 
+/* Sets c->port_2525 from the Binding elements of n; 0, or -1 (memory). */
+static int
+model_bindings(const xmlNode *n, struct conn *c)
+{
+	const xmlNode *b;
+	char	      *text;
+	size_t	       len;
+
+	for (b = n->children; b != NULL; b = b->next) {
+		if (b->type != XML_ELEMENT_NODE)
+			continue;
+		if ((text = node_text(b)) == NULL)
+			return -1;
+		len = strlen(text);
+		if (len >= 5 && strcmp(text + len - 5, ":2525") == 0)
+			c->port_2525 = 1;
+		free(text);
+	}
+	return 0;
+}
+
 /*
  * Reads one <ReceiveConnector> into c and reports, with their lines,
  * the problems the schema would also catch but describes poorly (a
@@ -569,8 +591,13 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 			continue;
 		}
 		seen[ki] = k;
-		if (ki > K_ADVERTISE)
+		if (ki == K_BINDINGS) {
+			if (model_bindings(k, c) == -1) {
+				conn_errs_add(errs, 0, "out of memory");
+				return -1;
+			}
 			continue;
+		}
 		if ((text = node_text(k)) == NULL) {
 			conn_errs_add(errs, 0, "out of memory");
 			return -1;
@@ -587,6 +614,12 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 			break;
 		case K_TLSNAME:
 			c->tls_name = text;
+			break;
+		case K_ROLE:
+			c->role = text;
+			break;
+		case K_AUTH:
+			c->auth = text;
 			break;
 		default:
 			b = parse_bool(text);
@@ -738,6 +771,8 @@ model_free(struct conn_file *cf)
 		free(cf->v[i].identity);
 		free(cf->v[i].fqdn);
 		free(cf->v[i].tls_name);
+		free(cf->v[i].role);
+		free(cf->v[i].auth);
 	}
 	if (cf->n > 0)
 		free(cf->v[0].span);
@@ -1186,4 +1221,46 @@ conn_load_mem(const char *label, const char *buf, size_t len,
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
 	return conn_load_owned(label, copy, len, 0, out, errs);
+}
+
+/* Is (s, len), without the spaces around it, "tls" in any case? */
+static int
+is_tls_token(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return len == 3 && strncasecmp(s, "tls", 3) == 0;
+}
+
+int
+conn_offers_tls(const struct conn *c)
+{
+	const char *p, *comma;
+
+	if (c->auth == NULL)
+		return 1;
+	for (p = c->auth;; p = comma + 1) {
+		comma = strchr(p, ',');
+		if (is_tls_token(p, comma != NULL ? (size_t)(comma - p)
+						  : strlen(p)))
+			return 1;
+		if (comma == NULL)
+			return 0;
+	}
+}
+
+int
+conn_is_default_hub(const struct conn *c)
+{
+	if (c->server == NULL || c->name == NULL ||
+	    strncasecmp(c->name, "Default ", 8) != 0 ||
+	    strcasecmp(c->name + 8, c->server) != 0)
+		return 0;
+	if (c->role != NULL)
+		return strcasecmp(c->role, "HubTransport") == 0;
+	return c->port_2525;
 }

@@ -50,6 +50,9 @@ struct conn {
 	char *fqdn;	 /* NULL when absent; "" when empty */
 	char *tls_name;	 /* NULL when absent; "" when empty */
 	int   advertise; /* 0, 1 or CONN_UNSET */
+	char *role;	 /* TransportRole; NULL when absent */
+	char *auth;	 /* AuthMechanism; NULL when absent */
+	int   port_2525; /* a Binding ends in ":2525" */
 	long  line;	 /* of the <ReceiveConnector> tag */
 	long  dup_line;	 /* another connector with the same identity, or 0
 			    (only a CONN_LOAD_DUPLICATES load keeps such) */
@@ -139,5 +142,20 @@ int conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 
 /* 1 when (buf, len) differs from the file's bytes, else 0. */
 int conn_changed(const struct conn_file *cf, const char *buf, size_t len);
+
+/*
+ * Does the connector offer STARTTLS: AuthMechanism absent, or a
+ * comma-separated list holding the token Tls in any case
+ * (certbind-connectors(5))?  1 or 0.
+ */
+int conn_offers_tls(const struct conn *);
+
+/*
+ * Is the connector the server's "Default <Server>" HubTransport
+ * connector (certbind-connectors(5)): Name "Default " and its Server,
+ * in any case, and TransportRole HubTransport, or, with no
+ * TransportRole, a Binding on port 2525?  1 or 0.
+ */
+int conn_is_default_hub(const struct conn *);
 
 #endif

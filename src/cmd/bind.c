@@ -646,6 +646,32 @@ out:
 }
 
 /*
+ * Microsoft warns that changing the Fqdn of a server's "Default <Server>"
+ * HubTransport connector breaks mail flow between Mailbox servers
+ * (certbind-connectors(5)).  Returns 1 to refuse (said), 0 when the
+ * connector is another or its Fqdn does not change.
+ */
+static int
+check_default_hub(const struct bind_run *r, const struct conn *c,
+		  const struct conn_edit *e)
+{
+	if (r->o.fqdn == NULL || !(conn_edit_mask(c, e) & CONN_F_FQDN) ||
+	    !conn_is_default_hub(c))
+		return 0;
+	if (r->o.force)
+		diag_warn(c->identity,
+			  "changing the Fqdn of the Default HubTransport "
+			  "connector breaks mail flow between Mailbox servers, "
+			  "as Microsoft warns");
+	else
+		diag_err(c->identity,
+			 "changing the Fqdn of the Default HubTransport "
+			 "connector breaks mail flow between Mailbox servers, "
+			 "as Microsoft warns; refused without --force");
+	return 1;
+}
+
+/*
  * Selects the connectors, runs the checks, and fills edits and items.
  * Returns EXIT_OK, or the exit status after reporting (EXIT_NO when the
  * pattern selects nothing or a check refuses).
@@ -678,6 +704,8 @@ plan(struct bind_run *r)
 			bad = 0;
 		if (bad == -1)
 			return EXIT_FAIL;
+		if (check_default_hub(r, c, &r->edits[i]))
+			bad = 1;
 		r->refused += bad;
 		if (r->keep && (r->items[i] = connector_item(c, &r->edits[i],
 							     bad && !r->o.force,

@@ -116,6 +116,11 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
 		    &r->cs, "Binding", CHECK_WARN,
 		    "no "
 		    "TlsCertificateName: Exchange picks a certificate itself");
+	if (!conn_offers_tls(r->cn))
+		return checks_addf(
+		    &r->cs, "Binding", CHECK_WARN,
+		    "AuthMechanism has no Tls: the connector does not offer "
+		    "STARTTLS, so its TlsCertificateName is unused");
 	if (!sel_exchange_accepts(tls, strlen(tls), &why))
 		return checks_addf(&r->cs, "Binding", CHECK_FAIL,
 				   "Exchange's Set-ReceiveConnector refuses "

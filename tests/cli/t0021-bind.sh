@@ -269,4 +269,46 @@ PY
 run -c "$T/v.xml" -s "$T/display.pem" --at 2026-06-01 validate --identity 'MAILBOX01\Client Frontend MAILBOX01'
 expect_rc 1 "validate of a name Exchange refuses: exit 1"
 expect_out_has "Binding.*Fail.*Exchange's Set-ReceiveConnector refuses this TlsCertificateName: the first CN= of its subject part is not a domain name or \*\.domain" "Binding Fail saying why"
+# --- AuthMechanism without Tls: no STARTTLS, the binding is unused
+# (certbind-connectors(5))
+python3 - "$ORIG" "$T/v.xml" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+old = "<AuthMechanism>Tls, BasicAuth, BasicAuthRequireTLS</AuthMechanism>"
+assert s.count(old) >= 1
+open(sys.argv[2], "w").write(s.replace(old, "<AuthMechanism>BasicAuth, BasicAuthRequireTLS, Integrated</AuthMechanism>", 1))
+PY
+run -c "$T/v.xml" -s "$S" --password-file "$PKI/password.txt" --at 2026-06-01 \
+    validate --identity 'MAILBOX01\Client Frontend MAILBOX01'
+expect_out_has "Binding.*Warn.*AuthMechanism has no Tls: the connector does not offer STARTTLS, so its TlsCertificateName is unused" "validate: Binding Warn, the binding unused"
+run -c "$ORIG" -s "$S" --password-file "$PKI/password.txt" --at 2026-06-01 \
+    validate --identity 'MAILBOX01\Client Frontend MAILBOX01'
+expect_out_lacks "AuthMechanism has no Tls" "with Tls in AuthMechanism, no such warning"
+# --- the Default <Server> HubTransport connector's Fqdn (certbind-connectors(5))
+fresh
+B bind --identity 'MAILBOX01\Default MAILBOX01' --fqdn mx.contoso.com
+expect_rc 1 "bind --fqdn on Default MAILBOX01 (HubTransport) is refused"
+expect_err_has "^certbind: MAILBOX01\\\\Default MAILBOX01: changing the Fqdn of the Default HubTransport connector breaks mail flow between Mailbox servers, as Microsoft warns; refused without --force$" "citing Microsoft's warning"
+check "nothing written" cmp -s "$ORIG" "$C"
+B bind --identity 'Default*' --fqdn mx.contoso.com
+expect_rc 1 "a pattern taking it in with others: refused too"
+check "nothing written" cmp -s "$ORIG" "$C"
+B bind --identity 'MAILBOX01\Default MAILBOX01' --fqdn mailbox01.contoso.com
+expect_rc 0 "the same Fqdn (no change) is not refused"
+B bind --identity 'MAILBOX01\Default MAILBOX01' --advertise-client-settings true
+expect_rc 0 "other values of it are not refused"
+fresh
+B bind --identity 'MAILBOX01\Default MAILBOX01' --fqdn mx.contoso.com --force
+expect_rc 0 "--force changes it"
+expect_err_has "warning: MAILBOX01\\\\Default MAILBOX01: changing the Fqdn of the Default HubTransport connector breaks mail flow" "with a warning"
+check "and writes it" test "$(xp 'string(//ReceiveConnector[Name="Default MAILBOX01"]/Fqdn)')" = mx.contoso.com
+# Without TransportRole, its port 2525 says it is the HubTransport one;
+# another role is not it.
+sed '/<TransportRole>HubTransport<\/TransportRole>/d' "$ORIG" >"$C"; cp "$C" "$T/norole"
+B bind --identity 'MAILBOX01\Default MAILBOX01' --fqdn mx.contoso.com
+expect_rc 1 "no TransportRole, Binding on 2525: refused"
+check "nothing written" cmp -s "$T/norole" "$C"
+sed 's/<TransportRole>HubTransport<\/TransportRole>/<TransportRole>FrontendTransport<\/TransportRole>/' "$ORIG" >"$C"
+B bind --identity 'MAILBOX01\Default MAILBOX01' --fqdn mx.contoso.com
+expect_rc 0 "TransportRole FrontendTransport: not the HubTransport connector"
 done_testing

@@ -93,7 +93,7 @@ check "nothing written" cmp -s "$T/nofqdn" "$C"
 # --no-chain: a self-signed certificate's Chain is not judged.
 fresh
 SS=$(fp "$S/selfsigned.contoso.com.pem")
-B -f json bind --identity 'Default MAILBOX01' --thumbprint "$SS" --fqdn selfsigned.contoso.com --no-chain
+B -f json bind --identity 'Client Frontend MAILBOX02' --thumbprint "$SS" --fqdn selfsigned.contoso.com --no-chain
 expect_rc 0 "--no-chain"
 check "no Chain check in the result" python3 -c "
 import json,sys; d=json.load(open(sys.argv[1]))

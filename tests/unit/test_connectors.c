@@ -120,9 +120,14 @@ test_load_good(void **state)
 					 "DC=com<S>CN=mail.contoso.com");
 	assert_int_equal(c->advertise, 0);
 	assert_int_equal(c->line, 3);
+	assert_string_equal(c->role, "FrontendTransport");
+	assert_string_equal(c->auth, "Tls, BasicAuth, BasicAuthRequireTLS");
+	assert_int_equal(c->port_2525, 0);
 	c = &cf->v[1];
 	assert_null(c->fqdn);
 	assert_null(c->tls_name);
+	assert_null(c->role);
+	assert_null(c->auth);
 	assert_int_equal(c->advertise, 1);
 	assert_int_equal(c->line, 13);
 	c = &cf->v[2];
@@ -134,6 +139,64 @@ test_load_good(void **state)
 	assert_string_equal(c->identity, "ΠΟΣΤΑ\\Почта Österreich");
 	assert_int_equal(c->advertise, CONN_UNSET);
 	conn_file_free(cf);
+}
+
+/* certbind-connectors(5): AuthMechanism's Tls token. */
+static void
+test_offers_tls(void **state)
+{
+	static const char *const yes[] = {"Tls", "tls", "BasicAuth, Tls",
+					  " TLS ,Integrated", "Integrated,Tls"};
+	static const char *const no[] = {
+	    "",		 "None",       "BasicAuth, BasicAuthRequireTLS",
+	    "TlsX",	 "Integrated", "ExternalAuthoritative, Tls2",
+	    "T ls, Xtls"};
+	struct conn c;
+	size_t	    i;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(conn_offers_tls(&c), 1);
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		c.auth = (char *)yes[i];
+		assert_int_equal(conn_offers_tls(&c), 1);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		c.auth = (char *)no[i];
+		assert_int_equal(conn_offers_tls(&c), 0);
+	}
+}
+
+/* certbind-connectors(5): the Default <Server> HubTransport connector. */
+static void
+test_default_hub(void **state)
+{
+	struct conn c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.server = "MAILBOX01";
+	c.name = "Default MAILBOX01";
+	c.role = "HubTransport";
+	assert_int_equal(conn_is_default_hub(&c), 1);
+	c.name = "default mailbox01";
+	c.role = "hubtransport";
+	assert_int_equal(conn_is_default_hub(&c), 1);
+	c.role = "FrontendTransport";
+	assert_int_equal(conn_is_default_hub(&c), 0);
+	c.role = NULL;
+	assert_int_equal(conn_is_default_hub(&c), 0);
+	c.port_2525 = 1;
+	assert_int_equal(conn_is_default_hub(&c), 1);
+	c.name = "Default Frontend MAILBOX01";
+	assert_int_equal(conn_is_default_hub(&c), 0);
+	c.name = "Default MAILBOX02";
+	assert_int_equal(conn_is_default_hub(&c), 0);
+	c.name = "DefaultMAILBOX01";
+	assert_int_equal(conn_is_default_hub(&c), 0);
+	c.name = "Default MAILBOX01";
+	c.server = NULL;
+	assert_int_equal(conn_is_default_hub(&c), 0);
 }
 
 static void
@@ -1554,6 +1617,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_good),
+	    cmocka_unit_test(test_offers_tls),
+	    cmocka_unit_test(test_default_hub),
 	    cmocka_unit_test(test_load_empty_root),
 	    cmocka_unit_test(test_refuse_xxe),
 	    cmocka_unit_test(test_refuse_bomb),
