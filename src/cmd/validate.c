@@ -356,6 +356,48 @@ junit_note(xmlTextWriterPtr w, enum check_result res, const char *detail)
 }
 
 /*
+ * The opening of a JUnit document: one testsuite of tests testcases,
+ * failures of them failed.  Returns the writer (and *bufp, which
+ * junit_end frees), or NULL when memory ran out.
+ */
+static xmlTextWriterPtr
+junit_begin(xmlBufferPtr *bufp, size_t tests, size_t failures, int *err)
+{
+	xmlTextWriterPtr w;
+	char		 num[32];
+
+	if ((*bufp = xmlBufferCreate()) == NULL)
+		return NULL;
+	if ((w = xmlNewTextWriterMemory(*bufp, 0)) == NULL) {
+		xmlBufferFree(*bufp);
+		return NULL;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	*err |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+	*err |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
+	*err |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
+	*err |= junit_attr(w, "name", "certbind validate");
+	snprintf(num, sizeof(num), "%zu", tests);
+	*err |= junit_attr(w, "tests", num);
+	snprintf(num, sizeof(num), "%zu", failures);
+	*err |= junit_attr(w, "failures", num);
+	return w;
+}
+
+/* Closes the document, writes it to fp and frees w and buf.  0 or -1. */
+static int
+junit_end(xmlTextWriterPtr w, xmlBufferPtr buf, int err, FILE *fp)
+{
+	err |= xmlTextWriterEndDocument(w) < 0;
+	xmlFreeTextWriter(w);
+	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf),
+			   fp) != (size_t)xmlBufferLength(buf))
+		err = 1;
+	xmlBufferFree(buf);
+	return err ? -1 : 0;
+}
+
+/*
  * JUnit XML (the de-facto schema Jenkins, GitLab and GitHub read): one
  * testsuite, a testcase per connector and check; Fail is a <failure>,
  * Warn a <failure> with --strict, else a note in <system-out>.
@@ -366,7 +408,6 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 	xmlBufferPtr	 buf;
 	xmlTextWriterPtr w;
 	size_t		 i, k, tests = 0, failures = 0;
-	char		 num[32];
 	int		 err = 0, fail;
 
 	for (i = 0; i < n; i++)
@@ -376,24 +417,8 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 			    rs[i].cs.v[k].result == CHECK_FAIL ||
 			    (strict && rs[i].cs.v[k].result == CHECK_WARN);
 		}
-	if ((buf = xmlBufferCreate()) == NULL)
+	if ((w = junit_begin(&buf, tests, failures, &err)) == NULL)
 		return -1;
-	if ((w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
-		xmlBufferFree(buf);
-		return -1;
-	}
-	xmlTextWriterSetIndent(w, 1);
-	err |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
-	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
-	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
-	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-					   BAD_CAST "certbind validate") < 0;
-	snprintf(num, sizeof(num), "%zu", tests);
-	err |=
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST num) < 0;
-	snprintf(num, sizeof(num), "%zu", failures);
-	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
-					   BAD_CAST num) < 0;
 	for (i = 0; i < n && !err; i++)
 		for (k = 0; k < rs[i].cs.n && !err; k++) {
 			const struct check *c = &rs[i].cs.v[k];
@@ -415,13 +440,7 @@ print_junit(const struct vconn *rs, size_t n, int strict, FILE *fp)
 				err |= junit_note(w, c->result, c->detail);
 			err |= xmlTextWriterEndElement(w) < 0;
 		}
-	err |= xmlTextWriterEndDocument(w) < 0;
-	xmlFreeTextWriter(w);
-	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf),
-			   fp) != (size_t)xmlBufferLength(buf))
-		err = 1;
-	xmlBufferFree(buf);
-	return err ? -1 : 0;
+	return junit_end(w, buf, err, fp);
 }
 
 /*
@@ -642,35 +661,15 @@ junit_stopped(FILE *fp, const char *name, const char *message)
 	xmlTextWriterPtr w;
 	int		 err = 0;
 
-	if ((buf = xmlBufferCreate()) == NULL)
+	if ((w = junit_begin(&buf, 1, 1, &err)) == NULL)
 		return -1;
-	if ((w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
-		xmlBufferFree(buf);
-		return -1;
-	}
-	xmlTextWriterSetIndent(w, 1);
-	err |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
-	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
-	err |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
-	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-					   BAD_CAST "certbind validate") < 0;
-	err |=
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST "1") < 0;
-	err |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
-					   BAD_CAST "1") < 0;
 	err |= xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
 	err |= junit_attr(w, "classname", "certbind validate");
 	err |= junit_attr(w, "name", name);
 	err |= xmlTextWriterStartElement(w, BAD_CAST "failure") < 0;
 	err |= junit_attr(w, "type", "Error");
 	err |= junit_attr(w, "message", message);
-	err |= xmlTextWriterEndDocument(w) < 0;
-	xmlFreeTextWriter(w);
-	if (!err && fwrite(xmlBufferContent(buf), 1, xmlBufferLength(buf),
-			   fp) != (size_t)xmlBufferLength(buf))
-		err = 1;
-	xmlBufferFree(buf);
-	return err ? -1 : 0;
+	return junit_end(w, buf, err, fp);
 }
 
 /*
