@@ -350,7 +350,8 @@ put_kus(FILE *fp, uint32_t ku)
  * keyEncipherment alone (RSA key transport); other keys must sign.
  */
 static int
-check_usage(struct check *ck, struct cert *c, X509 *x)
+check_usage(struct check *ck, struct cert *c, X509 *x,
+	    const struct check_opts *o)
 {
 	struct detail d;
 	uint32_t      eku, ku, want;
@@ -374,7 +375,8 @@ check_usage(struct check *ck, struct cert *c, X509 *x)
 
 	if (detail_open(&d) == -1)
 		return -1;
-	if (eku != UINT32_MAX && !(eku & (XKU_SSL_SERVER | XKU_ANYEKU))) {
+	if (!o->client && eku != UINT32_MAX &&
+	    !(eku & (XKU_SSL_SERVER | XKU_ANYEKU))) {
 		fail = 1;
 		fputs("extended key usage lacks serverAuth: ", d.fp);
 		put_ekus(d.fp, x);
@@ -387,6 +389,18 @@ check_usage(struct check *ck, struct cert *c, X509 *x)
 	}
 	if (fail)
 		return set(ck, "Usage", CHECK_FAIL, &d);
+	/* A send connector's certificate is a TLS client certificate. */
+	if (o->client && eku != UINT32_MAX &&
+	    !(eku & (XKU_SSL_CLIENT | XKU_ANYEKU))) {
+		fputs("extended key usage lacks clientAuth (", d.fp);
+		put_ekus(d.fp, x);
+		fputs("), and a send connector presents its certificate as a "
+		      "TLS client certificate: a server that asks for one may "
+		      "refuse it (public CAs have been dropping clientAuth "
+		      "from their server certificates)",
+		      d.fp);
+		return set(ck, "Usage", CHECK_WARN, &d);
+	}
 	if (eku == UINT32_MAX)
 		fputs("no extended key usage (any use)", d.fp);
 	else {
@@ -665,7 +679,9 @@ put_missing_advice(FILE *fp, const struct cert *c, const struct check_opts *o,
 /*
  * Chain: X509_verify_cert at opts->at with the sslserver purpose, so
  * every certificate of the path must allow TLS server use (an
- * intermediate restricted to other uses fails here, not in Usage).
+ * intermediate restricted to other uses fails here, not in Usage).  A
+ * client certificate (a send connector's) is verified for any purpose:
+ * Usage says what its EKU lacks.
  * Security level checks are left to Key.  A self-signed certificate is
  * a Warn whether or not it is itself a trust anchor.
  */
@@ -702,7 +718,9 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	if ((untrusted = chain_untrusted(ch, c, o->untrusted)) == NULL ||
 	    (ctx = X509_STORE_CTX_new()) == NULL ||
 	    !X509_STORE_CTX_init(ctx, ch->anchors, x, untrusted) ||
-	    !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER))
+	    !X509_STORE_CTX_set_purpose(ctx, o->client
+						     ? X509_PURPOSE_ANY
+						     : X509_PURPOSE_SSL_SERVER))
 		goto out;
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(param, o->at);
@@ -839,6 +857,49 @@ leaf_x509(struct checks_chain *ch, struct cert *c)
 	return x;
 }
 
+int
+checks_exchange_valid(struct cert *c, const struct check_opts *o, char **why)
+{
+	struct check ck;
+	X509	    *x;
+	char	     date[32];
+	int	     had, rc = -1;
+
+	*why = NULL;
+	switch (cert_status(c, o->at)) {
+	case CERT_STATUS_VALID:
+		break;
+	case CERT_STATUS_EXPIRED:
+		cert_format_time(c->not_after, date, sizeof(date));
+		return asprintf(why, "expired on %s", date) < 0 ? -1 : 0;
+	case CERT_STATUS_NOTYET:
+		cert_format_time(c->not_before, date, sizeof(date));
+		return asprintf(why, "not valid before %s", date) < 0 ? -1 : 0;
+	default:
+		return (*why = strdup("its dates cannot be read")) == NULL ? -1
+									   : 0;
+	}
+	if (o->no_chain)
+		return 1;
+	memset(&ck, 0, sizeof(ck));
+	had = c->x509 != NULL;
+	if ((x = leaf_x509(o->chain, c)) == NULL)
+		ERR_clear_error();
+	if (check_chain(&ck, c, x, o) == 0) {
+		/* Self-signed is a Warn: Exchange trusts its own (CHECKS). */
+		if (ck.result == CHECK_FAIL) {
+			*why = ck.detail;
+			ck.detail = NULL;
+			rc = 0;
+		} else
+			rc = 1;
+	}
+	free(ck.detail);
+	if (!had)
+		cert_drop_x509(c);
+	return rc;
+}
+
 /* out->worst from its entries. */
 static void
 set_worst(struct checks *out)
@@ -875,7 +936,7 @@ checks_run(struct cert *c, const struct host *h, const struct check_opts *o,
 			goto out;
 		out->n++;
 	}
-	if (check_usage(&out->v[out->n], c, x) == -1)
+	if (check_usage(&out->v[out->n], c, x, o) == -1)
 		goto out;
 	out->n++;
 	if (!o->no_chain) {

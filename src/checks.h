@@ -48,6 +48,8 @@ struct check_opts {
 	STACK_OF(X509) * untrusted;
 	int no_private_key; /* no PrivateKey entry: the key is not in
 			       the store's reach (probe: on the server) */
+	int client;	    /* a TLS client certificate (a send connector's):
+			       Usage wants clientAuth, Chain any purpose */
 };
 
 /*
@@ -90,6 +92,17 @@ int checks_addf(struct checks *cs, const char *name, enum check_result r,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 void checks_release(struct checks *);
+
+/*
+ * Does Exchange count c as valid when it picks a certificate (certbind(1)
+ * WHAT EXCHANGE DOES): within its dates at o->at, and, unless
+ * no_chain, its Chain check not a Fail (a self-signed certificate counts:
+ * Exchange puts its own among the server's trusted roots)?  Returns 1;
+ * 0 with *why (caller frees) saying why not, in one line; -1 when memory
+ * ran out.
+ */
+int checks_exchange_valid(struct cert *c, const struct check_opts *o,
+			  char **why);
 
 /* "Pass", "Warn", "Fail". */
 const char *check_result_name(enum check_result);

@@ -25,8 +25,21 @@ sel_parse(const char *s, size_t len, struct sel_name *out, const char **why)
 	size_t i;
 	int    quoted = 0;
 
+	/* "<S>subject" alone selects that subject under any issuer. */
+	if (len >= 3 && tag(s, 'S')) {
+		if (len == 3) {
+			*why = "has an empty subject after <S>";
+			return -1;
+		}
+		out->any_issuer = 1;
+		out->issuer = NULL;
+		out->ilen = 0;
+		out->subject = s + 3;
+		out->slen = len - 3;
+		return 0;
+	}
 	if (len < 6 || !tag(s, 'I')) {
-		*why = "does not begin with <I>";
+		*why = "does not begin with <I> or <S>";
 		return -1;
 	}
 	/* A '<' inside a quoted value is part of the value (certbind(1)
@@ -41,6 +54,7 @@ sel_parse(const char *s, size_t len, struct sel_name *out, const char **why)
 		*why = "has no <S> after the issuer";
 		return -1;
 	}
+	out->any_issuer = 0;
 	out->issuer = s + 3;
 	out->ilen = i - 3;
 	out->subject = s + i + 3;
@@ -124,21 +138,15 @@ sel_matches(struct cert *c, const struct sel_name *n)
 	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
 	    (sub = cert_get0_subject(c, &slen)) == NULL)
 		return -1;
-	return fold_casecmp_n(iss, ilen, n->issuer, n->ilen) == 0 &&
+	return (n->any_issuer ||
+		fold_casecmp_n(iss, ilen, n->issuer, n->ilen) == 0) &&
 	       fold_casecmp_n(sub, slen, n->subject, n->slen) == 0;
 }
 
-/*
- * Best first: usable at *(const time_t *)at (valid and keyed), NotAfter,
- * NotBefore, Thumbprint.
- */
-static int
-prefer(const void *a, const void *b, void *at)
+int
+sel_cmp(const struct cert *x, const struct cert *y, time_t t)
 {
-	const struct cert *x = *(struct cert *const *)a;
-	const struct cert *y = *(struct cert *const *)b;
-	time_t		   t = *(const time_t *)at;
-	int		   ux, uy;
+	int ux, uy;
 
 	ux = x->has_key && cert_status(x, t) == CERT_STATUS_VALID;
 	uy = y->has_key && cert_status(y, t) == CERT_STATUS_VALID;
@@ -149,6 +157,14 @@ prefer(const void *a, const void *b, void *at)
 	if (x->not_before != y->not_before)
 		return x->not_before > y->not_before ? -1 : 1;
 	return memcmp(x->sha1, y->sha1, sizeof(x->sha1));
+}
+
+/* sel_cmp for qsort_r over an array of certificates; at is a time_t. */
+static int
+prefer(const void *a, const void *b, void *at)
+{
+	return sel_cmp(*(struct cert *const *)a, *(struct cert *const *)b,
+		       *(const time_t *)at);
 }
 
 /* Adds c to a growing array; returns 0 or -1. */
@@ -246,13 +262,15 @@ fold_hash(unsigned long long h, const char *s, size_t len)
 	return h;
 }
 
+/*
+ * The key of a name or a certificate: its folded Subject alone, so that
+ * a name without an issuer part finds its certificates under the same
+ * key; the issuer is compared by sel_matches.
+ */
 static unsigned long long
-name_hash(const char *iss, size_t ilen, const char *sub, size_t slen)
+name_hash(const char *sub, size_t slen)
 {
-	unsigned long long h;
-
-	h = fnv_step(fold_hash(FNV_BASIS, iss, ilen), 0xff);
-	return fold_hash(h, sub, slen);
+	return fold_hash(FNV_BASIS, sub, slen);
 }
 
 /* The hash of c's names; 0, or -1 when they don't decode. */
@@ -265,7 +283,7 @@ cert_hash(struct cert *c, unsigned long long *h)
 	if ((iss = cert_get0_issuer(c, &ilen)) == NULL ||
 	    (sub = cert_get0_subject(c, &slen)) == NULL)
 		return -1;
-	*h = name_hash(iss, ilen, sub, slen);
+	*h = name_hash(sub, slen);
 	return 0;
 }
 
@@ -362,7 +380,7 @@ sel_index_select(struct sel_index *ix, const struct sel_name *n, time_t at,
 	unsigned long long h;
 	size_t		   lo, cnt = 0, cap = 0;
 
-	h = name_hash(n->issuer, n->ilen, n->subject, n->slen);
+	h = name_hash(n->subject, n->slen);
 	/* Equal hashes are candidates; the folded comparison decides. */
 	for (lo = first_hash(ix->v, ix->n, h);
 	     lo < ix->n && ix->v[lo].hash == h; lo++) {
@@ -399,8 +417,7 @@ sel_names_new(const struct sel_name *names, const int *ok, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!ok[i])
 			continue;
-		ix->v[ix->n].hash = name_hash(names[i].issuer, names[i].ilen,
-					      names[i].subject, names[i].slen);
+		ix->v[ix->n].hash = name_hash(names[i].subject, names[i].slen);
 		ix->v[ix->n++].i = i;
 	}
 	qsort(ix->v, ix->n, sizeof(*ix->v), entrycmp);
@@ -580,4 +597,13 @@ sel_hosts_find(struct sel_hosts *hx, const struct host *h, size_t *np)
 fail:
 	free(v);
 	return NULL;
+}
+
+void
+sel_both_add(void *arg, size_t i, struct cert *c)
+{
+	struct sel_both *b = arg;
+
+	sel_index_add(b->ix, i, c);
+	sel_hosts_add(b->hx, i, c);
 }

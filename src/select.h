@@ -3,7 +3,9 @@
  * SELECTION).
  * "<I>issuer<S>subject" selects every certificate whose Issuer and
  * Subject strings equal the two parts, compared case-insensitively as
- * Exchange compares them; several are ordered by preference.
+ * Exchange compares them ("<S>subject": the Subject alone); several are
+ * ordered by preference.  Which of them Exchange uses is exchange.h's
+ * business.
  */
 #ifndef SELECT_H
 #define SELECT_H
@@ -14,18 +16,23 @@
 struct cert;
 struct store;
 
-/* The two parts of a TLS certificate name, as spans into it. */
+/*
+ * The two parts of a TLS certificate name, as spans into it.  A name
+ * "<S>subject" has no issuer part: any_issuer is set, issuer is NULL,
+ * and it selects that subject under any issuer.
+ */
 struct sel_name {
 	const char *issuer;
 	size_t	    ilen;
 	const char *subject;
 	size_t	    slen;
+	int	    any_issuer;
 };
 
 /*
- * Splits (s, len) into issuer and subject: it must begin with "<I>" and
- * hold "<S>" outside any quoted value, tags in any case.  Returns 0, or
- * -1 with *why a static message.
+ * Splits (s, len) into issuer and subject: "<I>issuer<S>subject", with
+ * "<S>" outside any quoted value, or "<S>subject" alone, tags in any
+ * case.  Returns 0, or -1 with *why a static message.
  */
 int sel_parse(const char *s, size_t len, struct sel_name *out,
 	      const char **why);
@@ -45,9 +52,14 @@ int sel_exchange_accepts(const char *s, size_t len, const char **why);
 int sel_matches(struct cert *c, const struct sel_name *);
 
 /*
- * Every certificate of the store the name selects, best first: valid at
- * `at` and with a private key, then the latest NotAfter, the latest
- * NotBefore, the lowest Thumbprint.  Returns a new array (caller frees)
+ * The preference between two certificates: valid at t and with a private
+ * key first, then the latest NotAfter, the latest NotBefore, the lowest
+ * Thumbprint.  Negative when x comes first, as for qsort.
+ */
+int sel_cmp(const struct cert *x, const struct cert *y, time_t t);
+
+/*
+ * Every certificate of the store the name selects, best first (sel_cmp).  Returns a new array (caller frees)
  * of *n entries (NULL with *n == 0 when none), or NULL with *n == (size_t)-1
  * when memory ran out.
  */
@@ -122,5 +134,15 @@ void		  sel_hosts_free(struct sel_hosts *);
  * out.
  */
 size_t *sel_hosts_find(struct sel_hosts *, const struct host *h, size_t *np);
+
+/*
+ * Both indexes as one store loads: sel_both_add is the `each` function,
+ * with a struct sel_both holding the two empty indexes as its argument.
+ */
+struct sel_both {
+	struct sel_index *ix;
+	struct sel_hosts *hx;
+};
+void sel_both_add(void *both, size_t i, struct cert *c);
 
 #endif

@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "connectors.h"
 #include "diag.h"
+#include "exchange.h"
 #include "dn.h"
 #include "hostname.h"
 #include "output.h"
@@ -148,7 +149,9 @@ struct bind_run {
 	int		 *selected; /* cf->n */
 	struct ov	**items;    /* cf->n output objects, when keep */
 	int		  keep;	    /* the format prints items (json, list) */
-	struct check_opts co;	    /* for --thumbprint's checks */
+	struct check_opts co;	    /* for the checks, once co_ready */
+	int		  co_ready;
+	struct sel_index *ix;	    /* the store's, from run_exchange */
 	struct checks	  common;   /* its checks but Domain, run once */
 	struct ov	 *common_ov[CHECKS_MAX]; /* the same as output */
 	size_t		  refused; /* connectors a check refused */
@@ -171,46 +174,75 @@ thumb_of(const struct cert *c, char *hex)
 }
 
 /*
- * Warns when the name of the certificate being bound selects other
- * certificates of the store too: Exchange then picks one of them by its
- * own rules, which may not be the one the user pasted.
+ * The store, its index and the check options (trust anchors,
+ * intermediates), loaded on first use, for the checks and for what
+ * Exchange picks (exchange.h).  -1 after reporting.
+ */
+static int
+run_exchange(struct bind_run *r)
+{
+	if (run_store(r) == NULL)
+		return -1;
+	if (!r->co_ready) {
+		if (cmd_check_opts(&r->co, r->st, 30, r->o.no_chain) == -1)
+			return -1;
+		r->co_ready = 1;
+	}
+	if (r->ix == NULL && (r->ix = sel_index_new(r->st)) == NULL) {
+		diag_err(NULL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Warns when other valid certificates of the store have the name of the
+ * certificate being bound: Exchange then presents any of them
+ * (certbind(1) WHAT EXCHANGE DOES), which may not be the one the user
+ * pasted.  Those Exchange ignores are mentioned with -v.
  */
 static int
 warn_ambiguous(struct bind_run *r)
 {
-	struct sel_name sn;
-	struct cert   **v;
-	const char     *why;
-	char		hex[41], date[32];
-	size_t		n, i;
+	struct sel_name	 sn;
+	struct exch_pick pk;
+	const char	*why;
+	char		 hex[41], date[32];
+	size_t		 i;
 
 	if (sel_parse(r->tls_name, r->tls_len, &sn, &why) == -1)
 		return 0;
-	if ((v = sel_select(r->st, &sn, g.at, &n)) == NULL) {
-		if (n == (size_t)-1) {
-			diag_err(NULL, "out of memory");
-			return -1;
-		}
-		return 0;
+	if (exch_by_name(r->ix, &sn, &r->co, &pk) == -1) {
+		diag_err(NULL, "out of memory");
+		return -1;
 	}
-	if (n > 1) {
-		thumb_of(r->cert, hex);
-		diag_warn(
-		    hex,
-		    "%zu certificates in the store have this "
-		    "certificate's name; the binding is ambiguous and Exchange "
-		    "may pick another:",
-		    n);
-		for (i = 0; i < n; i++) {
-			thumb_of(v[i], hex);
-			cert_format_time(v[i]->not_after, date, sizeof(date));
-			diag_warn(hex, "NotAfter %s, %s%s%s", date,
-				  cert_status_name(cert_status(v[i], g.at)),
-				  v[i]->has_key ? "" : ", no private key",
-				  i == 0 ? " (preferred)" : "");
-		}
+	thumb_of(r->cert, hex);
+	if (pk.nvalid > 1)
+		diag_warn(hex,
+			  "%zu valid certificates in the store have this "
+			  "certificate's name; the binding is ambiguous and "
+			  "Exchange may present another:",
+			  pk.nvalid);
+	else if (pk.nvalid == 1 && pk.v[0].c != r->cert)
+		diag_warn(hex,
+			  "another certificate in the store has this "
+			  "certificate's name and is valid, so Exchange "
+			  "would present it, not this one:");
+	for (i = 0; i < pk.n; i++) {
+		thumb_of(pk.v[i].c, hex);
+		cert_format_time(pk.v[i].c->not_after, date, sizeof(date));
+		if (pk.v[i].why != NULL)
+			diag_verbose(hex,
+				     "has the same name; Exchange ignores it "
+				     "(%s)",
+				     pk.v[i].why);
+		else if (pk.nvalid > 1 || pk.v[0].c != r->cert)
+			diag_warn(hex, "NotAfter %s%s%s", date,
+				  pk.v[i].c->has_key ? ""
+						     : ", no private key",
+				  pk.v[i].c == r->cert ? " (this one)" : "");
 	}
-	free(v);
+	exch_pick_release(&pk);
 	return 0;
 }
 
@@ -261,10 +293,8 @@ resolve_cert(struct bind_run *r)
 			 r->tls_name, why);
 		return EXIT_NO;
 	}
-	if (warn_ambiguous(r) == -1)
-		return EXIT_FAIL;
 	/* The trust anchors and intermediates, once for every connector. */
-	if (cmd_check_opts(&r->co, r->st, 30, r->o.no_chain) == -1)
+	if (run_exchange(r) == -1 || warn_ambiguous(r) == -1)
 		return EXIT_FAIL;
 	return EXIT_OK;
 }
@@ -374,11 +404,11 @@ check_current(struct bind_run *r, const struct conn *c)
 {
 	struct sel_name	  sn;
 	struct host_match m;
-	struct cert	**v = NULL;
+	struct exch_pick  pk;
+	struct cert	 *cur;
 	X509		 *x;
 	const char	 *why;
 	char		  hex[41];
-	size_t		  n;
 	int		  rc = -1;
 
 	if (c->tls_name == NULL || *c->tls_name == '\0') {
@@ -393,23 +423,35 @@ check_current(struct bind_run *r, const struct conn *c)
 			  why);
 		return 0;
 	}
-	if (run_store(r) == NULL)
+	if (run_exchange(r) == -1)
 		return -1;
-	if ((v = sel_select(r->st, &sn, g.at, &n)) == NULL) {
-		if (n == (size_t)-1) {
-			diag_err(NULL, "out of memory");
-			return -1;
-		}
-		diag_warn(
-		    c->identity,
-		    "TlsCertificateName selects no "
-		    "certificate in the store; the new Fqdn is not checked "
-		    "against a certificate");
+	if (exch_by_name(r->ix, &sn, &r->co, &pk) == -1) {
+		diag_err(NULL, "out of memory");
+		return -1;
+	}
+	/*
+	 * What Exchange presents; when it would present none of them
+	 * (untrusted here, perhaps only for want of --ca-file), the one
+	 * certbind prefers still tells whether the new Fqdn is covered.
+	 */
+	cur = pk.n > 0 ? pk.v[0].c : NULL;
+	if (cur != NULL && pk.nvalid == 0)
+		diag_verbose(c->identity,
+			     "Exchange would use no certificate of the "
+			     "TlsCertificateName (%s); checking the new Fqdn "
+			     "against the preferred one",
+			     pk.v[0].why);
+	exch_pick_release(&pk);
+	if (cur == NULL) {
+		diag_warn(c->identity,
+			  "TlsCertificateName selects no certificate in the "
+			  "store; the new Fqdn is not checked against a "
+			  "certificate");
 		return 0;
 	}
-	thumb_of(v[0], hex);
+	thumb_of(cur, hex);
 	memset(&m, 0, sizeof(m));
-	if ((x = cert_get0_x509(v[0])) == NULL) {
+	if ((x = cert_get0_x509(cur)) == NULL) {
 		diag_err(c->identity,
 			 "cannot decode certificate %s, which "
 			 "TlsCertificateName selects",
@@ -436,7 +478,6 @@ check_current(struct bind_run *r, const struct conn *c)
 	rc = 1;
 out:
 	host_match_release(&m);
-	free(v);
 	return rc;
 }
 
@@ -829,6 +870,7 @@ out:
 	for (i = 0; i < CHECKS_MAX; i++)
 		ov_free(r.common_ov[i]);
 	checks_opts_release(&r.co);
+	sel_index_free(r.ix);
 	store_free(r.st);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "connectors.h"
 #include "diag.h"
+#include "exchange.h"
 #include "dn.h"
 #include "hostname.h"
 #include "output.h"
@@ -262,69 +263,87 @@ static const char *const table_cols[] = {"For", "Check", "Result", "Detail",
 					 NULL};
 
 /*
- * Binding (certbind(1), PROBE): Pass when the presented leaf is the
- * certificate the connector's TlsCertificateName selects first from the
- * store (its preference order, certbind(1) NAMES), else Fail naming
- * both.  Returns 0 or -1 (memory).
+ * Binding (certbind(1), PROBE): Pass when the presented leaf is a
+ * certificate Exchange may present for the connector's
+ * TlsCertificateName: the valid one of those it selects from the store
+ * (certbind(1) WHAT EXCHANGE DOES); Warn when it is one of several valid
+ * ones but not the one certbind prefers; else Fail naming both.
+ * Returns 0 or -1 (memory).
  */
 static int
-binding(struct checks *cs, const struct conn *cn, struct store *st,
-	struct cert *leaf)
+binding(struct checks *cs, const struct conn *cn, struct sel_index *ix,
+	const struct check_opts *sco, struct cert *leaf)
 {
-	struct sel_name nm;
-	struct cert   **v;
-	const char     *why, *tls = cn->tls_name;
-	char		have[41], want[41], na[32], more[64] = "";
-	size_t		n, i;
-	int		rc, also = 0;
+	struct sel_name	 nm;
+	struct exch_pick pk;
+	const char	*why, *tls = cn->tls_name;
+	char		 have[41], want[41], na[32], more[80] = "";
+	size_t		 i;
+	int		 rc, hit = 0, ignored = 0;
 
 	cert_hex(leaf->sha1, 20, have);
 	if (tls == NULL || *tls == '\0')
 		return checks_addf(cs, "Binding", CHECK_WARN,
-				   "no TlsCertificateName: Exchange picks a "
-				   "certificate itself; the server presents %s",
+				   "no TlsCertificateName: Exchange searches "
+				   "by the Fqdn; the server presents %s",
 				   have);
 	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
 		return checks_addf(cs, "Binding", CHECK_FAIL,
 				   "malformed TlsCertificateName: %s", why);
-	if ((v = sel_select(st, &nm, g.at, &n)) == NULL)
-		return n == (size_t)-1
-			   ? -1
-			   : checks_addf(cs, "Binding", CHECK_FAIL,
-					 "TlsCertificateName selects no "
-					 "certificate in the store (Exchange "
-					 "logs event 12014); the server "
-					 "presents %s",
-					 have);
-	cert_hex(v[0]->sha1, 20, want);
-	if (n > 1)
+	if (exch_by_name(ix, &nm, sco, &pk) == -1)
+		return -1;
+	for (i = 0; i < pk.n; i++)
+		if (memcmp(pk.v[i].c->sha1, leaf->sha1, 20) == 0) {
+			hit = i < pk.nvalid;
+			ignored = i >= pk.nvalid;
+		}
+	if (pk.nvalid > 1)
 		snprintf(more, sizeof(more),
-			 "; ambiguous: the name selects %zu certificates", n);
-	for (i = 1; i < n; i++)
-		also |= memcmp(v[i]->sha1, leaf->sha1, 20) == 0;
-	cert_format_time(v[0]->not_after, na, sizeof(na));
-	if (memcmp(v[0]->sha1, leaf->sha1, 20) == 0)
+			 "; ambiguous: the name selects %zu valid certificates",
+			 pk.nvalid);
+	if (pk.nvalid == 0)
+		rc = checks_addf(cs, "Binding", CHECK_FAIL,
+				 "TlsCertificateName selects no valid "
+				 "certificate in the store (Exchange logs event "
+				 "12014); the server presents %s",
+				 have);
+	else if (hit && memcmp(pk.v[0].c->sha1, leaf->sha1, 20) == 0)
 		rc = checks_addf(cs, "Binding", CHECK_PASS,
 				 "the server presents %s, the certificate "
 				 "TlsCertificateName selects%s",
 				 have, more);
-	else
+	else if (hit) {
+		/* Exchange may present any valid one; certbind prefers one. */
+		cert_hex(pk.v[0].c->sha1, 20, want);
+		cert_format_time(pk.v[0].c->not_after, na, sizeof(na));
+		rc = checks_addf(cs, "Binding", CHECK_WARN,
+				 "the server presents %s, one of the %zu valid "
+				 "certificates TlsCertificateName selects, not "
+				 "%s (NotAfter %s), which certbind prefers: "
+				 "reload the server if it was renewed",
+				 have, pk.nvalid, want, na);
+	}
+	else {
+		cert_hex(pk.v[0].c->sha1, 20, want);
+		cert_format_time(pk.v[0].c->not_after, na, sizeof(na));
 		rc = checks_addf(cs, "Binding", CHECK_FAIL,
 				 "the server presents %s, but "
 				 "TlsCertificateName selects %s (NotAfter "
 				 "%s)%s%s",
 				 have, want, na,
-				 also ? "; the presented one is selected too, "
-					"but not preferred"
-				      : "",
+				 ignored ? "; the presented one has the name, "
+					   "but Exchange would not use it"
+					 : "",
 				 more);
-	free(v);
+	}
+	exch_pick_release(&pk);
 	return rc;
 }
 
 /* Binding and Domain against the connector's Fqdn; 0 or -1 (memory). */
 static int
-probe_conn(struct pconn *pc, struct store *st, struct cert *leaf)
+probe_conn(struct pconn *pc, struct sel_index *ix,
+	   const struct check_opts *sco, struct cert *leaf)
 {
 	struct checks empty, dom;
 	struct host   h;
@@ -332,7 +351,7 @@ probe_conn(struct pconn *pc, struct store *st, struct cert *leaf)
 	size_t	      i;
 
 	memset(&empty, 0, sizeof(empty));
-	if (binding(&pc->cs, pc->cn, st, leaf) == -1)
+	if (binding(&pc->cs, pc->cn, ix, sco, leaf) == -1)
 		return -1;
 	if (fqdn == NULL || *fqdn == '\0')
 		return checks_addf(&pc->cs, "Domain", CHECK_FAIL, "no Fqdn");
@@ -527,7 +546,8 @@ cmd_probe(int argc, char **argv)
 	struct probe_args   a;
 	struct probe_req    req;
 	struct probe_result res;
-	struct check_opts   co;
+	struct check_opts   co, sco; /* the server's chain; the store's */
+	struct sel_index   *ix = NULL;
 	struct checks	    cs;
 	struct cert	   *certs = NULL;
 	struct pconn	   *pcs = NULL;
@@ -548,6 +568,7 @@ cmd_probe(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&co, 0, sizeof(co));
+	memset(&sco, 0, sizeof(sco));
 	memset(&cs, 0, sizeof(cs));
 	memset(&res, 0, sizeof(res));
 	a.proto = -1;
@@ -624,8 +645,15 @@ cmd_probe(int argc, char **argv)
 	if (checks_run(&certs[0], checked, &co, &cs) == -1)
 		goto nomem;
 	worst = cs.worst;
+	/* What Exchange would present is judged on the store's chains. */
+	if (npc > 0) {
+		if (cmd_check_opts(&sco, st, a.warn_days, a.no_chain) == -1)
+			goto out;
+		if ((ix = sel_index_new(st)) == NULL)
+			goto nomem;
+	}
 	for (i = 0; i < npc; i++) {
-		if (probe_conn(&pcs[i], st, &certs[0]) == -1)
+		if (probe_conn(&pcs[i], ix, &sco, &certs[0]) == -1)
 			goto nomem;
 		if (pcs[i].cs.worst > worst)
 			worst = pcs[i].cs.worst;
@@ -661,6 +689,8 @@ out:
 	free(pcs);
 	checks_release(&cs);
 	checks_opts_release(&co);
+	checks_opts_release(&sco);
+	sel_index_free(ix);
 	sk_X509_pop_free(sk, X509_free);
 	for (i = 0; i < ncerts; i++)
 		cert_release(&certs[i]);

@@ -26,6 +26,7 @@
 #include "fold.h"
 #include "diag.h"
 #include "dn.h"
+#include "exchange.h"
 #include "hostname.h"
 #include "output.h"
 #include "select.h"
@@ -125,7 +126,7 @@ enum action { ACT_UNCHANGED, ACT_REBIND, ACT_RENEWED, ACT_FAILED, ACT_SKIPPED };
 struct decision {
 	struct conn *cn; /* borrowed from the loaded file */
 	enum action  action;
-	struct cert *current; /* what the name selects now, or NULL */
+	struct cert *current; /* what Exchange presents now, or NULL */
 	struct cert *best;    /* the best candidate, or NULL */
 	char	    *name;    /* best's TLS name (owned) */
 	char	    *detail;  /* why (owned) */
@@ -194,17 +195,6 @@ passes(struct renew_run *r, struct cert *c, const struct host *h)
 	return ok;
 }
 
-/* Latest NotAfter, then latest NotBefore, then lowest Thumbprint. */
-static int
-better(const struct cert *a, const struct cert *b)
-{
-	if (a->not_after != b->not_after)
-		return a->not_after > b->not_after;
-	if (a->not_before != b->not_before)
-		return a->not_before > b->not_before;
-	return memcmp(a->sha1, b->sha1, sizeof(a->sha1)) < 0;
-}
-
 /*
  * The best certificate of the store for h: among those whose Domain
  * matches (checked first, it is cheap), the best that passes every
@@ -225,7 +215,8 @@ best_for(struct renew_run *r, const struct host *h, struct cert **best)
 		return -1;
 	for (i = 0; i < n; i++) {
 		c = store_get0(r->st, v[i]);
-		if (*best != NULL && !better(c, *best))
+		/* Only a better one can replace the best so far. */
+		if (*best != NULL && sel_cmp(c, *best, g.at) >= 0)
 			continue;
 		if ((x = cert_get0_x509(c)) == NULL)
 			continue;
@@ -246,27 +237,17 @@ out:
 	return rc;
 }
 
-/* The store's `each`: both indexes are built as it loads. */
-static void
-index_both(void *arg, size_t i, struct cert *c)
-{
-	struct renew_run *r = arg;
-
-	sel_index_add(r->ix, i, c);
-	sel_hosts_add(r->hx, i, c);
-}
-
 /* Decides for one connector (certbind(1) renew).  Returns 0 or -1 (memory). */
 static int
 decide(struct renew_run *r, struct decision *d)
 {
-	struct sel_name nm;
-	struct host	h;
-	struct cert   **v = NULL;
-	const char     *why, *iss, *sub, *fqdn = d->cn->fqdn;
-	size_t		n = 0, i, ilen, slen, len;
-	int		current_ok = 0, p;
-	char		hex[41];
+	struct sel_name	 nm;
+	struct exch_pick pk;
+	struct host	 h;
+	const char	*why, *iss, *sub, *fqdn = d->cn->fqdn;
+	size_t		 ilen, slen, len;
+	int		 current_ok = 0;
+	char		 hex[41];
 
 	if (!r->o.include_unbound &&
 	    (d->cn->tls_name == NULL || *d->cn->tls_name == '\0')) {
@@ -285,19 +266,15 @@ decide(struct renew_run *r, struct decision *d)
 	if (d->cn->tls_name != NULL && *d->cn->tls_name != '\0' &&
 	    sel_parse(d->cn->tls_name, strlen(d->cn->tls_name), &nm, &why) ==
 		0) {
-		if ((v = sel_index_select(r->ix, &nm, g.at, &n)) == NULL &&
-		    n == (size_t)-1)
+		/* What Exchange presents now (exchange.h). */
+		if (exch_by_name(r->ix, &nm, &r->copts, &pk) == -1)
 			return -1;
-		if (n > 0)
-			d->current = v[0];
-		for (i = 0; i < n && !current_ok; i++) {
-			if ((p = passes(r, v[i], &h)) == -1) {
-				free(v);
-				return -1;
-			}
-			current_ok = p;
-		}
-		free(v);
+		if (pk.nvalid > 0)
+			d->current = pk.v[0].c;
+		exch_pick_release(&pk);
+		if (d->current != NULL &&
+		    (current_ok = passes(r, d->current, &h)) == -1)
+			return -1;
 	}
 	if (best_for(r, &h, &d->best) == -1)
 		return -1;
@@ -314,7 +291,8 @@ decide(struct renew_run *r, struct decision *d)
 			     "the current binding %s and no "
 			     "certificate in the store passes every check for "
 			     "%s",
-			     d->current == NULL ? "selects nothing" : "fails",
+			     d->current == NULL ? "selects no valid certificate"
+						: "fails",
 			     h.name);
 		}
 		return 0;
@@ -359,7 +337,8 @@ decide(struct renew_run *r, struct decision *d)
 	d->action = ACT_REBIND;
 	setf(&d->detail, "%s %s",
 	     current_ok		  ? "expires later:"
-	     : d->current == NULL ? "the current binding selects nothing; now"
+	     : d->current == NULL
+		 ? "the current binding selects no valid certificate; now"
 				  : "the current binding fails; now",
 	     hex);
 	return 0;
@@ -899,6 +878,7 @@ int
 cmd_renew(int argc, char **argv)
 {
 	struct renew_run r;
+	struct sel_both both;
 	struct rewrite	 rw;
 	size_t		 i;
 	int		 rc;
@@ -915,7 +895,9 @@ cmd_renew(int argc, char **argv)
 		diag_err(NULL, "out of memory");
 		goto out;
 	}
-	if ((r.st = cmd_load_store_each(index_both, &r)) == NULL)
+	both.ix = r.ix;
+	both.hx = r.hx;
+	if ((r.st = cmd_load_store_each(sel_both_add, &both)) == NULL)
 		goto out;
 	if (sel_index_done(r.ix, r.st) == -1 ||
 	    sel_hosts_done(r.hx, r.st) == -1) {

@@ -73,7 +73,7 @@ cmd_resolve(int argc, char **argv)
 		/* diag escapes the name: it may hold anything. */
 		diag_err(NULL,
 			 "invalid TLS certificate name '%s': %s "
-			 "(want <I>issuer<S>subject)",
+			 "(want <I>issuer<S>subject or <S>subject)",
 			 name, why);
 		rc = EXIT_USAGE;
 		goto out;

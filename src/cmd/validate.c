@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "connectors.h"
 #include "diag.h"
+#include "exchange.h"
 #include "hostname.h"
 #include "output.h"
 #include "safe.h"
@@ -94,79 +95,173 @@ struct vconn {
 	int	      shadowed;
 };
 
+/* ", T (NotBefore to NotAfter)" for each of the n candidates v. */
+static void
+put_cands(FILE *fp, const struct exch_cand *v, size_t n)
+{
+	char   hex[41], nb[32], na[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cert_hex(v[i].c->sha1, 20, hex);
+		cert_format_time(v[i].c->not_before, nb, sizeof(nb));
+		cert_format_time(v[i].c->not_after, na, sizeof(na));
+		fprintf(fp, "%s %s (%s to %s)", i ? "," : "", hex, nb, na);
+	}
+}
+
+/* "; Exchange ignores T (why), ..." for the candidates it ignores. */
+static void
+put_ignored(FILE *fp, const struct exch_pick *pk, const char *lead)
+{
+	char   hex[41];
+	size_t i;
+
+	for (i = pk->nvalid; i < pk->n; i++) {
+		cert_hex(pk->v[i].c->sha1, 20, hex);
+		fprintf(fp, "%s %s (%s)", i == pk->nvalid ? lead : ",", hex,
+			pk->v[i].why);
+	}
+}
+
 /*
- * The Binding check: what the connector's TlsCertificateName selects.
- * Sets *best to the certificate Exchange would use, or NULL.  Returns 0,
- * or -1 when memory ran out.
+ * The Binding check with no TlsCertificateName: Exchange searches by the
+ * Fqdn (certbind(1) WHAT EXCHANGE DOES).  Sets *best to what it presents.
  */
 static int
-binding(struct vconn *r, struct sel_index *ix, struct cert **best)
+binding_by_host(struct vconn *r, struct sel_both *ix, struct store *st,
+		const struct check_opts *copts, FILE *fp,
+		enum check_result *res, struct cert **best)
 {
-	struct sel_name nm;
-	struct cert   **v;
-	const char     *why, *tls = r->cn->tls_name;
-	char	       *d = NULL, hex[41], nb[32], na[32];
-	size_t		n, i, len = 0;
-	FILE	       *fp;
-	int		rc, bad;
+	struct exch_pick pk;
+	struct host	 h;
+	const char	*fqdn = r->cn->fqdn;
+	char		 hex[41];
+
+	*res = CHECK_WARN;
+	if (fqdn == NULL || *fqdn == '\0') {
+		fputs("no TlsCertificateName and no Fqdn: Exchange searches "
+		      "for a certificate by the server's FQDN, which the "
+		      "configuration does not hold",
+		      fp);
+		return 0;
+	}
+	if (host_parse_fqdn(fqdn, strlen(fqdn), &h, NULL) == -1) {
+		fputs("no TlsCertificateName: Exchange searches for a "
+		      "certificate by the Fqdn, which is not a host name",
+		      fp);
+		return 0;
+	}
+	if (exch_by_host(ix->hx, st, &h, copts, &pk) == -1)
+		return -1;
+	if (pk.nvalid == 0) {
+		*res = CHECK_FAIL;
+		fprintf(fp,
+			"no TlsCertificateName, and no valid certificate in "
+			"the store covers %s: Exchange logs event 12014 and "
+			"does not offer STARTTLS",
+			h.name);
+		put_ignored(fp, &pk, "; it ignores");
+	} else if (pk.ntop == 1) {
+		*res = CHECK_PASS;
+		*best = pk.v[0].c;
+		cert_hex(pk.v[0].c->sha1, 20, hex);
+		fprintf(fp,
+			"no TlsCertificateName: Exchange searches by the Fqdn "
+			"and presents %s (%s, %s)",
+			hex,
+			pk.v[0].wildcard ? "covers it by a wildcard"
+					 : "covers it by name",
+			pk.v[0].self_signed ? "self-signed" : "issued by a CA");
+	} else {
+		*best = pk.v[0].c;
+		fprintf(fp,
+			"no TlsCertificateName: %zu valid certificates cover "
+			"%s equally well, and Exchange may present any:",
+			pk.ntop, h.name);
+		put_cands(fp, pk.v, pk.ntop);
+	}
+	exch_pick_release(&pk);
+	return 0;
+}
+
+/*
+ * The Binding check: what Exchange does with the connector's
+ * TlsCertificateName (certbind(1) WHAT EXCHANGE DOES).  Sets *best to the
+ * certificate it presents, or NULL.  Returns 0, or -1 when memory ran
+ * out.
+ */
+static int
+binding(struct vconn *r, struct sel_both *ix, struct store *st,
+	const struct check_opts *copts, struct cert **best)
+{
+	struct sel_name	  nm;
+	struct exch_pick  pk;
+	enum check_result res = CHECK_FAIL;
+	const char	 *why, *tls = r->cn->tls_name;
+	char		 *d = NULL, hex[41];
+	size_t		  len = 0;
+	FILE		 *fp;
+	int		  rc = 0, bad;
 
 	*best = NULL;
-	if (tls == NULL || *tls == '\0')
-		return checks_addf(
-		    &r->cs, "Binding", CHECK_WARN,
-		    "no "
-		    "TlsCertificateName: Exchange picks a certificate itself");
-	if (!conn_offers_tls(r->cn))
-		return checks_addf(
-		    &r->cs, "Binding", CHECK_WARN,
-		    "AuthMechanism has no Tls: the connector does not offer "
-		    "STARTTLS, so its TlsCertificateName is unused");
-	if (!sel_exchange_accepts(tls, strlen(tls), &why))
-		return checks_addf(&r->cs, "Binding", CHECK_FAIL,
-				   "Exchange's Set-ReceiveConnector refuses "
-				   "this TlsCertificateName: %s",
-				   why);
-	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
-		return checks_addf(&r->cs, "Binding", CHECK_FAIL,
-				   "malformed TlsCertificateName: %s", why);
-	if ((v = sel_index_select(ix, &nm, g.at, &n)) == NULL)
-		return n == (size_t)-1
-			   ? -1
-			   : checks_addf(
-				 &r->cs, "Binding", CHECK_FAIL,
-				 "TlsCertificateName selects no certificate "
-				 "in the store (Exchange logs event 12014 and "
-				 "cannot use "
-				 "it for STARTTLS)");
-	*best = v[0];
-	if ((fp = open_memstream(&d, &len)) == NULL) {
-		free(v);
+	memset(&pk, 0, sizeof(pk));
+	if ((fp = open_memstream(&d, &len)) == NULL)
 		return -1;
-	}
-	if (n == 1) {
-		cert_hex(v[0]->sha1, 20, hex);
-		fprintf(fp, "selects %s", hex);
-	} else {
+	if (!conn_offers_tls(r->cn)) {
+		res = CHECK_WARN;
 		fprintf(fp,
-			"ambiguous: selects %zu certificates, Exchange "
-			"may use any:",
-			n);
-		for (i = 0; i < n; i++) {
-			cert_hex(v[i]->sha1, 20, hex);
-			cert_format_time(v[i]->not_before, nb, sizeof(nb));
-			cert_format_time(v[i]->not_after, na, sizeof(na));
-			fprintf(fp, "%s %s (%s to %s)", i ? "," : "", hex, nb,
-				na);
+			"AuthMechanism has no Tls: the connector does not "
+			"offer STARTTLS, so %s",
+			tls == NULL || *tls == '\0'
+			    ? "it presents no certificate"
+			    : "its TlsCertificateName is unused");
+	} else if (tls == NULL || *tls == '\0')
+		rc = binding_by_host(r, ix, st, copts, fp, &res, best);
+	else if (!sel_exchange_accepts(tls, strlen(tls), &why))
+		fprintf(fp,
+			"Exchange's Set-ReceiveConnector refuses this "
+			"TlsCertificateName: %s",
+			why);
+	else if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
+		fprintf(fp, "malformed TlsCertificateName: %s", why);
+	else if ((rc = exch_by_name(ix->ix, &nm, copts, &pk)) == -1)
+		;
+	else if (pk.n == 0)
+		fputs("TlsCertificateName selects no certificate in the store "
+		      "(Exchange logs event 12014 and cannot use it for "
+		      "STARTTLS)",
+		      fp);
+	else if (pk.nvalid == 0) {
+		fprintf(fp,
+			"TlsCertificateName selects %zu certificate%s and "
+			"none is valid (Exchange logs event 12014 and cannot "
+			"use it for STARTTLS):",
+			pk.n, pk.n == 1 ? "" : "s");
+		put_ignored(fp, &pk, "");
+	} else {
+		*best = pk.v[0].c;
+		if (pk.nvalid == 1) {
+			res = CHECK_PASS;
+			cert_hex(pk.v[0].c->sha1, 20, hex);
+			fprintf(fp, "selects %s", hex);
+		} else {
+			res = CHECK_WARN;
+			fprintf(fp,
+				"ambiguous: selects %zu valid certificates, "
+				"Exchange may use any:",
+				pk.nvalid);
+			put_cands(fp, pk.v, pk.nvalid);
 		}
+		put_ignored(fp, &pk, "; Exchange ignores");
 	}
+	exch_pick_release(&pk);
 	bad = ferror(fp);
-	if (fclose(fp) != 0 || bad)
+	if (fclose(fp) != 0 || bad || rc == -1)
 		rc = -1;
 	else
-		rc = checks_addf(&r->cs, "Binding",
-				 n == 1 ? CHECK_PASS : CHECK_WARN, "%s", d);
+		rc = checks_addf(&r->cs, "Binding", res, "%s", d);
 	free(d);
-	free(v);
 	return rc;
 }
 
@@ -176,7 +271,7 @@ binding(struct vconn *r, struct sel_index *ix, struct cert **best)
  * selected certificate against the Fqdn.  Returns 0 or -1 (memory).
  */
 static int
-validate_one(struct vconn *r, struct sel_index *ix,
+validate_one(struct vconn *r, struct sel_both *ix, struct store *st,
 	     const struct check_opts *copts)
 {
 	struct checks cs;
@@ -193,7 +288,7 @@ validate_one(struct vconn *r, struct sel_index *ix,
 		"needs unique names",
 		r->cn->dup_line) == -1)
 		return -1;
-	if (binding(r, ix, &c) == -1)
+	if (binding(r, ix, st, copts, &c) == -1)
 		return -1;
 	if (fqdn == NULL || *fqdn == '\0') {
 		if (checks_addf(&r->cs, "Fqdn", CHECK_FAIL, "no Fqdn") == -1)
@@ -700,7 +795,7 @@ cmd_validate(int argc, char **argv)
 	struct conn_file    *cf = NULL;
 	struct conn_errs     errs;
 	struct store	    *st = NULL;
-	struct sel_index    *ix = NULL;
+	struct sel_both	     ix = {NULL, NULL};
 	struct check_opts    copts;
 	struct vconn	    *rs = NULL;
 	enum check_result    worst = CHECK_PASS;
@@ -733,16 +828,17 @@ cmd_validate(int argc, char **argv)
 		goto out;
 	}
 	/* The index is built as the store loads: no certificate read twice. */
-	if ((ix = sel_index_empty()) == NULL)
+	if ((ix.ix = sel_index_empty()) == NULL ||
+	    (ix.hx = sel_hosts_empty()) == NULL)
 		goto nomem;
-	if ((st = cmd_load_store_each(sel_index_add, ix)) == NULL)
+	if ((st = cmd_load_store_each(sel_both_add, &ix)) == NULL)
 		goto out;
-	if (sel_index_done(ix, st) == -1)
+	if (sel_index_done(ix.ix, st) == -1 || sel_hosts_done(ix.hx, st) == -1)
 		goto nomem;
 	if (cmd_check_opts(&copts, st, o.warn_days, o.no_chain) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (validate_one(&rs[i], ix, &copts) == -1)
+		if (validate_one(&rs[i], &ix, st, &copts) == -1)
 			goto nomem;
 		if (rs[i].cs.worst > worst)
 			worst = rs[i].cs.worst;
@@ -787,7 +883,8 @@ out:
 		checks_release(&rs[i].cs);
 	free(rs);
 	checks_opts_release(&copts);
-	sel_index_free(ix);
+	sel_index_free(ix.ix);
+	sel_hosts_free(ix.hx);
 	store_free(st);
 	conn_file_free(cf);
 	return rc;

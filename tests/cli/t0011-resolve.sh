@@ -52,6 +52,23 @@ for f in "$OLD" "$NEW"; do
 done
 expect_err_has "Thumbprint $(echo "$WANT" | head -n 1)  \(preferred\)" "and marks the preferred one"
 
+# "<S>subject" selects by the subject alone, under any issuer: the
+# oracle is every certificate file of the store whose subject openssl
+# prints as exactly CN = mail.contoso.com, whatever its issuer.
+run -s "$S" $PW $AT -f json resolve "<S>CN=mail.contoso.com"
+expect_rc 0 "<S>CN=mail.contoso.com: exit 0"
+want=$(for f in "$S"/*.pem; do
+	openssl x509 -in "$f" -noout -subject -nameopt RFC2253 2>/dev/null |
+	    grep -qx 'subject=CN=mail.contoso.com' && fp "$f"
+done | sort -u)
+check "<S>CN=mail.contoso.com selects every certificate with that subject (openssl)" \
+    test "$(thumbs | sort)" = "$want"
+check "... at least the renewal pair" \
+    test "$(echo "$want" | wc -l)" -ge 2
+run -s "$S" $PW $AT -f json resolve "<s>cn=MAIL.contoso.com"
+check "<s> in any case, the subject compared case-insensitively" \
+    test "$(thumbs | sort)" = "$want"
+
 run -s "$S" $PW $AT -q -f json resolve "$NAME"
 expect_rc 0 "-q: exit 0"
 expect_err_empty "-q hides the warning"
@@ -135,11 +152,17 @@ run -s "$PKI/hostile" $AT -f json resolve "$HN"
 check "by thumbprint" test "$(thumbs)" = "$(fp "$PKI/hostile/newline-cn.pem")"
 
 # --- usage errors (64) ---
-for nm in 'foo' "CN=mail.contoso.com" "<S>CN=a<I>CN=b" "<I>$CA1" '<I' '' "$CA1<S>CN=mail.contoso.com"; do
+for nm in 'foo' "CN=mail.contoso.com" "<I>$CA1" '<I' '' "$CA1<S>CN=mail.contoso.com" '<S>'; do
 	run -s "$S" resolve "$nm"
-	expect_rc 64 "'$nm' is not <I>...<S>..."
-	expect_err_has "invalid TLS certificate name .*: (does not begin with <I>|has no <S> after the issuer) \(want <I>issuer<S>subject\)" "saying why ('$nm')"
+	expect_rc 64 "'$nm' is not <I>...<S>... nor <S>..."
+	expect_err_has "invalid TLS certificate name .*: (does not begin with <I> or <S>|has no <S> after the issuer|has an empty subject after <S>) \(want <I>issuer<S>subject or <S>subject\)" "saying why ('$nm')"
 done
+# The issuer part is optional (Exchange's grammar ^(<I>([^<]+))?(<S>(.+))):
+# "<S>subject" selects that subject under any issuer, and what follows
+# <S> is all subject, so "<S>CN=a<I>CN=b" is a name that selects nothing.
+run -s "$S" resolve "<S>CN=a<I>CN=b"
+expect_rc 1 "'<S>CN=a<I>CN=b' is a subject-only name selecting nothing"
+expect_err_has "selects no certificate in the store" "saying so"
 run -s "$S" resolve '<I>O="x<S>y'
 expect_rc 64 "an unclosed quote hides the <S>"
 expect_err_has "has no <S> after the issuer" "saying so"

@@ -71,7 +71,7 @@ expect_err_has "Domain: Fail" "by the Domain check"
 check "nothing written" cmp -s "$ORIG" "$C"
 B bind --identity 'Client Frontend MAILBOX02' --thumbprint "$M" --fqdn mail.contoso.com
 expect_rc 0 "with --fqdn it covers, it binds"
-expect_err_has "warning: .*2 certificates in the store have this certificate's name; the binding is ambiguous"     "warning that another certificate has the same name"
+expect_err_has "warning: .*2 valid certificates in the store have this certificate's name; the binding is ambiguous"     "warning that another certificate has the same name"
 expect_err_has "$(fp "$S/mail.contoso.com-renewed.pem" | tr -d :)" "listing the other one"
 check "Fqdn and name written" test "$(tls 'Client Frontend MAILBOX02')" = "<I>$I1<S>CN=mail.contoso.com" -a \
     "$(xmllint --xpath 'string(//ReceiveConnector[Name="Client Frontend MAILBOX02"]/Fqdn)' "$C")" = mail.contoso.com

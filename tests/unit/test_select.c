@@ -37,8 +37,23 @@ parse_ok(const char *in, const char *iss, const char *sub)
 	const char     *why = NULL;
 
 	assert_int_equal(sel_parse(in, strlen(in), &n, &why), 0);
+	assert_int_equal(n.any_issuer, 0);
 	assert_int_equal(n.ilen, strlen(iss));
 	assert_memory_equal(n.issuer, iss, n.ilen);
+	assert_int_equal(n.slen, strlen(sub));
+	assert_memory_equal(n.subject, sub, n.slen);
+}
+
+/* A name without an issuer part: any issuer, the subject sub. */
+static void
+parse_any(const char *in, const char *sub)
+{
+	struct sel_name n;
+	const char     *why = NULL;
+
+	assert_int_equal(sel_parse(in, strlen(in), &n, &why), 0);
+	assert_int_equal(n.any_issuer, 1);
+	assert_null(n.issuer);
 	assert_int_equal(n.slen, strlen(sub));
 	assert_memory_equal(n.subject, sub, n.slen);
 }
@@ -66,9 +81,15 @@ test_parse(void **state)
 		 "CN=mail");
 	parse_ok("<I>O=\"say \"\"<S>\"\"\"<S>CN=m", "O=\"say \"\"<S>\"\"\"",
 		 "CN=m");
-	parse_bad("", "does not begin with <I>");
-	parse_bad("CN=CA<S>CN=mail", "does not begin with <I>");
-	parse_bad(" <I>CN=CA<S>CN=mail", "does not begin with <I>");
+	parse_bad("", "does not begin with <I> or <S>");
+	parse_bad("CN=CA<S>CN=mail", "does not begin with <I> or <S>");
+	parse_bad(" <I>CN=CA<S>CN=mail", "does not begin with <I> or <S>");
+	/* The issuer part is optional (Exchange's ^(<I>([^<]+))?(<S>(.+))):
+	 * the rest after "<S>" is the subject, whatever it holds. */
+	parse_any("<S>CN=mail", "CN=mail");
+	parse_any("<s>CN=mail, O=x", "CN=mail, O=x");
+	parse_any("<S>CN=a<I>CN=b", "CN=a<I>CN=b");
+	parse_bad("<S>", "has an empty subject after <S>");
 	parse_bad("<I>CN=CA", "has no <S> after the issuer");
 	parse_bad("<I>CN=CA<X>CN=mail", "has no <S> after the issuer");
 	parse_bad("<I>O=\"unterminated<S>CN=mail",
