@@ -2,8 +2,9 @@
  * store_int: what the files of the store share, included by them alone:
  * store.c (the records: adding, pairing, finding, reading again),
  * walk.c (the walk, and each file opened and sniffed), pem.c (PEM
- * blocks), pkcs7.c (PKCS#7 bundles) and pkcs12.c (PKCS#12, and the bound on
- * password-based key derivation).  certbind(1), THE STORE.
+ * blocks), pkcs7.c (PKCS#7 bundles), pkcs12.c (PKCS#12, and the bound on
+ * password-based key derivation) and clixmlstore.c (Export-Clixml of
+ * Get-ExchangeCertificate).  certbind(1), THE STORE.
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -201,6 +202,17 @@ int pem_load(struct file *f, struct rd *rd);
  */
 int pkcs7_load(struct file *f, const unsigned char *der, size_t len,
 	       int *ncert);
+
+/* clixmlstore.c */
+
+/*
+ * A PowerShell CLIXML document (buf, len) that clixml_sniff took: each
+ * top-level object's RawData certificate is added, kept in memory
+ * (REC_PINNED), with its FriendlyName.  A document that does not parse
+ * is reported with its line and skipped, as is a RawData that is no
+ * certificate.  Returns 0 (problems reported) or -1 when memory ran out.
+ */
+int clixml_store_load(struct file *f, const unsigned char *buf, size_t len);
 
 /* pkcs12.c: PKCS#12, and the bound on key derivation pem.c uses too */
 
