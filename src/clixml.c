@@ -66,6 +66,7 @@ static void
 set_err(struct clixml_err *err, long line, const char *fmt, ...)
 {
 	va_list ap;
+	char   *p;
 
 	if (err->msg[0] != '\0')
 		return; /* the first problem is the one to report */
@@ -73,6 +74,10 @@ set_err(struct clixml_err *err, long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* Quoted text stays on the message's one line. */
+	for (p = err->msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 static void
@@ -425,11 +430,13 @@ xml_error(void *arg, XERR_CONST xmlError *e)
 {
 	struct clixml_err *err = arg;
 	const char	  *m = e->message != NULL ? e->message : "error";
-	size_t		   mlen = strlen(m);
+	size_t		   mlen;
 	char		   first;
 
 	if (e->level < XML_ERR_ERROR)
 		return;
+	/* One line: some messages go on to quote the document. */
+	mlen = strcspn(m, "\n");
 	while (mlen > 0 && is_ws((unsigned char)m[mlen - 1]))
 		mlen--;
 	if (mlen == 0) {

@@ -82,8 +82,9 @@ struct clixml_doc {
 
 /*
  * Why a parse failed: the line (0 when none applies) and a message in
- * house style (lower case, no full stop).  nomem is set when memory ran
- * out rather than the input being wrong.
+ * house style (lower case, no full stop), one line: a control character
+ * in text it quotes from the document is shown as "?".  nomem is set when
+ * memory ran out rather than the input being wrong.
  */
 struct clixml_err {
 	long line;

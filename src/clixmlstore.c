@@ -7,23 +7,12 @@
  */
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "clixml.h"
 #include "store_int.h"
-
-/* Reports a problem with the document at line (0: none). */
-static void
-report_at(struct file *f, long line, const char *what, const char *msg)
-{
-	if (line > 0)
-		store_report(f, "line %ld: %s%s", line, what, msg);
-	else
-		store_report(f, "%s%s", what, msg);
-}
 
 int
 clixml_store_load(struct file *f, const unsigned char *buf, size_t len)
@@ -42,17 +31,23 @@ clixml_store_load(struct file *f, const unsigned char *buf, size_t len)
 	if ((doc = clixml_parse(buf, len, &err)) == NULL) {
 		if (err.nomem)
 			return -1;
-		report_at(f, err.line, "PowerShell CLIXML: ", err.msg);
+		if (err.line > 0)
+			store_report(f, "line %ld: PowerShell CLIXML: %s",
+				     err.line, err.msg);
+		else
+			store_report(f, "PowerShell CLIXML: %s", err.msg);
 		return 0;
 	}
 	for (i = 0; i < doc->nobjs; i++) {
 		o = doc->objs[i];
 		if ((raw = clixml_get(o, "RawData")) == NULL)
 			continue;
-		snprintf(what, sizeof(what), "certificate %d: ", ++ncert);
+		/* What names it in every report, the store's too. */
+		snprintf(what, sizeof(what), "line %ld: certificate %d",
+			 raw->v.line, ++ncert);
 		if (raw->v.kind != CLIXML_BYTES) {
-			report_at(f, raw->v.line, what,
-				  "RawData is not a byte array (<BA>)");
+			store_report(
+			    f, "%s: RawData is not a byte array (<BA>)", what);
 			continue;
 		}
 		p = (const unsigned char *)raw->v.s;
@@ -61,8 +56,8 @@ clixml_store_load(struct file *f, const unsigned char *buf, size_t len)
 		    (x = d2i_X509(NULL, &p, (long)raw->v.len)) == NULL ||
 		    p != (const unsigned char *)raw->v.s + raw->v.len) {
 			X509_free(x);
-			report_at(f, raw->v.line, what,
-				  "RawData is not a certificate");
+			store_report(f, "%s: RawData is not a certificate",
+				     what);
 			ERR_clear_error();
 			continue;
 		}
@@ -75,7 +70,6 @@ clixml_store_load(struct file *f, const unsigned char *buf, size_t len)
 			rc = -1;
 			break;
 		}
-		what[strlen(what) - 2] = '\0';
 		rc = store_add_pinned(f, x, what);
 		X509_free(x);
 		if (rc == -1)

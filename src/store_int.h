@@ -52,7 +52,8 @@ struct rec {
 	unsigned int  path; /* index into paths */
 	unsigned char kind; /* REC_* */
 	unsigned char has_key;
-	struct cert  *c; /* the whole certificate, when loaded */
+	unsigned char from_p12; /* read from a PKCS#12 file */
+	struct cert  *c;	/* the whole certificate, when loaded */
 };
 
 #define REC_PEM	    0 /* base64 between BEGIN and END */
@@ -106,6 +107,7 @@ struct file {
 	size_t			 pathi; /* its index in st->paths */
 	size_t			 found; /* certificates and keys */
 	int			 bad;	/* a problem was reported */
+	int			 pkcs12; /* the file is PKCS#12 */
 };
 
 /* A piece of a file read at once; PEM blocks larger than this grow it. */

@@ -206,7 +206,7 @@ open_file(struct file *f, off_t *size)
 static int
 load_file(struct store *st, const char *path, const struct store_opts *opts)
 {
-	struct file f = {st, opts, path, NULL, 0, 0, 0};
+	struct file f = {st, opts, path, NULL, 0, 0, 0, 0};
 	struct rd   rd;
 	off_t	    size;
 	int	    rc = 0, xml;
@@ -282,7 +282,7 @@ static int
 walk_dir(struct store *st, const char *path, const struct stat *sb, int depth,
 	 const struct store_opts *opts)
 {
-	struct file    f = {st, opts, path, NULL, 0, 0, 0};
+	struct file    f = {st, opts, path, NULL, 0, 0, 0, 0};
 	DIR	      *d;
 	struct dirent *de;
 	char	     **names = NULL, child[PATH_MAX];
@@ -350,7 +350,7 @@ static int
 walk(struct store *st, const char *path, int depth,
      const struct store_opts *opts)
 {
-	struct file f = {st, opts, path, NULL, 0, 0, 0};
+	struct file f = {st, opts, path, NULL, 0, 0, 0, 0};
 	struct stat sb;
 
 	if (stat(path, &sb) == -1) {

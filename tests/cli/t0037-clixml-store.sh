@@ -51,6 +51,15 @@ expect_rc 0 "name works"
 expect_out "<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com" \
     "the TLS name of the certificate"
 
+# A certificate from an export is no PFX: a missing issuer is not in the
+# store, not left out of a PFX export.
+run -s "$X/certs-utf16.xml" $AT check "$MAIL" --fqdn mail.contoso.com
+expect_rc 1 "check fails without the issuer"
+expect_out_has "^  Chain +Fail +.*; it is not in the store: add the issuer's certificate" \
+    "Chain says the issuer is not in the store"
+expect_out_lacks "PFX" "nothing about a PFX"
+expect_out_has "^  PrivateKey +Fail" "the export holds no private key"
+
 # Damaged exports are reported with path and line, and skipped; the rest
 # of the store loads.
 D=$X/damaged
@@ -87,6 +96,11 @@ thumbs >"$T/got"
 check "five certificates, each once" cmp -s "$T/got" "$T/want5"
 check "each damaged file reported once" \
     test "$(grep -c '^certbind: .*damaged/' "$err")" -eq 4
+
+printf '<Objs xmlns="http://schemas.microsoft.com/powershell/2004/04">\n<Obj><Props>\n<S N="RawData">MIIB</S>\n</Props></Obj></Objs>\n' >"$T/str.xml"
+run -s "$T/str.xml" list
+expect_err_has "^certbind: $T/str.xml: line 3: certificate 1: RawData is not a byte array \(<BA>\)$" \
+    "a RawData that is a string is reported"
 
 # UTF-16 with a lying declaration, a DOCTYPE: refused, never read.
 printf '<?xml version="1.0" encoding="utf-16"?>\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"/>\n' >"$T/lie.xml"

@@ -1,8 +1,10 @@
 /*
  * fuzz_clixml: the CLIXML reader (clixml.c) on any bytes: the encoding
  * checks and conversion, the prolog, libxml2's parse and the model.
- * Every object is then walked, through <Ref>s too, with a bound (they
- * may be cyclic), checking what clixml.h promises of each value.
+ * Every object is then walked, through <Ref>s too, with a bound on
+ * depth and on visits (objects may be shared, even cyclic, so a walk
+ * unbounded could be exponential), checking what clixml.h promises of
+ * each value.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void walk_obj(const struct clixml_obj *, int);
+
+static size_t visits;
 
 static void
 walk_val(const struct clixml_val *v, int depth)
@@ -61,7 +65,7 @@ walk_obj(const struct clixml_obj *o, int depth)
 	const struct clixml_prop *p;
 	size_t			  i;
 
-	if (depth > 2 * CLIXML_MAX_DEPTH)
+	if (depth > 2 * CLIXML_MAX_DEPTH || ++visits > 100000)
 		return;
 	for (i = 0; i < o->ntypes; i++)
 		if (o->types[i] == NULL)
@@ -101,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (err.msg[0] != '\0')
 		abort();
+	visits = 0;
 	for (i = 0; i < d->nobjs; i++)
 		walk_obj(d->objs[i], 0);
 	clixml_free(d);

@@ -104,6 +104,8 @@ parse_bad(const void *b, size_t len, long *line)
 	}
 	assert_int_equal(err.nomem, 0);
 	assert_true(err.msg[0] != '\0');
+	/* One line, whatever libxml2 quotes after its message. */
+	assert_null(strchr(err.msg, '\n'));
 	if (line != NULL)
 		*line = err.line;
 	return err.msg;
@@ -378,6 +380,8 @@ test_hostile_xml(void **state)
 	     "\"><Obj RefId=\"1\"/><Obj RefId=\"1\"/></Objs>",
 	     "RefId 1 given twice"},
 	    {"<Objs xmlns=\"" NS "\"><B>maybe</B></Objs>", "not true or false"},
+	    {"<Objs xmlns=\"" NS "\"><B>a&#10;b</B></Objs>",
+	     "<B> holds \"a?b\", not true or false"},
 	    {"<Objs xmlns=\"" NS "\"><BA>!!!!</BA></Objs>", "bad base64"},
 	    {"<Objs xmlns=\"" NS "\"><S>a<S>b</S></S></Objs>",
 	     "<S> holds an element"},
@@ -385,6 +389,8 @@ test_hostile_xml(void **state)
 	    {"<Objs xmlns=\"" NS "\"><S xmlns=\"urn:x\">a</S></Objs>",
 	     "not in the PowerShell namespace"},
 	    {"\x01<Objs/>", "not XML"},
+	    {"<Objs xmlns=\"" NS "\"><S><![CDATA[x\n  <S>y</S>\n",
+	     "section not finished"},
 	};
 	size_t i;
 
