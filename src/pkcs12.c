@@ -410,6 +410,7 @@ pkcs12_load(struct file *f, const unsigned char *buf, size_t len)
 
 	memset(&w, 0, sizeof(w));
 	w.f = f;
+	f->pkcs12 = 1;
 	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL || p != buf + len) {
 		store_report(f, "damaged PKCS#12 file");
 		rc = 0;

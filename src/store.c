@@ -219,6 +219,7 @@ add_cert(struct file *f, unsigned char *der, size_t len, int kind, off_t off,
 	r->len = n;
 	r->path = f->pathi;
 	r->kind = kind;
+	r->from_p12 = f->pkcs12 != 0;
 	if (cert_name_key(c, &c->subject, &r->subkey) == 0)
 		r->keyok |= STORE_KEY_SUBJECT;
 	if (cert_name_key(c, &c->issuer, &r->isskey) == 0)
@@ -515,7 +516,7 @@ store_from_pkcs12(const struct store *st, const unsigned char sha1[20])
 
 	if (st == NULL || (k = lookup(st, sha1)) == 0)
 		return 0;
-	return st->recs[k - 1].kind == REC_PINNED;
+	return st->recs[k - 1].from_p12;
 }
 
 int

@@ -1,10 +1,10 @@
 /*
  * store: the certificate store of certbind(1) THE STORE.  Walks files and
  * directories (following links without looping, skipping hidden
- * entries), sniffs each file by content (PEM, DER, PKCS#7, PKCS#12), keeps each
- * certificate once (by SHA-1) and pairs private keys with certificates
- * by public key across the whole store.  Key material is hashed and
- * freed at once; it is never kept.
+ * entries), sniffs each file by content (PEM, DER, PKCS#7, PKCS#12, CLIXML),
+ * keeps each certificate once (by SHA-1) and pairs private keys with
+ * certificates by public key across the whole store.  Key material is hashed
+ * and freed at once; it is never kept.
  */
 #ifndef STORE_H
 #define STORE_H

@@ -2,8 +2,9 @@
  * store_int: what the files of the store share, included by them alone:
  * store.c (the records: adding, pairing, finding, reading again),
  * walk.c (the walk, and each file opened and sniffed), pem.c (PEM
- * blocks), pkcs7.c (PKCS#7 bundles) and pkcs12.c (PKCS#12, and the bound on
- * password-based key derivation).  certbind(1), THE STORE.
+ * blocks), pkcs7.c (PKCS#7 bundles), pkcs12.c (PKCS#12, and the bound on
+ * password-based key derivation) and clixmlstore.c (Export-Clixml of
+ * Get-ExchangeCertificate).  certbind(1), THE STORE.
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -51,7 +52,8 @@ struct rec {
 	unsigned int  path; /* index into paths */
 	unsigned char kind; /* REC_* */
 	unsigned char has_key;
-	struct cert  *c; /* the whole certificate, when loaded */
+	unsigned char from_p12; /* read from a PKCS#12 file */
+	struct cert  *c;	/* the whole certificate, when loaded */
 };
 
 #define REC_PEM	    0 /* base64 between BEGIN and END */
@@ -105,6 +107,7 @@ struct file {
 	size_t			 pathi; /* its index in st->paths */
 	size_t			 found; /* certificates and keys */
 	int			 bad;	/* a problem was reported */
+	int			 pkcs12; /* the file is PKCS#12 */
 };
 
 /* A piece of a file read at once; PEM blocks larger than this grow it. */
@@ -201,6 +204,17 @@ int pem_load(struct file *f, struct rd *rd);
  */
 int pkcs7_load(struct file *f, const unsigned char *der, size_t len,
 	       int *ncert);
+
+/* clixmlstore.c */
+
+/*
+ * A PowerShell CLIXML document (buf, len) that clixml_sniff took: each
+ * top-level object's RawData certificate is added, kept in memory
+ * (REC_PINNED), with its FriendlyName.  A document that does not parse
+ * is reported with its line and skipped, as is a RawData that is no
+ * certificate.  Returns 0 (problems reported) or -1 when memory ran out.
+ */
+int clixml_store_load(struct file *f, const unsigned char *buf, size_t len);
 
 /* pkcs12.c: PKCS#12, and the bound on key derivation pem.c uses too */
 

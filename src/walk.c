@@ -3,7 +3,8 @@
  * byte order of names, following links but never into a directory
  * twice, hidden entries skipped; each file opened and sniffed by its
  * content: PEM (pem.c), a DER certificate or one in bare base64, PKCS#7
- * (pkcs7.c) or PKCS#12 (pkcs12.c); plain text is passed over.  A PEM
+ * (pkcs7.c), PKCS#12 (pkcs12.c) or PowerShell CLIXML (clixmlstore.c);
+ * plain text is passed over.  A PEM
  * file is read in pieces, anything else whole.  certbind(1), THE STORE.
  */
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "clixml.h"
 #include "der.h"
 #include "mem.h"
 #include "store.h"
@@ -204,10 +206,10 @@ open_file(struct file *f, off_t *size)
 static int
 load_file(struct store *st, const char *path, const struct store_opts *opts)
 {
-	struct file f = {st, opts, path, NULL, 0, 0, 0};
+	struct file f = {st, opts, path, NULL, 0, 0, 0, 0};
 	struct rd   rd;
 	off_t	    size;
-	int	    rc = 0;
+	int	    rc = 0, xml;
 
 	memset(&rd, 0, sizeof(rd));
 	if ((rd.fd = open_file(&f, &size)) == -1)
@@ -228,7 +230,9 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 		store_report(&f, "empty file");
 		goto out;
 	}
-	if (memmem(rd.buf, rd.len, "-----BEGIN ", 11) == NULL) {
+	/* CLIXML (UTF-16 or UTF-8) is XML whatever text it quotes. */
+	xml = clixml_sniff(rd.buf, rd.len);
+	if (xml || memmem(rd.buf, rd.len, "-----BEGIN ", 11) == NULL) {
 		/* Not PEM at the start: the whole file decides. */
 		if ((unsigned long long)size > STORE_MAX_FILE) {
 			store_report(&f, "file too large (over %lu MiB)",
@@ -245,7 +249,9 @@ load_file(struct store *st, const char *path, const struct store_opts *opts)
 			if (rd_fill(&f, &rd) == -1)
 				goto out;
 	}
-	if (memmem(rd.buf, rd.len, "-----BEGIN ", 11) != NULL) {
+	if (xml)
+		rc = clixml_store_load(&f, rd.buf, rd.len);
+	else if (memmem(rd.buf, rd.len, "-----BEGIN ", 11) != NULL) {
 		rc = pem_load(&f, &rd);
 		if (rc == 0 && f.found == 0 && !f.bad)
 			store_report(&f, "no certificate or private key in PEM "
@@ -276,7 +282,7 @@ static int
 walk_dir(struct store *st, const char *path, const struct stat *sb, int depth,
 	 const struct store_opts *opts)
 {
-	struct file    f = {st, opts, path, NULL, 0, 0, 0};
+	struct file    f = {st, opts, path, NULL, 0, 0, 0, 0};
 	DIR	      *d;
 	struct dirent *de;
 	char	     **names = NULL, child[PATH_MAX];
@@ -344,7 +350,7 @@ static int
 walk(struct store *st, const char *path, int depth,
      const struct store_opts *opts)
 {
-	struct file f = {st, opts, path, NULL, 0, 0, 0};
+	struct file f = {st, opts, path, NULL, 0, 0, 0, 0};
 	struct stat sb;
 
 	if (stat(path, &sb) == -1) {

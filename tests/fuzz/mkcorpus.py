@@ -71,6 +71,8 @@ pick += sorted(os.path.relpath(p, pki) for p in
                glob.glob(pki + "/hostile/*.pem") + glob.glob(pki + "/p12/*"))
 pick += ["damaged/" + f for f in ("truncated.pem", "bad-base64.pem",
          "not-der-in-pem.pem", "truncated.der", "truncated.pfx")]
+pick += ["exchange/live-utf16.xml", "exchange/live-utf8bom.xml",
+         "exchange/damaged/notcert.xml"]
 for p in pick:
     put(d, p.replace("/", "_"), open(os.path.join(pki, p), "rb").read())
 # A traditional encrypted PEM key (Proc-Type/DEK-Info) and a TRUSTED
@@ -84,6 +86,21 @@ tc = subprocess.run(["openssl", "x509", "-in", pki + "/store/weak-rsa1024.pem",
                      "-trustout", "-addtrust", "serverAuth"],
                     capture_output=True, check=True).stdout
 put(d, "trusted-certificate.pem", tc)
+
+# clixml: the Export-Clixml files of certs-test/exchange/ and a few
+# shapes they lack (DCT, STK, QUE, a Ref to itself, a declaration).
+d = reset("clixml")
+for p in sorted(glob.glob(pki + "/exchange/**/*.xml", recursive=True)):
+    put(d, os.path.relpath(p, pki + "/exchange").replace("/", "_"),
+        open(p, "rb").read())
+ns = "http://schemas.microsoft.com/powershell/2004/04"
+put(d, "dict-ref", ('<Objs xmlns="%s"><Obj RefId="0"><TN RefId="0"><T>A</T>'
+    '</TN><DCT><En><S N="Key">k</S><Ref N="Value" RefId="0"/></En></DCT>'
+    '<STK><Nil/></STK></Obj><Obj RefId="1"><TNRef RefId="0"/><QUE>'
+    '<B>true</B></QUE></Obj></Objs>' % ns).encode())
+put(d, "decl-utf16", b"\xff\xfe" + ('<?xml version="1.0" encoding="utf-16"?>'
+    '\r\n<Objs Version="1.1.0.1" xmlns="%s"><S>x_x000A_</S></Objs>' % ns)
+    .encode("utf-16-le"))
 
 # dn: the DER of every distinct subject and issuer name.
 d = reset("dn")
