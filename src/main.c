@@ -67,7 +67,7 @@ static const struct command commands[] = {
      "bind a certificate to connectors, set their Fqdn"},
     {"check", cmd_check, FMT_BASIC, &thumbprint,
      "check a certificate for a connector's FQDN"},
-    {"connectors", cmd_connectors, FMT_BASIC, NULL,
+    {"connectors", cmd_connectors, FMT_BASIC | FMT(OUT_POWERSHELL), NULL,
      "list the connectors of the configuration"},
     {"list", cmd_list, FMT_BASIC, NULL, "list the certificates of the store"},
     {"name", cmd_name, FMT_BASIC, &thumbprint,
@@ -91,6 +91,7 @@ static const char *const format_names[] = {
     [OUT_JSON] = "json",
     [OUT_JUNIT] = "junit",
     [OUT_PROMETHEUS] = "prometheus",
+    [OUT_POWERSHELL] = "powershell",
 };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))

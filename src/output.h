@@ -18,8 +18,9 @@ enum out_format {
 	OUT_TABLE,
 	OUT_LIST,
 	OUT_JSON,
-	OUT_JUNIT,     /* validate only; rendered by its command */
-	OUT_PROMETHEUS /* validate only; rendered by its command */
+	OUT_JUNIT,	/* validate only; rendered by its command */
+	OUT_PROMETHEUS, /* validate only; rendered by its command */
+	OUT_POWERSHELL	/* connectors only; rendered with pwsh.h */
 };
 
 struct ov; /* opaque value: object, array, string, ... */
@@ -60,7 +61,8 @@ struct out; /* opaque writer */
  * (NULL-terminated member names, copied) are the table's columns, in
  * order; NULL means the members of the first object.  List and JSON show
  * every member.  Returns NULL when memory ran out, or with errno EINVAL
- * for OUT_JUNIT and OUT_PROMETHEUS, which their command renders.
+ * for OUT_JUNIT, OUT_PROMETHEUS and OUT_POWERSHELL, which their
+ * command renders.
  *
  * Rendering (the man page states these):
  * - Inline form of a value, used in table cells and list values:

@@ -1,7 +1,7 @@
 /*
  * certbind connectors [--identity PATTERN]: the connectors of the
  * configuration (certbind-connectors(5), §8) with the fields certbind reads and
- * sets.
+ * sets, or the PowerShell script that sets them (certbind(1) OUTPUT).
  */
 #include <argp.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "connectors.h"
 #include "diag.h"
 #include "output.h"
+#include "pwsh.h"
 
 enum { OPT_IDENTITY = 0x200 };
 
@@ -42,8 +43,9 @@ static const struct argp connectors_argp = {
     parse,
     NULL,
     "List the receive connectors of the configuration: Identity, Fqdn, "
-    "TlsCertificateName, AdvertiseClientSettings.  Exit status 1 when "
-    "PATTERN selects none.",
+    "TlsCertificateName, AdvertiseClientSettings; --format powershell: "
+    "the Exchange Management Shell commands that set them.  Exit status 1 "
+    "when PATTERN selects none.",
     cmd_global_children,
     NULL,
     NULL};
@@ -74,6 +76,66 @@ conn_ov(const struct conn *c)
 	return o;
 }
 
+/*
+ * --format powershell: the script that makes Exchange match the
+ * selected connectors, every parameter the config has (certbind(1),
+ * connectors).  Receive connectors only until the model has send
+ * connectors: .send is 0.
+ */
+static int
+print_script(const struct conn_file *cf, const char *pattern)
+{
+	struct pwsh_set *v;
+	struct pwsh_bad	 bad;
+	size_t		 i, n = 0;
+	int		 rc = EXIT_FAIL;
+
+	if ((v = calloc(cf->n > 0 ? cf->n : 1, sizeof(*v))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < cf->n; i++) {
+		if (pattern != NULL && !conn_match(pattern, &cf->v[i]))
+			continue;
+		v[n].send = 0;
+		v[n].identity = cf->v[i].identity;
+		v[n].fqdn = cf->v[i].fqdn;
+		v[n].tls_name = cf->v[i].tls_name;
+		v[n].advertise =
+		    cf->v[i].advertise == CONN_UNSET ? -1 : cf->v[i].advertise;
+		n++;
+	}
+	if (n == 0) {
+		if (pattern != NULL)
+			diag_err(g.config, "no connector matches '%s'",
+				 pattern);
+		else
+			diag_err(g.config, "no connectors");
+		rc = EXIT_NO;
+		goto out;
+	}
+	if (pwsh_script(stdout, "certbind connectors", v, n, &bad) == 0) {
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (bad.field == NULL)
+		diag_err("stdout", "write error");
+	else if (bad.cp == -1)
+		diag_err(g.config,
+			 "connector '%s': %s is not valid UTF-8; a PowerShell "
+			 "script cannot carry it",
+			 v[bad.index].identity, bad.field);
+	else
+		diag_err(g.config,
+			 "connector '%s': %s holds a control character "
+			 "(U+%04lX); a PowerShell script must not carry it",
+			 v[bad.index].identity, bad.field,
+			 (unsigned long)bad.cp);
+out:
+	free(v);
+	return rc;
+}
+
 int
 cmd_connectors(int argc, char **argv)
 {
@@ -89,7 +151,8 @@ cmd_connectors(int argc, char **argv)
 	argp_parse(&connectors_argp, argc, argv, 0, NULL, &pattern);
 	fmt = cmd_format(OUT_TABLE);
 	/* Opened first: a JSON run that stops early still prints []. */
-	if ((out = out_open(stdout, fmt, columns)) == NULL)
+	if (fmt != OUT_POWERSHELL &&
+	    (out = out_open(stdout, fmt, columns)) == NULL)
 		goto out;
 	if (conn_load(g.config, &cf, &errs) == -1) {
 		cmd_conn_errs(&errs, 0);
@@ -97,6 +160,10 @@ cmd_connectors(int argc, char **argv)
 		goto out;
 	}
 	conn_errs_release(&errs);
+	if (fmt == OUT_POWERSHELL) {
+		rc = print_script(cf, pattern);
+		goto out;
+	}
 	for (i = 0; i < cf->n; i++) {
 		if (pattern != NULL && !conn_match(pattern, &cf->v[i]))
 			continue;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # --format: each command takes the formats certbind(1) lists for it
-# (validate also junit and prometheus); any other format is a usage error (exit 64)
+# (validate also junit and prometheus, connectors powershell); any other format is a usage error (exit 64)
 # naming the command and its formats, whether --format comes before or
 # after the command name, before anything is read or written.
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +12,8 @@ M=$(openssl x509 -in "$S/mail.contoso.com.pem" -noout -fingerprint -sha1 | sed '
 NAME='<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com'
 G="-s $S $PW -c $C --at 2026-06-01"
 BASIC='\(table, list or json\)'
+# "COMMAND (ITS FORMATS)": connectors also takes powershell (t0095).
+OF="(connectors \(table, list, json or powershell\)|(bind|check|list|name|probe|renew|resolve|show) $BASIC)"
 
 # refused DESC ARGS...: a usage error naming the command and its formats,
 # nothing on stdout.
@@ -19,7 +21,7 @@ refused() {
 	_d=$1; shift
 	run $G "$@"
 	expect_rc 64 "$_d: exit 64"
-	expect_err_has "^certbind [a-z]+: 'junit' is not a format of [a-z]+ $BASIC$" \
+	expect_err_has "^certbind [a-z]+: 'junit' is not a format of $OF$" \
 	    "$_d: the message names the command and its formats"
 	expect_err_has "^Try .certbind [a-z]+ --help'" "$_d: argp's usage-error hint"
 	check "$_d: nothing on stdout" test ! -s "$out"
@@ -48,7 +50,7 @@ for c in "name $M" "show $M" list "check $M --fqdn mail.contoso.com" \
 	# shellcheck disable=SC2086
 	run $G $c -f prometheus
 	expect_rc 64 "$c -f prometheus: exit 64"
-	expect_err_has "^certbind [a-z]+: 'prometheus' is not a format of [a-z]+ $BASIC$" \
+	expect_err_has "^certbind [a-z]+: 'prometheus' is not a format of $OF$" \
 	    "$c -f prometheus: the message names the command and its formats"
 	check "$c -f prometheus: nothing on stdout" test ! -s "$out"
 	# shellcheck disable=SC2086

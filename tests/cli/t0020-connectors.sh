@@ -75,5 +75,5 @@ run -c "$C" connectors extra
 expect_rc 64 "an argument is a usage error"
 run -c "$C" -f junit connectors
 expect_rc 64 "junit is a usage error for connectors"
-expect_err_has "'junit' is not a format of connectors \\(table, list or json\\)" "says so"
+expect_err_has "'junit' is not a format of connectors \\(table, list, json or powershell\\)" "says so"
 done_testing
