@@ -623,7 +623,9 @@ print_prometheus(const struct vconn *rs, size_t n, FILE *fp)
 				worst = m->cs.worst;
 		fputs("certbind_connector_result{identity=\"", fp);
 		prom_label(fp, rs[i].cn->identity);
-		fprintf(fp, "\",kind=\"receive\"} %d\n", (int)worst);
+		fprintf(fp, "\",kind=\"%s\"} %d\n",
+			rs[i].cn->kind == CONN_SEND ? "send" : "receive",
+			(int)worst);
 	}
 	prom_family(fp, "certbind_check_result",
 		    "The result of one check of a connector: 0 Pass, 1 Warn, "

@@ -205,6 +205,10 @@ assert all(list(o)[:2]==["Identity","Kind"] for o in c), c' "$out"
 run $R -f list validate --identity relay
 expect_out_has '^Kind +: Receive$' "validate list: Kind Receive"
 expect_out_has '^Kind +: Send$' "and Kind Send for the same identity"
+run $R -f prometheus validate --kind send
+expect_out_has '^certbind_connector_result\{identity="Outbound to Office 365",kind="send"\} [012]$' \
+    "prometheus: a send connector's kind label"
+expect_out_lacks 'kind="receive"' "and no receive connector"
 run $R -f json renew --kind send --dry-run --include-unbound
 check "renew --kind send --dry-run (exit 0 or 1)" test "$rc" -le 1
 check "renew JSON: only Kind Send, Kind after Identity" python3 -c '
