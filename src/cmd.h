@@ -78,6 +78,20 @@ long cmd_parse_days(struct argp_state *state, const char *opt, const char *arg);
 void cmd_arg_error(struct argp_state *state, const char *what, const char *arg,
 		   const char *tail1, const char *tail2);
 
+/*
+ * --kind receive|send (any case): CONN_RECEIVE or CONN_SEND; anything
+ * else is a usage error (cmd_arg_error exits 64).
+ */
+int cmd_parse_kind(struct argp_state *state, const char *arg);
+
+struct conn;
+/*
+ * Whether a command's selection holds c (certbind(1), --identity and
+ * --kind): its kind is kind (-1: either) and pattern, when not NULL,
+ * matches its Identity or Name (conn_match).  1 or 0.
+ */
+int cmd_conn_selected(const struct conn *c, const char *pattern, int kind);
+
 int cmd_bind(int, char **);
 int cmd_connectors(int, char **);
 int cmd_check(int, char **);

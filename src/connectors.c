@@ -37,7 +37,11 @@
 extern const char	   conn_schema_rng[];
 extern const unsigned long conn_schema_rng_len;
 
-/* Every property the schema names; each may appear once. */
+/*
+ * Every property the schema names for a connector of each kind; each
+ * may appear once.  Server and AdvertiseClientSettings are named for a
+ * send connector only to refuse them there (the schema does too).
+ */
 enum {
 	K_NAME,
 	K_SERVER,
@@ -46,17 +50,45 @@ enum {
 	K_ADVERTISE,
 	K_ROLE,
 	K_AUTH,
-	K_BINDINGS
+	K_BINDINGS,
+	K_CAPS,
+	K_CLOUD,
+	K_TLSDOMAIN,
+	K_AUTHLEVEL,
+	K_REQUIRETLS,
+	K_SMARTHOSTS,
+	K_SPACES,
+	K_SOURCES,
+	K_ENABLED
 };
-static const char *const known_names[] = {"Name",
-					  "Server",
-					  "Fqdn",
-					  "TlsCertificateName",
-					  "AdvertiseClientSettings",
-					  "TransportRole",
-					  "AuthMechanism",
-					  "Bindings"};
-#define NKNOWN (sizeof(known_names) / sizeof(known_names[0]))
+#define KR (1 << CONN_RECEIVE)
+#define KS (1 << CONN_SEND)
+static const struct {
+	const char *name;
+	int	    kinds;
+} known[] = {
+    {"Name", KR | KS},
+    {"Server", KR | KS},
+    {"Fqdn", KR | KS},
+    {"TlsCertificateName", KR | KS},
+    {"AdvertiseClientSettings", KR | KS},
+    {"TransportRole", KR},
+    {"AuthMechanism", KR},
+    {"Bindings", KR},
+    {"TlsDomainCapabilities", KR},
+    {"CloudServicesMailEnabled", KS},
+    {"TlsDomain", KS},
+    {"TlsAuthLevel", KS},
+    {"RequireTLS", KS},
+    {"SmartHosts", KS},
+    {"AddressSpaces", KS},
+    {"SourceTransportServers", KS},
+    {"Enabled", KS},
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+
+/* The connector elements, by kind. */
+static const char *const kind_elem[] = {"ReceiveConnector", "SendConnector"};
 
 /* ---------------------------------------------------------------- errors */
 
@@ -404,14 +436,15 @@ schema_get(void)
 /* ----------------------------------------------------------------- model */
 
 static int
-known_index(const xmlNode *n)
+known_index(const xmlNode *n, int kind)
 {
 	size_t i;
 
 	if (n->type != XML_ELEMENT_NODE || n->ns != NULL)
 		return -1;
 	for (i = 0; i < NKNOWN; i++)
-		if (strcmp((const char *)n->name, known_names[i]) == 0)
+		if ((known[i].kinds & (1 << kind)) &&
+		    strcmp((const char *)n->name, known[i].name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -421,6 +454,24 @@ is_elem(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && n->ns == NULL &&
 	       strcmp((const char *)n->name, name) == 0;
+}
+
+/* The kind of connector n is, or -1 when it is not a connector. */
+static int
+conn_elem_kind(const xmlNode *n)
+{
+	if (is_elem(n, kind_elem[CONN_RECEIVE]))
+		return CONN_RECEIVE;
+	if (is_elem(n, kind_elem[CONN_SEND]))
+		return CONN_SEND;
+	return -1;
+}
+
+/* Is n a root element the schema allows? */
+static int
+is_root(const xmlNode *n)
+{
+	return is_elem(n, "ReceiveConnectors") || is_elem(n, "Connectors");
 }
 
 /* Returns 0, 1, or -1 when s is not a boolean as the schema reads it. */
@@ -536,6 +587,46 @@ node_text(const xmlNode *n)
 	return s;
 }
 
+/*
+ * A multi-valued property as text: with child elements, their texts
+ * joined with ", " (as Exchange's exports write lists), else the
+ * element's text (certbind-connectors(5)).  A malloc'd copy, or NULL.
+ */
+static char *
+list_text(const xmlNode *n)
+{
+	const xmlNode *k;
+	FILE	      *fp;
+	char	      *s = NULL, *t;
+	size_t	       len;
+	int	       first = 1, bad = 0;
+
+	for (k = n->children; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE)
+			break;
+	if (k == NULL)
+		return node_text(n);
+	if ((fp = open_memstream(&s, &len)) == NULL)
+		return NULL;
+	for (; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if ((t = node_text(k)) == NULL) {
+			bad = 1;
+			break;
+		}
+		fprintf(fp, "%s%s", first ? "" : ", ", t);
+		first = 0;
+		free(t);
+	}
+	bad |= ferror(fp);
+	if (fclose(fp) != 0 || bad) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* Sets c->port_2525 from the Binding elements of n; 0, or -1 (memory). */
 static int
 model_bindings(const xmlNode *n, struct conn *c)
@@ -558,7 +649,8 @@ model_bindings(const xmlNode *n, struct conn *c)
 }
 
 /*
- * Reads one <ReceiveConnector> into c and reports, with their lines,
+ * Reads one connector (kind: <ReceiveConnector> or <SendConnector>)
+ * into c and reports, with their lines,
  * the problems the schema would also catch but describes poorly (a
  * field given twice, a missing Name, a bad boolean), and the one rule
  * of certbind's own that the schema does not state: no control
@@ -567,30 +659,43 @@ model_bindings(const xmlNode *n, struct conn *c)
  * (reported), or -1 when memory ran out.
  */
 static int
-model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
+model_conn(const xmlNode *n, int kind, struct conn *c, struct conn_errs *errs)
 {
 	const xmlNode *k;
 	const xmlNode *seen[NKNOWN];
 	char	      *text;
 	unsigned long  cp;
-	int	       ki, b, bad = 0;
+	int	       ki, b, *bp, bad = 0;
 
+	c->kind = kind;
 	c->advertise = CONN_UNSET;
+	c->cloud = CONN_UNSET;
+	c->require_tls = CONN_UNSET;
+	c->enabled = CONN_UNSET;
 	c->line = xmlGetLineNo(n);
 	memset(seen, 0, sizeof(seen));
 	for (k = n->children; k != NULL; k = k->next) {
-		if ((ki = known_index(k)) == -1)
+		if ((ki = known_index(k, kind)) == -1)
 			continue;
 		if (seen[ki] != NULL) {
 			conn_errs_add(
 			    errs, xmlGetLineNo(k),
 			    "%s given "
 			    "twice in one connector (also at line %ld)",
-			    known_names[ki], xmlGetLineNo(seen[ki]));
+			    known[ki].name, xmlGetLineNo(seen[ki]));
 			bad = 1;
 			continue;
 		}
 		seen[ki] = k;
+		if (kind == CONN_SEND &&
+		    (ki == K_SERVER || ki == K_ADVERTISE)) {
+			/* Set-SendConnector has neither parameter. */
+			conn_errs_add(errs, xmlGetLineNo(k),
+				      "a SendConnector has no %s",
+				      known[ki].name);
+			bad = 1;
+			continue;
+		}
 		if (ki == K_BINDINGS) {
 			if (model_bindings(k, c) == -1) {
 				conn_errs_add(errs, 0, "out of memory");
@@ -598,10 +703,15 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 			}
 			continue;
 		}
-		if ((text = node_text(k)) == NULL) {
+		if (ki == K_AUTHLEVEL || ki == K_SMARTHOSTS || ki == K_SPACES ||
+		    ki == K_SOURCES)
+			continue;
+		text = ki == K_CAPS ? list_text(k) : node_text(k);
+		if (text == NULL) {
 			conn_errs_add(errs, 0, "out of memory");
 			return -1;
 		}
+		bp = NULL;
 		switch (ki) {
 		case K_NAME:
 			c->name = text;
@@ -621,20 +731,39 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 		case K_AUTH:
 			c->auth = text;
 			break;
+		case K_CAPS:
+			c->tls_domain_caps = text;
+			break;
+		case K_TLSDOMAIN:
+			c->tls_domain = text;
+			break;
+		case K_ADVERTISE:
+			bp = &c->advertise;
+			break;
+		case K_CLOUD:
+			bp = &c->cloud;
+			break;
+		case K_REQUIRETLS:
+			bp = &c->require_tls;
+			break;
+		case K_ENABLED:
+			bp = &c->enabled;
+			break;
 		default:
-			b = parse_bool(text);
-			if (b == -1) {
-				conn_errs_add(
-				    errs, xmlGetLineNo(k),
-				    "AdvertiseClientSettings \"%.64s\" "
-				    "is not true, false, 1 or 0",
-				    text);
-				bad = 1;
-			}
-			c->advertise = b == -1 ? CONN_UNSET : b;
 			free(text);
 			break;
 		}
+		if (bp == NULL)
+			continue;
+		if ((b = parse_bool(text)) == -1) {
+			conn_errs_add(errs, xmlGetLineNo(k),
+				      "%s \"%.64s\" "
+				      "is not true, false, 1 or 0",
+				      known[ki].name, text);
+			bad = 1;
+		}
+		*bp = b == -1 ? CONN_UNSET : b;
+		free(text);
 	}
 	if (c->name == NULL) {
 		conn_errs_add(errs, c->line, "connector has no Name");
@@ -675,8 +804,9 @@ model_conn(const xmlNode *n, struct conn *c, struct conn_errs *errs)
 }
 
 /*
- * An identity as fold_casecmp sees it: each code point folded and
- * written in 3 bytes, big-endian (the values fold_next returns stay
+ * An identity as fold_casecmp sees it, after a byte holding the
+ * connector's kind (identities are unique per kind): each code point
+ * folded and written in 3 bytes, big-endian (the values fold_next returns stay
  * under 2^24), so memcmp, then the length, orders keys as fold_casecmp orders
  * identities.  Folding once per identity keeps the sort from decoding
  * and folding both strings at every comparison.
@@ -718,7 +848,7 @@ check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 	for (i = 0; i < cf->n; i++)
 		total += strlen(cf->v[i].identity);
 	if ((s = calloc(cf->n, sizeof(*s))) == NULL ||
-	    (keys = malloc(3 * total + 1)) == NULL) {
+	    (keys = malloc(3 * total + cf->n + 1)) == NULL) {
 		free(s);
 		conn_errs_add(errs, 0, "out of memory");
 		return -1;
@@ -726,6 +856,7 @@ check_duplicates(struct conn_file *cf, struct conn_errs *errs)
 	for (k = keys, i = 0; i < cf->n; i++) {
 		s[i].c = &cf->v[i];
 		s[i].k = k;
+		*k++ = (unsigned char)cf->v[i].kind;
 		p = (const unsigned char *)cf->v[i].identity;
 		for (j = 0, len = strlen(cf->v[i].identity); j < len;) {
 			cp = fold_next(p, len, &j);
@@ -773,6 +904,8 @@ model_free(struct conn_file *cf)
 		free(cf->v[i].tls_name);
 		free(cf->v[i].role);
 		free(cf->v[i].auth);
+		free(cf->v[i].tls_domain_caps);
+		free(cf->v[i].tls_domain);
 	}
 	if (cf->n > 0)
 		free(cf->v[0].span);
@@ -884,7 +1017,8 @@ pass_error(void *arg, XERR_CONST xmlError *e)
  * connector breaks one of the model's rules.
  */
 static int
-read_conn(xmlTextReader *r, struct conn_file *cf, size_t *cap, struct pass *ps)
+read_conn(xmlTextReader *r, int kind, struct conn_file *cf, size_t *cap,
+	  struct pass *ps)
 {
 	const xmlNode *n;
 	struct conn   *c;
@@ -896,7 +1030,7 @@ read_conn(xmlTextReader *r, struct conn_file *cf, size_t *cap, struct pass *ps)
 		return -2;
 	c = &cf->v[cf->n++];
 	memset(c, 0, sizeof(*c));
-	if ((m = model_conn(n, c, &ps->first)) != 0)
+	if ((m = model_conn(n, kind, c, &ps->first)) != 0)
 		return m == -1 ? -2 : -3;
 	return xmlTextReaderNext(r);
 }
@@ -917,7 +1051,7 @@ read_pass(struct conn_file *cf, int flags, struct pass *ps)
 	const xmlNode *n;
 	const xmlChar *enc;
 	size_t	       cap = 0;
-	int	       ret, type, rc = -1;
+	int	       ret, type, kind, mixed = 0, rc = -1;
 
 	if ((schema = schema_get()) == NULL)
 		return -1;
@@ -944,12 +1078,17 @@ read_pass(struct conn_file *cf, int flags, struct pass *ps)
 			continue;
 		}
 		n = xmlTextReaderCurrentNode(r);
-		if (xmlTextReaderDepth(r) == 0 &&
-		    !is_elem(n, "ReceiveConnectors"))
+		if (xmlTextReaderDepth(r) == 0) {
+			if (!is_root(n))
+				goto out;
+			mixed = is_elem(n, "Connectors");
+		}
+		kind = xmlTextReaderDepth(r) == 1 ? conn_elem_kind(n) : -1;
+		/* Under <ReceiveConnectors> the schema has refused the rest. */
+		if (kind == CONN_SEND && !mixed)
 			goto out;
-		if (xmlTextReaderDepth(r) == 1 &&
-		    is_elem(n, "ReceiveConnector"))
-			ret = read_conn(r, cf, &cap, ps);
+		if (kind != -1)
+			ret = read_conn(r, kind, cf, &cap, ps);
 		else
 			ret = xmlTextReaderRead(r);
 	}
@@ -973,25 +1112,29 @@ build_model(xmlDoc *doc, struct conn_file *cf, struct conn_errs *errs)
 {
 	const xmlNode *root, *n;
 	size_t	       count = 0;
-	int	       r, bad = 0;
+	int	       r, kind, mixed, bad = 0;
 
-	if ((root = xmlDocGetRootElement(doc)) == NULL ||
-	    !is_elem(root, "ReceiveConnectors")) {
+	if ((root = xmlDocGetRootElement(doc)) == NULL || !is_root(root)) {
 		conn_errs_add(errs, root != NULL ? xmlGetLineNo(root) : 0,
-			      "the root element is not ReceiveConnectors");
+			      "the root element is not ReceiveConnectors "
+			      "or Connectors");
 		return -1;
 	}
+	/* A SendConnector under <ReceiveConnectors>: the schema says so. */
+	mixed = is_elem(root, "Connectors");
 	for (n = root->children; n != NULL; n = n->next)
-		if (is_elem(n, "ReceiveConnector"))
+		if ((kind = conn_elem_kind(n)) != -1 &&
+		    (mixed || kind == CONN_RECEIVE))
 			count++;
 	if (count > 0 && (cf->v = calloc(count, sizeof(*cf->v))) == NULL) {
 		conn_errs_add(errs, 0, "out of memory");
 		return -1;
 	}
 	for (n = root->children; n != NULL; n = n->next) {
-		if (!is_elem(n, "ReceiveConnector"))
+		if ((kind = conn_elem_kind(n)) == -1 ||
+		    (!mixed && kind != CONN_RECEIVE))
 			continue;
-		if ((r = model_conn(n, &cf->v[cf->n++], errs)) == -1)
+		if ((r = model_conn(n, kind, &cf->v[cf->n++], errs)) == -1)
 			return -1;
 		bad |= r;
 	}
@@ -1236,12 +1379,26 @@ is_tls_token(const char *s, size_t len)
 	return len == 3 && strncasecmp(s, "tls", 3) == 0;
 }
 
+const char *
+conn_kind_name(const struct conn *c)
+{
+	return c->kind == CONN_SEND ? "Send" : "Receive";
+}
+
+int
+conn_is_cloud(const struct conn *c)
+{
+	if (c->kind == CONN_SEND)
+		return c->cloud == 1;
+	return c->tls_domain_caps != NULL && !blank(c->tls_domain_caps);
+}
+
 int
 conn_offers_tls(const struct conn *c)
 {
 	const char *p, *comma;
 
-	if (c->auth == NULL)
+	if (c->kind == CONN_SEND || c->auth == NULL)
 		return 1;
 	for (p = c->auth;; p = comma + 1) {
 		comma = strchr(p, ',');
@@ -1256,7 +1413,7 @@ conn_offers_tls(const struct conn *c)
 int
 conn_is_default_hub(const struct conn *c)
 {
-	if (c->server == NULL || c->name == NULL ||
+	if (c->kind == CONN_SEND || c->server == NULL || c->name == NULL ||
 	    strncasecmp(c->name, "Default ", 8) != 0 ||
 	    strcasecmp(c->name + 8, c->server) != 0)
 		return 0;

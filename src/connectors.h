@@ -34,7 +34,10 @@ struct conn_errs {
 	size_t		 n, cap;
 };
 
-#define CONN_UNSET (-1) /* AdvertiseClientSettings absent */
+#define CONN_UNSET (-1) /* a boolean that is absent */
+
+/* What a connector is (certbind-connectors(5)): its element's name. */
+enum { CONN_RECEIVE = 0, CONN_SEND = 1 };
 
 /* Fields certbind sets, as bits (conn_edit_mask). */
 #define CONN_F_FQDN	 0x1
@@ -44,7 +47,8 @@ struct conn_errs {
 struct conn_span; /* private: byte ranges in the file */
 
 struct conn {
-	char *server; /* NULL when absent */
+	int   kind;   /* CONN_RECEIVE or CONN_SEND */
+	char *server; /* NULL when absent (always for a send connector) */
 	char *name;
 	char *identity;	 /* "server\name", or name without server */
 	char *fqdn;	 /* NULL when absent; "" when empty */
@@ -53,9 +57,19 @@ struct conn {
 	char *role;	 /* TransportRole; NULL when absent */
 	char *auth;	 /* AuthMechanism; NULL when absent */
 	int   port_2525; /* a Binding ends in ":2525" */
-	long  line;	 /* of the <ReceiveConnector> tag */
-	long  dup_line;	 /* another connector with the same identity, or 0
-			    (only a CONN_LOAD_DUPLICATES load keeps such) */
+	/* TlsDomainCapabilities (receive): its text, or its child
+	 * elements' texts joined with ", "; NULL when absent. */
+	char *tls_domain_caps;
+	/* Send connectors: CloudServicesMailEnabled, TlsDomain (NULL when
+	 * absent), RequireTLS and Enabled; booleans 0, 1 or CONN_UNSET. */
+	int   cloud;
+	char *tls_domain;
+	int   require_tls;
+	int   enabled;
+	long  line;	/* of the connector's start tag */
+	long  dup_line; /* another connector of its kind with the same
+			   identity, or 0 (only a CONN_LOAD_DUPLICATES load
+			   keeps such) */
 	struct conn_span *span;
 };
 
@@ -71,7 +85,8 @@ struct conn_file {
 /*
  * Reads and checks path: a regular file of at most CONN_MAX_FILE bytes,
  * UTF-8 (or ASCII) only, no <!DOCTYPE>, well-formed, valid against the
- * compiled-in schema, identities unique.  Returns 0 and *out (free with
+ * compiled-in schema, identities unique among the connectors of each
+ * kind.  Returns 0 and *out (free with
  * conn_file_free), or -1 with every problem in errs (release with
  * conn_errs_release; errs is initialised here).
  */
@@ -133,9 +148,11 @@ unsigned int conn_edit_mask(const struct conn *c, const struct conn_edit *e);
  * escaped by libxml2, <X/> becomes <X>value</X>, and a missing element
  * is added at the end of its connector, after a copy of the white space
  * that precedes the connector's last child element.  Every other byte is
- * kept.  The result is loaded again (parse, schema, values) before it is
- * returned.  Returns 0 with *out (caller frees, NUL-terminated) and
- * *outlen, or -1 with the problems in errs (initialised here).
+ * kept.  An edit that sets advertise on a send connector is refused
+ * (Set-SendConnector has no AdvertiseClientSettings).  The result is
+ * loaded again (parse, schema, values) before it is returned.  Returns 0 with
+ * *out (caller frees, NUL-terminated) and *outlen, or -1 with the problems in
+ * errs (initialised here).
  */
 int conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	       char **out, size_t *outlen, struct conn_errs *errs);
@@ -143,10 +160,21 @@ int conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 /* 1 when (buf, len) differs from the file's bytes, else 0. */
 int conn_changed(const struct conn_file *cf, const char *buf, size_t len);
 
+/* "Receive" or "Send", as the Kind field prints it. */
+const char *conn_kind_name(const struct conn *);
+
+/*
+ * Is the connector a hybrid (cloud) connector (certbind-connectors(5)):
+ * a send connector with CloudServicesMailEnabled true, or a receive
+ * connector with a TlsDomainCapabilities that is not blank?  1 or 0.
+ */
+int conn_is_cloud(const struct conn *);
+
 /*
  * Does the connector offer STARTTLS: AuthMechanism absent, or a
  * comma-separated list holding the token Tls in any case
- * (certbind-connectors(5))?  1 or 0.
+ * (certbind-connectors(5))?  1 or 0.  A send connector: always 1 (the
+ * question is a receive connector's).
  */
 int conn_offers_tls(const struct conn *);
 
@@ -154,7 +182,8 @@ int conn_offers_tls(const struct conn *);
  * Is the connector the server's "Default <Server>" HubTransport
  * connector (certbind-connectors(5)): Name "Default " and its Server,
  * in any case, and TransportRole HubTransport, or, with no
- * TransportRole, a Binding on port 2525?  1 or 0.
+ * TransportRole, a Binding on port 2525?  1 or 0; 0 for a send
+ * connector.
  */
 int conn_is_default_hub(const struct conn *);
 

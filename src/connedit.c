@@ -33,6 +33,13 @@ field_index(const char *name, size_t nlen)
 	return -1;
 }
 
+/* Is the tag name (name, nlen) lit? */
+static int
+elem_is(const char *name, size_t nlen, const char *lit)
+{
+	return strlen(lit) == nlen && memcmp(name, lit, nlen) == 0;
+}
+
 /*
  * Walks the tags of a document libxml2 has accepted and fills in where
  * each connector and each of its fields lies.  Only depth is tracked:
@@ -100,10 +107,11 @@ conn_scan(const char *b, size_t len, struct conn_file *cf,
 			pos++;
 			depth++;
 			if (depth == 2) {
-				if (nend - tag - 1 != 16 ||
-				    memcmp(b + tag + 1, "ReceiveConnector",
-					   16) != 0 ||
-				    ci >= cf->n || empty)
+				if (ci >= cf->n || empty ||
+				    !elem_is(b + tag + 1, nend - tag - 1,
+					     cf->v[ci].kind == CONN_SEND
+						 ? "SendConnector"
+						 : "ReceiveConnector"))
 					return -1;
 				sp = &spans[ci];
 				while ((p = memchr(b + counted, '\n',
@@ -309,7 +317,8 @@ check_result(const struct conn_file *old, const struct conn_file *nf,
 		adv = e != NULL && e->advertise != CONN_UNSET
 			  ? e->advertise != 0
 			  : a->advertise;
-		if (strcmp(a->identity, b->identity) != 0 ||
+		if (a->kind != b->kind ||
+		    strcmp(a->identity, b->identity) != 0 ||
 		    (fq == NULL) != (b->fqdn == NULL) ||
 		    (fq != NULL && strcmp(fq, b->fqdn) != 0) ||
 		    (tn == NULL) != (b->tls_name == NULL) ||
@@ -346,6 +355,15 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	}
 	for (i = 0; edits != NULL && i < cf->n; i++) {
 		e = &edits[i];
+		if (cf->v[i].kind == CONN_SEND && e->advertise != CONN_UNSET) {
+			/* certbind-connectors(5): never written there. */
+			conn_errs_add(errs, cf->v[i].line,
+				      "%s: Set-SendConnector has no "
+				      "AdvertiseClientSettings; it is not "
+				      "written to a send connector",
+				      cf->v[i].identity);
+			continue;
+		}
 		mask = conn_edit_mask(&cf->v[i], e);
 		for (fi = 0; fi < NFIELDS; fi++) {
 			if (!(mask & (1U << fi)))

@@ -1,5 +1,6 @@
 /*
- * certbind bind --identity PATTERN [--thumbprint T] [--fqdn F]
+ * certbind bind --identity PATTERN [--kind receive|send] [--thumbprint T]
+ *     [--fqdn F]
  *     [--advertise-client-settings BOOL] [--dry-run] [--force] [--backup]
  *     [--no-chain]
  *
@@ -36,11 +37,13 @@ enum {
 	OPT_DRY_RUN,
 	OPT_FORCE,
 	OPT_BACKUP,
-	OPT_NO_CHAIN
+	OPT_NO_CHAIN,
+	OPT_KIND
 };
 
 struct bind_opts {
 	const char *identity;
+	int	    kind; /* -1: both */
 	const char *thumbprint;
 	const char *fqdn;      /* as given, validated */
 	struct host host;      /* fqdn parsed */
@@ -56,6 +59,8 @@ static const struct argp_option options[] = {
      "the connectors to change: a case-insensitive glob (* and ?) "
      "matched against Identity and Name (required)",
      0},
+    {"kind", OPT_KIND, "KIND", 0,
+     "only receive or only send connectors (KIND: receive or send)", 0},
     {"thumbprint", OPT_THUMBPRINT, "T", 0,
      "bind the certificate with this thumbprint: set "
      "TlsCertificateName to its name",
@@ -80,6 +85,9 @@ parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_IDENTITY:
 		o->identity = arg;
+		break;
+	case OPT_KIND:
+		o->kind = cmd_parse_kind(state, arg);
 		break;
 	case OPT_THUMBPRINT:
 		o->thumbprint = arg;
@@ -551,6 +559,7 @@ connector_item(const struct conn *c, const struct conn_edit *e, int refused,
 		err |= change_bool(ch, "AdvertiseClientSettings", c->advertise,
 				   e->advertise);
 	err |= ov_add_cstr(o, "Identity", c->identity);
+	err |= ov_add_cstr(o, "Kind", conn_kind_name(c));
 	err |= ov_add_cstr(o, "Result",
 			   refused ? "Refused"
 			   : mask  ? "Changed"
@@ -728,8 +737,16 @@ plan(struct bind_run *r)
 	for (i = 0; i < r->cf->n; i++) {
 		c = &r->cf->v[i];
 		conn_edit_init(&r->edits[i]);
-		if (!conn_match(r->o.identity, c))
+		if (!cmd_conn_selected(c, r->o.identity, r->o.kind))
 			continue;
+		/* Set-SendConnector has no AdvertiseClientSettings. */
+		if (r->o.advertise != CONN_UNSET && c->kind == CONN_SEND) {
+			diag_err(c->identity,
+				 "a send connector has no "
+				 "AdvertiseClientSettings; nothing written "
+				 "(--kind receive leaves send connectors out)");
+			return EXIT_FAIL;
+		}
 		r->selected[i] = 1;
 		nsel++;
 		r->edits[i].fqdn = r->o.fqdn;
@@ -813,6 +830,7 @@ cmd_bind(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&rw, 0, sizeof(rw));
 	r.o.advertise = CONN_UNSET;
+	r.o.kind = -1;
 	argp_parse(&bind_argp, argc, argv, 0, NULL, &r.o);
 	/* The table is made from the edits; only these print the items. */
 	r.keep = cmd_format(OUT_TABLE) == OUT_JSON ||

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -589,4 +590,24 @@ cmd_checks_ov(const struct checks *cs)
 			return NULL;
 		}
 	return arr;
+}
+
+int
+cmd_parse_kind(struct argp_state *state, const char *arg)
+{
+	if (strcasecmp(arg, "receive") == 0)
+		return CONN_RECEIVE;
+	if (strcasecmp(arg, "send") == 0)
+		return CONN_SEND;
+	cmd_arg_error(state, "invalid kind", arg,
+		      " for --kind: ", "give receive or send");
+	return -1;
+}
+
+int
+cmd_conn_selected(const struct conn *c, const char *pattern, int kind)
+{
+	if (kind != -1 && c->kind != kind)
+		return 0;
+	return pattern == NULL || conn_match(pattern, c);
 }

@@ -1,5 +1,6 @@
 /*
- * certbind connectors [--identity PATTERN]: the connectors of the
+ * certbind connectors [--identity PATTERN] [--kind receive|send]: the
+ * connectors of the
  * configuration (certbind-connectors(5), §8) with the fields certbind reads and
  * sets, or the PowerShell script that sets them (certbind(1) OUTPUT).
  */
@@ -14,23 +15,33 @@
 #include "output.h"
 #include "pwsh.h"
 
-enum { OPT_IDENTITY = 0x200 };
+enum { OPT_IDENTITY = 0x200, OPT_KIND };
+
+struct connectors_opts {
+	const char *pattern;
+	int	    kind; /* -1: both */
+};
 
 static const struct argp_option options[] = {
     {"identity", OPT_IDENTITY, "PATTERN", 0,
      "only connectors whose Identity or Name matches the "
      "case-insensitive glob PATTERN (* and ?)",
      0},
+    {"kind", OPT_KIND, "KIND", 0,
+     "only receive or only send connectors (KIND: receive or send)", 0},
     {NULL, 0, NULL, 0, NULL, 0}};
 
 static error_t
 parse(int key, char *arg, struct argp_state *state)
 {
-	const char **pattern = state->input;
+	struct connectors_opts *o = state->input;
 
 	switch (key) {
 	case OPT_IDENTITY:
-		*pattern = arg;
+		o->pattern = arg;
+		break;
+	case OPT_KIND:
+		o->kind = cmd_parse_kind(state, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -42,7 +53,7 @@ static const struct argp connectors_argp = {
     options,
     parse,
     NULL,
-    "List the receive connectors of the configuration: Identity, Fqdn, "
+    "List the connectors of the configuration: Identity, Kind, Fqdn, "
     "TlsCertificateName, AdvertiseClientSettings; --format powershell: "
     "the Exchange Management Shell commands that set them.  Exit status 1 "
     "when PATTERN selects none.",
@@ -50,8 +61,9 @@ static const struct argp connectors_argp = {
     NULL,
     NULL};
 
-static const char *const columns[] = {"Identity", "Fqdn", "TlsCertificateName",
-				      "AdvertiseClientSettings", NULL};
+static const char *const columns[] = {
+    "Identity", "Kind", "Fqdn", "TlsCertificateName", "AdvertiseClientSettings",
+    NULL};
 
 /* The connector as an output object; NULL when memory ran out. */
 static struct ov *
@@ -63,6 +75,7 @@ conn_ov(const struct conn *c)
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
 	err |= ov_add_cstr(o, "Identity", c->identity);
+	err |= ov_add_cstr(o, "Kind", conn_kind_name(c));
 	err |= ov_add_cstr(o, "Fqdn", c->fqdn);
 	err |= ov_add_cstr(o, "TlsCertificateName", c->tls_name);
 	if (c->advertise == CONN_UNSET)
@@ -79,11 +92,10 @@ conn_ov(const struct conn *c)
 /*
  * --format powershell: the script that makes Exchange match the
  * selected connectors, every parameter the config has (certbind(1),
- * connectors).  Receive connectors only until the model has send
- * connectors: .send is 0.
+ * connectors).
  */
 static int
-print_script(const struct conn_file *cf, const char *pattern)
+print_script(const struct conn_file *cf, const struct connectors_opts *o)
 {
 	struct pwsh_set *v;
 	struct pwsh_bad	 bad;
@@ -95,9 +107,9 @@ print_script(const struct conn_file *cf, const char *pattern)
 		return EXIT_FAIL;
 	}
 	for (i = 0; i < cf->n; i++) {
-		if (pattern != NULL && !conn_match(pattern, &cf->v[i]))
+		if (!cmd_conn_selected(&cf->v[i], o->pattern, o->kind))
 			continue;
-		v[n].send = 0;
+		v[n].send = cf->v[i].kind == CONN_SEND;
 		v[n].identity = cf->v[i].identity;
 		v[n].fqdn = cf->v[i].fqdn;
 		v[n].tls_name = cf->v[i].tls_name;
@@ -106,9 +118,9 @@ print_script(const struct conn_file *cf, const char *pattern)
 		n++;
 	}
 	if (n == 0) {
-		if (pattern != NULL)
+		if (o->pattern != NULL)
 			diag_err(g.config, "no connector matches '%s'",
-				 pattern);
+				 o->pattern);
 		else
 			diag_err(g.config, "no connectors");
 		rc = EXIT_NO;
@@ -139,16 +151,16 @@ out:
 int
 cmd_connectors(int argc, char **argv)
 {
-	struct conn_file *cf = NULL;
-	struct conn_errs  errs;
-	struct out	 *out = NULL;
-	struct ov	 *item;
-	const char	 *pattern = NULL;
-	enum out_format	  fmt;
-	size_t		  i, shown = 0;
-	int		  rc = EXIT_FAIL;
+	struct conn_file      *cf = NULL;
+	struct conn_errs       errs;
+	struct out	      *out = NULL;
+	struct ov	      *item;
+	struct connectors_opts o = {NULL, -1};
+	enum out_format	       fmt;
+	size_t		       i, shown = 0;
+	int		       rc = EXIT_FAIL;
 
-	argp_parse(&connectors_argp, argc, argv, 0, NULL, &pattern);
+	argp_parse(&connectors_argp, argc, argv, 0, NULL, &o);
 	fmt = cmd_format(OUT_TABLE);
 	/* Opened first: a JSON run that stops early still prints []. */
 	if (fmt != OUT_POWERSHELL &&
@@ -161,11 +173,11 @@ cmd_connectors(int argc, char **argv)
 	}
 	conn_errs_release(&errs);
 	if (fmt == OUT_POWERSHELL) {
-		rc = print_script(cf, pattern);
+		rc = print_script(cf, &o);
 		goto out;
 	}
 	for (i = 0; i < cf->n; i++) {
-		if (pattern != NULL && !conn_match(pattern, &cf->v[i]))
+		if (!cmd_conn_selected(&cf->v[i], o.pattern, o.kind))
 			continue;
 		if ((item = conn_ov(&cf->v[i])) == NULL)
 			goto out;
@@ -177,9 +189,12 @@ cmd_connectors(int argc, char **argv)
 		shown++;
 	}
 	if (shown == 0) {
-		if (pattern != NULL)
+		if (o.pattern != NULL)
 			diag_err(g.config, "no connector matches '%s'",
-				 pattern);
+				 o.pattern);
+		else if (o.kind != -1)
+			diag_err(g.config, "no %s connectors",
+				 o.kind == CONN_SEND ? "send" : "receive");
 		else
 			diag_err(g.config, "no connectors");
 		rc = EXIT_NO;

@@ -1,5 +1,6 @@
 /*
- * certbind renew [--identity PATTERN] [--warn-days N] [--exec CMD]
+ * certbind renew [--identity PATTERN] [--kind receive|send] [--warn-days N]
+ *     [--exec CMD]
  *     [--dry-run] [--no-chain] [--include-unbound]: rebinds connectors to
  * the best certificate for their Fqdn (certbind(1) renew).  Made to run
  * unattended as a certbot deploy hook or from cron: one lock, one atomic
@@ -38,7 +39,8 @@ enum {
 	OPT_EXEC,
 	OPT_DRY_RUN,
 	OPT_NO_CHAIN,
-	OPT_INCLUDE_UNBOUND
+	OPT_INCLUDE_UNBOUND,
+	OPT_KIND
 };
 
 /* Beside the configuration: certbind(1) FILES. */
@@ -50,6 +52,7 @@ enum {
 
 struct renew_opts {
 	const char *identity;
+	int	    kind; /* -1: both */
 	long	    warn_days;
 	const char *exec;
 	int	    dry_run;
@@ -60,6 +63,8 @@ struct renew_opts {
 static const struct argp_option options[] = {
     {"identity", OPT_IDENTITY, "PATTERN", 0,
      "only connectors whose Identity or Name matches the glob", 0},
+    {"kind", OPT_KIND, "KIND", 0,
+     "only receive or only send connectors (KIND: receive or send)", 0},
     {"warn-days", OPT_WARN_DAYS, "N", 0,
      "the Validity check warns within N days (30)", 0},
     {"exec", OPT_EXEC, "CMD", 0,
@@ -81,6 +86,9 @@ parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_IDENTITY:
 		o->identity = arg;
+		break;
+	case OPT_KIND:
+		o->kind = cmd_parse_kind(state, arg);
 		break;
 	case OPT_WARN_DAYS:
 		o->warn_days = cmd_parse_days(state, "--warn-days", arg);
@@ -553,7 +561,7 @@ plan(void *arg, struct conn_file *cf, struct conn_edit *edits)
 		return EXIT_FAIL;
 	}
 	for (i = 0; i < cf->n; i++) {
-		if (!conn_match(r->o.identity, &cf->v[i]))
+		if (!cmd_conn_selected(&cf->v[i], r->o.identity, r->o.kind))
 			continue;
 		r->d[r->n].cn = &cf->v[i];
 		if (decide(r, &r->d[r->n]) == -1) {
@@ -733,6 +741,7 @@ print_result(struct renew_run *r, const struct rewrite *rw)
 		}
 		/* Table and list: Outcome and Reason; JSON keeps its names. */
 		err |= ov_add_cstr(o, "Identity", d->cn->identity);
+		err |= ov_add_cstr(o, "Kind", conn_kind_name(d->cn));
 		if (json)
 			err |= ov_add_cstr(o, "Fqdn", d->cn->fqdn);
 		err |= ov_add_cstr(o, json ? "Action" : "Outcome",
@@ -886,6 +895,7 @@ cmd_renew(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&rw, 0, sizeof(rw));
 	r.o.identity = "*";
+	r.o.kind = -1;
 	r.o.warn_days = 30;
 	argp_parse(&renew_argp, argc, argv, 0, NULL, &r.o);
 	rc = EXIT_FAIL;

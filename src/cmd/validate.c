@@ -24,10 +24,17 @@
 #include "select.h"
 #include "store.h"
 
-enum { OPT_IDENTITY = 0x200, OPT_WARN_DAYS, OPT_STRICT, OPT_NO_CHAIN };
+enum {
+	OPT_IDENTITY = 0x200,
+	OPT_WARN_DAYS,
+	OPT_STRICT,
+	OPT_NO_CHAIN,
+	OPT_KIND
+};
 
 struct validate_opts {
 	const char *identity;
+	int	    kind; /* -1: both */
 	long	    warn_days;
 	int	    strict;
 	int	    no_chain;
@@ -36,6 +43,8 @@ struct validate_opts {
 static const struct argp_option options[] = {
     {"identity", OPT_IDENTITY, "PATTERN", 0,
      "only connectors whose Identity or Name matches the glob", 0},
+    {"kind", OPT_KIND, "KIND", 0,
+     "only receive or only send connectors (KIND: receive or send)", 0},
     {"warn-days", OPT_WARN_DAYS, "N", 0,
      "warn when a certificate expires within N days (30)", 0},
     {"strict", OPT_STRICT, NULL, 0, "a warning fails too (exit 1)", 0},
@@ -50,6 +59,9 @@ parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_IDENTITY:
 		o->identity = arg;
+		break;
+	case OPT_KIND:
+		o->kind = cmd_parse_kind(state, arg);
 		break;
 	case OPT_WARN_DAYS:
 		o->warn_days = cmd_parse_days(state, "--warn-days", arg);
@@ -326,6 +338,7 @@ vconn_ov(const struct vconn *r)
 	if ((o = ov_new_object()) == NULL)
 		return NULL;
 	err |= ov_add_cstr(o, "Identity", r->cn->identity);
+	err |= ov_add_cstr(o, "Kind", conn_kind_name(r->cn));
 	err |= ov_add_cstr(o, "Fqdn", r->cn->fqdn);
 	err |= ov_add_cstr(o, "TlsCertificateName", r->cn->tls_name);
 	err |= ov_add_cstr(o, "Thumbprint", *r->thumb ? r->thumb : NULL);
@@ -705,7 +718,9 @@ print_prometheus(const struct vconn *rs, size_t n, FILE *fp)
 				worst = m->cs.worst;
 		fputs("certbind_connector_result{identity=\"", fp);
 		prom_label(fp, rs[i].cn->identity);
-		fprintf(fp, "\",kind=\"receive\"} %d\n", (int)worst);
+		fprintf(fp, "\",kind=\"%s\"} %d\n",
+			rs[i].cn->kind == CONN_SEND ? "send" : "receive",
+			(int)worst);
 	}
 	prom_family(fp, "certbind_check_result",
 		    "The result of one check of a connector: 0 Pass, 1 Warn, "
@@ -806,6 +821,7 @@ cmd_validate(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.identity = "*";
+	o.kind = -1;
 	o.warn_days = 30;
 	argp_parse(&validate_argp, argc, argv, 0, NULL, &o);
 	fmt = cmd_format(OUT_TABLE);
@@ -820,7 +836,7 @@ cmd_validate(int argc, char **argv)
 	if ((rs = calloc(cf->n + 1, sizeof(*rs))) == NULL)
 		goto nomem;
 	for (i = 0; i < cf->n; i++)
-		if (conn_match(o.identity, &cf->v[i]))
+		if (cmd_conn_selected(&cf->v[i], o.identity, o.kind))
 			rs[n++].cn = &cf->v[i];
 	if (n == 0) {
 		diag_err(g.config, "no connector matches '%s'", o.identity);

@@ -26,7 +26,7 @@ for i in range(1, n + 1):
         return xp("string(%s/%s)" % (b, e)) if xp("count(%s/%s)" % (b, e)) not in ("0",) else None
     adv = val("AdvertiseClientSettings")
     adv = None if adv is None else adv.strip().lower() in ("true", "1")
-    want = {"Identity": ident, "Fqdn": val("Fqdn"),
+    want = {"Identity": ident, "Kind": "Receive", "Fqdn": val("Fqdn"),
             "TlsCertificateName": val("TlsCertificateName"),
             "AdvertiseClientSettings": adv}
     if got[i - 1] != want:
@@ -38,10 +38,10 @@ cat "$T/tap"; n=$((n + 1))
 
 run -c "$C" connectors
 expect_rc 0 "table by default"
-check "table header: Identity Fqdn TlsCertificateName AdvertiseClientSettings" \
-    sh -c "head -n 1 '$out' | grep -Eq '^Identity +Fqdn +TlsCertificateName +AdvertiseClientSettings$'"
+check "table header: Identity Kind Fqdn TlsCertificateName AdvertiseClientSettings" \
+    sh -c "head -n 1 '$out' | grep -Eq '^Identity +Kind +Fqdn +TlsCertificateName +AdvertiseClientSettings$'"
 check "table: a header, a rule and 6 rows" test "$(wc -l < "$out")" -eq 8
-expect_out_has '^MAILBOX01\\Client Frontend MAILBOX01 +mail\.contoso\.com +<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail\.contoso\.com +True$' \
+expect_out_has '^MAILBOX01\\Client Frontend MAILBOX01 +Receive +mail\.contoso\.com +<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail\.contoso\.com +True$' \
     "the first row, by hand from the file"
 
 # --identity: case-insensitive glob against Identity and Name.

@@ -93,9 +93,9 @@ expect_err_has "note: MAILBOX02\\\\Client Frontend MAILBOX02: no TlsCertificateN
     "saying the new Fqdn is not checked against a certificate"
 splice '<Fqdn>mailbox02.contoso.com</Fqdn>' '<Fqdn>Mail2.Contoso.com</Fqdn>'
 check "byte-exact: only the Fqdn of MAILBOX02 changed, as given" cmp "$T/want" "$C"
-check "JSON: {Result, Connectors: [{Identity, Result, Changes: [{Field, Old, New}]}]}" python3 -c "
+check "JSON: {Result, Connectors: [{Identity, Kind, Result, Changes: [{Field, Old, New}]}]}" python3 -c "
 import json,sys; d=json.load(open(sys.argv[1]))
-assert d=={'Result':'Changed','Connectors':[{'Identity':'MAILBOX02\\\\Client Frontend MAILBOX02','Result':'Changed',
+assert d=={'Result':'Changed','Connectors':[{'Identity':'MAILBOX02\\\\Client Frontend MAILBOX02','Kind':'Receive','Result':'Changed',
   'Changes':[{'Field':'Fqdn','Old':'mailbox02.contoso.com','New':'Mail2.Contoso.com'}]}]}, d" "$out"
 
 # --- a missing element is added at the end of its connector, indented

@@ -79,8 +79,8 @@ printf '<?xml version="1.0"?>\n<ReceiveConnectors>\n  <ReceiveConnector>\n    <N
 hostile malformed 5 'opening and ending tag mismatch'
 printf '<?xml version="1.0"?>\n<ReceiveConnectors>\n  <ReceiveConnector>\n    <Name>a</Name>\n' >"$T/truncated.xml"
 hostile truncated 5 '.'
-printf '<?xml version="1.0"?>\n<Connectors>\n</Connectors>\n' >"$T/wrongroot.xml"
-hostile wrongroot 2 'the root element is not ReceiveConnectors$'
+printf '<?xml version="1.0"?>\n<SendConnectors>\n</SendConnectors>\n' >"$T/wrongroot.xml"
+hostile wrongroot 2 'the root element is not ReceiveConnectors or Connectors$'
 printf '<?xml version="1.0"?>\n<ReceiveConnectors>\n  <ReceiveConnector>\n    <Server>EX01</Server>\n  </ReceiveConnector>\n</ReceiveConnectors>\n' >"$T/noname.xml"
 hostile noname 3 'connector has no Name$'
 printf '<?xml version="1.0"?>\n<ReceiveConnectors>\n  <ReceiveConnector>\n    <Name>a</Name>\n    <AdvertiseClientSettings>yes</AdvertiseClientSettings>\n  </ReceiveConnector>\n</ReceiveConnectors>\n' >"$T/badbool.xml"

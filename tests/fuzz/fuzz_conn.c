@@ -165,6 +165,15 @@ try_edit(const struct conn_file *cf, int variant)
 			e[i].advertise = (int)(i % 2);
 			break;
 		}
+		/* A send connector has none: certbind-connectors(5). */
+		if (cf->v[i].kind == CONN_SEND &&
+		    e[i].advertise != CONN_UNSET) {
+			if (conn_apply(cf, e, &buf, &len, &errs) != -1 ||
+			    buf != NULL)
+				abort();
+			conn_errs_release(&errs);
+			e[i].advertise = CONN_UNSET;
+		}
 	}
 	if (conn_apply(cf, e, &buf, &len, &errs) == -1)
 		abort();

@@ -854,6 +854,351 @@ test_edit_add_all(void **state)
 	conn_file_free(cf);
 }
 
+/* ------------------------------------------------------- send connectors */
+
+/* A <Connectors> file: both kinds, hybrid fields, lists as text and as
+ * child elements (certbind-connectors(5)). */
+static const char mixed_doc[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<Connectors>\n"
+    "  <SendConnector>\n"
+    "    <Name>Outbound to Office 365</Name>\n"
+    "    <CloudServicesMailEnabled> TRUE </CloudServicesMailEnabled>\n"
+    "    <TlsDomain>mail.protection.outlook.com</TlsDomain>\n"
+    "    <TlsAuthLevel>DomainValidation</TlsAuthLevel>\n"
+    "    <RequireTLS>1</RequireTLS>\n"
+    "    <SmartHosts><Value>a.example</Value><Value>b.example</Value>"
+    "</SmartHosts>\n"
+    "    <AddressSpaces>smtp:*.mail.onmicrosoft.com;1</AddressSpaces>\n"
+    "    <SourceTransportServers>EX01, EX02</SourceTransportServers>\n"
+    "    <Enabled>false</Enabled>\n"
+    "    <Fqdn>mail.contoso.com</Fqdn>\n"
+    "  </SendConnector>\n"
+    "  <ReceiveConnector>\n"
+    "    <Server>EX01</Server>\n"
+    "    <Name>Default Frontend EX01</Name>\n"
+    "    <TlsDomainCapabilities><V>mail.protection.outlook.com:"
+    "AcceptCloudServicesMail</V><V>x:y</V></TlsDomainCapabilities>\n"
+    "  </ReceiveConnector>\n"
+    "  <SendConnector>\n"
+    "    <Name>EX01\\Default Frontend EX01</Name>\n"
+    "    <Server>EX01</Server>\n"
+    "  </SendConnector>\n"
+    "</Connectors>\n";
+
+static void
+test_load_mixed(void **state)
+{
+	static const char doc[] =
+	    "<Connectors>\n"
+	    "  <SendConnector><Name>S</Name>"
+	    "<CloudServicesMailEnabled>0</CloudServicesMailEnabled>"
+	    "</SendConnector>\n"
+	    "  <ReceiveConnector><Name>R</Name>"
+	    "<TlsDomainCapabilities>a:b</TlsDomainCapabilities>"
+	    "<CloudServicesMailEnabled>yes</CloudServicesMailEnabled>"
+	    "<Enabled>maybe</Enabled><Enabled/>"
+	    "</ReceiveConnector>\n"
+	    "  <ReceiveConnector><Name>R2</Name>"
+	    "<TlsDomainCapabilities> </TlsDomainCapabilities>"
+	    "<AuthMechanism>BasicAuth</AuthMechanism>"
+	    "</ReceiveConnector>\n"
+	    "  <SendConnector><Name>Default EX01</Name>"
+	    "<TransportRole>HubTransport</TransportRole>"
+	    "<AuthMechanism>None</AuthMechanism></SendConnector>\n"
+	    "</Connectors>\n";
+	struct conn_file  *cf;
+	struct conn_errs   errs;
+	const struct conn *c;
+	char		  *bad;
+	size_t		   len;
+
+	/* The Server in the second send connector is refused (below). */
+	len = strlen(mixed_doc);
+	assert_non_null(bad = strdup(mixed_doc));
+	memcpy(strstr(bad, "    <Server>EX01</Server>\n  </Send"),
+	       "    <!--er>EX01</Server>-->\n", 27);
+	if (conn_load_mem("mixed", bad, len, &cf, &errs) != 0) {
+		dump_errs(&errs);
+		fail();
+	}
+	conn_errs_release(&errs);
+	free(bad);
+	assert_int_equal(cf->n, 3);
+	c = &cf->v[0];
+	assert_int_equal(c->kind, CONN_SEND);
+	assert_string_equal(conn_kind_name(c), "Send");
+	assert_string_equal(c->identity, "Outbound to Office 365");
+	assert_null(c->server);
+	assert_int_equal(c->cloud, 1);
+	assert_string_equal(c->tls_domain, "mail.protection.outlook.com");
+	assert_int_equal(c->require_tls, 1);
+	assert_int_equal(c->enabled, 0);
+	assert_int_equal(c->advertise, CONN_UNSET);
+	assert_null(c->tls_domain_caps);
+	assert_string_equal(c->fqdn, "mail.contoso.com");
+	assert_int_equal(c->line, 3);
+	assert_true(conn_is_cloud(c));
+	assert_true(conn_offers_tls(c));
+	c = &cf->v[1];
+	assert_int_equal(c->kind, CONN_RECEIVE);
+	assert_string_equal(conn_kind_name(c), "Receive");
+	assert_string_equal(c->identity, "EX01\\Default Frontend EX01");
+	assert_string_equal(c->tls_domain_caps, "mail.protection.outlook.com:"
+						"AcceptCloudServicesMail, x:y");
+	assert_int_equal(c->cloud, CONN_UNSET);
+	assert_int_equal(c->line, 15);
+	assert_true(conn_is_cloud(c));
+	/* The same identity as the receive connector: another kind. */
+	c = &cf->v[2];
+	assert_int_equal(c->kind, CONN_SEND);
+	assert_string_equal(c->identity, "EX01\\Default Frontend EX01");
+	assert_int_equal(c->cloud, CONN_UNSET);
+	assert_int_equal(c->require_tls, CONN_UNSET);
+	assert_int_equal(c->enabled, CONN_UNSET);
+	assert_null(c->tls_domain);
+	assert_false(conn_is_cloud(c));
+	assert_int_equal(c->dup_line, 0);
+	assert_int_equal(cf->v[1].dup_line, 0);
+	conn_file_free(cf);
+
+	/*
+	 * Booleans of the other kind are foreign there (not read, not
+	 * checked); a blank TlsDomainCapabilities is not hybrid; a send
+	 * connector neither offers TLS by AuthMechanism nor is a Default
+	 * HubTransport connector.
+	 */
+	if (conn_load_mem("kinds", doc, strlen(doc), &cf, &errs) != 0) {
+		dump_errs(&errs);
+		fail();
+	}
+	conn_errs_release(&errs);
+	assert_int_equal(cf->n, 4);
+	assert_int_equal(cf->v[0].cloud, 0);
+	assert_false(conn_is_cloud(&cf->v[0]));
+	assert_string_equal(cf->v[1].tls_domain_caps, "a:b");
+	assert_int_equal(cf->v[1].cloud, CONN_UNSET);
+	assert_int_equal(cf->v[1].enabled, CONN_UNSET);
+	assert_true(conn_is_cloud(&cf->v[1]));
+	assert_false(conn_is_cloud(&cf->v[2]));
+	assert_false(conn_offers_tls(&cf->v[2]));
+	assert_true(conn_offers_tls(&cf->v[3]));
+	assert_false(conn_is_default_hub(&cf->v[3]));
+	conn_file_free(cf);
+}
+
+/* Refusals of the send connector's own rules, with their lines. */
+static void
+test_refuse_send(void **state)
+{
+	static const struct {
+		const char *doc, *needle;
+		long	    line;
+	} v[] = {
+	    {mixed_doc, "a SendConnector has no Server", 22},
+	    {"<Connectors>\n<SendConnector>\n<Name>a</Name>\n"
+	     "<AdvertiseClientSettings>true</AdvertiseClientSettings>\n"
+	     "</SendConnector>\n</Connectors>",
+	     "a SendConnector has no AdvertiseClientSettings", 4},
+	    {"<Connectors>\n<SendConnector>\n<Name>a</Name>\n"
+	     "<RequireTLS>yes</RequireTLS>\n</SendConnector>\n</Connectors>",
+	     "RequireTLS \"yes\" is not true, false, 1 or 0", 4},
+	    {"<Connectors>\n<SendConnector>\n<Name>a</Name>\n"
+	     "<Enabled>1</Enabled>\n<Enabled>1</Enabled>\n"
+	     "</SendConnector>\n</Connectors>",
+	     "Enabled given twice in one connector (also at line 4)", 5},
+	    {"<Connectors>\n<SendConnector>\n<Name>a</Name>\n"
+	     "<CloudServicesMailEnabled/>\n</SendConnector>\n</Connectors>",
+	     "CloudServicesMailEnabled \"\" is not true, false, 1 or 0", 4},
+	    {"<Connectors>\n<SendConnector>\n<Fqdn>a</Fqdn>\n"
+	     "</SendConnector>\n</Connectors>",
+	     "connector has no Name", 2},
+	    {"<Connectors>\n<ReceiveConnector>\n<Name>a</Name>\n"
+	     "<TlsDomainCapabilities/>\n<TlsDomainCapabilities/>\n"
+	     "</ReceiveConnector>\n</Connectors>",
+	     "TlsDomainCapabilities given twice", 5},
+	    /* Send connectors only under <Connectors>. */
+	    {"<ReceiveConnectors>\n<SendConnector>\n<Name>a</Name>\n"
+	     "</SendConnector>\n</ReceiveConnectors>",
+	     "SendConnector", 2},
+	    {"<Connectors>\n<SendConnector>\n<Name>a</Name>\n"
+	     "</SendConnector>\n<SendConnector>\n<Name>A</Name>\n"
+	     "</SendConnector>\n</Connectors>",
+	     "duplicate identity \"A\" (also at line 2)", 5},
+	};
+	struct conn_file *cf;
+	struct conn_errs  errs;
+	size_t		  i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(
+		    conn_load_mem("s", v[i].doc, strlen(v[i].doc), &cf, &errs),
+		    -1);
+		assert_null(cf);
+		if (!errs_have(&errs, v[i].needle, v[i].line)) {
+			dump_errs(&errs);
+			fail_msg("case %zu: no \"%s\" at line %ld", i,
+				 v[i].needle, v[i].line);
+		}
+		conn_errs_release(&errs);
+	}
+}
+
+/* Duplicates per kind: a CONN_LOAD_DUPLICATES load keeps and links them. */
+static void
+test_duplicates_per_kind(void **state)
+{
+	static const char doc[] = "<Connectors>\n"
+				  "<SendConnector><Name>X</Name>"
+				  "</SendConnector>\n"
+				  "<ReceiveConnector><Name>x</Name>"
+				  "</ReceiveConnector>\n"
+				  "<SendConnector><Name>x</Name>"
+				  "</SendConnector>\n"
+				  "</Connectors>\n";
+	char		  path[] = "/tmp/certbind-dup-XXXXXX";
+	struct conn_file *cf;
+	struct conn_errs  errs;
+	FILE		 *fp;
+	int		  fd;
+
+	assert_int_equal(conn_load_mem("d", doc, strlen(doc), &cf, &errs), -1);
+	assert_true(errs_have(&errs,
+			      "duplicate identity \"x\" (also at "
+			      "line 2)",
+			      4));
+	assert_int_equal(errs.n, 1);
+	conn_errs_release(&errs);
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(fp = fdopen(fd, "wb"));
+	fputs(doc, fp);
+	fclose(fp);
+	assert_int_equal(
+	    conn_load_flags(path, CONN_LOAD_DUPLICATES, &cf, &errs), 0);
+	unlink(path);
+	conn_errs_release(&errs);
+	assert_int_equal(cf->n, 3);
+	assert_int_equal(cf->v[0].dup_line, 4);
+	assert_int_equal(cf->v[1].dup_line, 0);
+	assert_int_equal(cf->v[2].dup_line, 2);
+	conn_file_free(cf);
+}
+
+/*
+ * Edits inside <SendConnector> as inside <ReceiveConnector>: replaced,
+ * opened up, added at the end indented like siblings; every other byte
+ * kept.  The expected text is written by hand.
+ */
+static void
+test_edit_send(void **state)
+{
+	static const char in[] =
+	    "<?xml version=\"1.0\"?>\r\n"
+	    "<Connectors>\r\n"
+	    "  <ReceiveConnector>\r\n"
+	    "    <Name>R</Name>\r\n"
+	    "    <Fqdn>r.example</Fqdn>\r\n"
+	    "  </ReceiveConnector>\r\n"
+	    "  <SendConnector a='1'>\r\n"
+	    "      <Name>S &amp; T</Name>\r\n"
+	    "      <Fqdn>old.example</Fqdn><!-- keep -->\r\n"
+	    "      <SmartHosts><V>h</V></SmartHosts>\r\n"
+	    "  </SendConnector>\r\n"
+	    "  <SendConnector><Name>U</Name><TlsCertificateName "
+	    "x=\"1\" /></SendConnector>\r\n"
+	    "</Connectors>\r\n";
+	static const char want[] =
+	    "<?xml version=\"1.0\"?>\r\n"
+	    "<Connectors>\r\n"
+	    "  <ReceiveConnector>\r\n"
+	    "    <Name>R</Name>\r\n"
+	    "    <Fqdn>r.example</Fqdn>\r\n"
+	    "  </ReceiveConnector>\r\n"
+	    "  <SendConnector a='1'>\r\n"
+	    "      <Name>S &amp; T</Name>\r\n"
+	    "      <Fqdn>new.example</Fqdn><!-- keep -->\r\n"
+	    "      <SmartHosts><V>h</V></SmartHosts>\r\n"
+	    "      <TlsCertificateName>&lt;I&gt;CN=CA&lt;S&gt;CN=a &amp; b"
+	    "</TlsCertificateName>\r\n"
+	    "  </SendConnector>\r\n"
+	    "  <SendConnector><Name>U</Name><TlsCertificateName "
+	    "x=\"1\">&lt;I&gt;CN=CA&lt;S&gt;CN=u</TlsCertificateName>"
+	    "<Fqdn>u.example</Fqdn></SendConnector>\r\n"
+	    "</Connectors>\r\n";
+	struct conn_file *cf, *nf;
+	struct conn_errs  errs;
+	struct conn_edit  e[3];
+	char		 *out;
+	size_t		  outlen;
+	int		  i;
+
+	assert_int_equal(conn_load_mem("e", in, strlen(in), &cf, &errs), 0);
+	conn_errs_release(&errs);
+	for (i = 0; i < 3; i++)
+		conn_edit_init(&e[i]);
+	e[1].fqdn = "new.example";
+	e[1].tls_name = "<I>CN=CA<S>CN=a & b";
+	e[2].fqdn = "u.example";
+	e[2].tls_name = "<I>CN=CA<S>CN=u";
+	if (conn_apply(cf, e, &out, &outlen, &errs) != 0) {
+		dump_errs(&errs);
+		fail();
+	}
+	conn_errs_release(&errs);
+	assert_int_equal(outlen, strlen(want));
+	assert_memory_equal(out, want, outlen);
+	assert_true(xmllint_ok(out, outlen));
+	assert_int_equal(conn_load_mem("again", out, outlen, &nf, &errs), 0);
+	conn_errs_release(&errs);
+	assert_int_equal(nf->v[1].kind, CONN_SEND);
+	assert_string_equal(nf->v[1].tls_name, e[1].tls_name);
+	assert_string_equal(nf->v[2].fqdn, "u.example");
+	conn_file_free(nf);
+	free(out);
+	conn_file_free(cf);
+}
+
+/* AdvertiseClientSettings is never written into a send connector. */
+static void
+test_edit_refuses_advertise_send(void **state)
+{
+	struct conn_file *cf;
+	struct conn_errs  errs;
+	struct conn_edit  e[2];
+	char		 *out;
+	size_t		  outlen;
+	static const char in[] = "<Connectors>\n"
+				 "<ReceiveConnector><Name>R</Name>"
+				 "</ReceiveConnector>\n"
+				 "<SendConnector><Name>S</Name>"
+				 "</SendConnector>\n"
+				 "</Connectors>\n";
+
+	assert_int_equal(conn_load_mem("a", in, strlen(in), &cf, &errs), 0);
+	conn_errs_release(&errs);
+	conn_edit_init(&e[0]);
+	conn_edit_init(&e[1]);
+	e[0].advertise = 1;
+	e[1].advertise = 0;
+	e[1].fqdn = "s.example";
+	assert_int_equal(conn_apply(cf, e, &out, &outlen, &errs), -1);
+	assert_null(out);
+	assert_int_equal(errs.n, 1);
+	assert_true(errs_have(&errs,
+			      "S: Set-SendConnector has no "
+			      "AdvertiseClientSettings",
+			      3));
+	conn_errs_release(&errs);
+	/* Without it, the receive connector's edit goes through. */
+	conn_edit_init(&e[1]);
+	assert_int_equal(conn_apply(cf, e, &out, &outlen, &errs), 0);
+	conn_errs_release(&errs);
+	assert_non_null(strstr(out, "<Name>R</Name><AdvertiseClientSettings>"
+				    "true</AdvertiseClientSettings>"));
+	free(out);
+	conn_file_free(cf);
+}
+
 /* ------------------------------------------------------------------ diff */
 
 static char *
@@ -1068,7 +1413,9 @@ test_diff_large(void **state)
  */
 struct oracle_conn {
 	char *name, *server, *fqdn, *tls;
-	int   adv; /* -1 when absent */
+	char *tls_domain, *caps;	 /* send; receive */
+	int   adv, cloud, rtls, enabled; /* -1 when absent */
+	int   kind;
 	long  line;
 };
 
@@ -1099,6 +1446,75 @@ first_text(const xmlNode *c, const char *name, int *seen)
 	return NULL;
 }
 
+/*
+ * The boolean element name of c as *out (-1 when absent); 0, or -1 when
+ * its spelling is not one certbind takes: XML white space around true
+ * or false in any case, 1 or 0 (the schema leaves that to certbind).
+ */
+static int
+oracle_bool(const xmlNode *c, const char *name, int *out)
+{
+	char *t, *b;
+	int   i, seen, rc = 0;
+
+	*out = -1;
+	if ((t = first_text(c, name, &seen)) == NULL)
+		return 0;
+	for (b = t; *b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'; b++)
+		;
+	i = (int)strcspn(b, " \t\n\r");
+	if (b[i + strspn(b + i, " \t\n\r")] != '\0')
+		rc = -1;
+	else if ((i == 4 && strncasecmp(b, "true", 4) == 0) ||
+		 (i == 1 && *b == '1'))
+		*out = 1;
+	else if ((i == 5 && strncasecmp(b, "false", 5) == 0) ||
+		 (i == 1 && *b == '0'))
+		*out = 0;
+	else
+		rc = -1;
+	xmlFree(t);
+	return rc;
+}
+
+/*
+ * certbind-connectors(5)'s list: the texts of the child elements joined
+ * with ", ", or the element's text when it has none.  malloc'd or NULL.
+ */
+static char *
+oracle_list(const xmlNode *c, const char *name)
+{
+	const xmlNode *k, *e;
+	char	      *t, *s = NULL, *x;
+	int	       seen, any = 0;
+
+	if ((t = first_text(c, name, &seen)) == NULL)
+		return NULL;
+	for (e = c->children; e != NULL; e = e->next)
+		if (e->type == XML_ELEMENT_NODE && e->ns == NULL &&
+		    strcmp((const char *)e->name, name) == 0)
+			break;
+	for (k = e->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		x = (char *)xmlNodeGetContent(k);
+		if (s == NULL)
+			assert_true(asprintf(&s, "%s", x) != -1);
+		else {
+			char *o = s;
+
+			assert_true(asprintf(&s, "%s, %s", o, x) != -1);
+			free(o);
+		}
+		xmlFree(x);
+		any = 1;
+	}
+	if (!any)
+		assert_non_null(s = strdup(t));
+	xmlFree(t);
+	return s;
+}
+
 static void
 oracle_free(struct oracle_conn *v, size_t n)
 {
@@ -1109,6 +1525,8 @@ oracle_free(struct oracle_conn *v, size_t n)
 		xmlFree(v[i].server);
 		xmlFree(v[i].fqdn);
 		xmlFree(v[i].tls);
+		xmlFree(v[i].tls_domain);
+		free(v[i].caps);
 	}
 	free(v);
 }
@@ -1125,9 +1543,8 @@ oracle_load(const char *buf, size_t len, struct oracle_conn **out, size_t *n)
 	xmlDoc		     *doc;
 	const xmlNode	     *root, *c;
 	struct oracle_conn   *v = NULL;
-	char		     *b, *t;
 	size_t		      cnt = 0;
-	int		      ok, seen, i, bad = 0;
+	int		      ok, seen, bad = 0;
 
 	xmlSetGenericErrorFunc(NULL, quiet);
 	xmlSetStructuredErrorFunc(NULL, squiet);
@@ -1161,32 +1578,24 @@ oracle_load(const char *buf, size_t len, struct oracle_conn **out, size_t *n)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		v[*n].line = xmlGetLineNo(c);
+		v[*n].kind = strcmp((const char *)c->name, "SendConnector") == 0
+				 ? CONN_SEND
+				 : CONN_RECEIVE;
 		v[*n].name = first_text(c, "Name", &seen);
 		v[*n].server = first_text(c, "Server", &seen);
 		v[*n].fqdn = first_text(c, "Fqdn", &seen);
 		v[*n].tls = first_text(c, "TlsCertificateName", &seen);
-		v[*n].adv = -1;
-		t = first_text(c, "AdvertiseClientSettings", &seen);
-		if (t != NULL) {
-			/* The boolean's spelling, which the schema leaves
-			 * to certbind: XML white space around true or
-			 * false in any case, 1 or 0. */
-			for (b = t; *b == ' ' || *b == '\t' || *b == '\n' ||
-				    *b == '\r';
-			     b++)
-				;
-			i = (int)strcspn(b, " \t\n\r");
-			if (b[i + strspn(b + i, " \t\n\r")] != '\0')
-				bad = 1;
-			else if ((i == 4 && strncasecmp(b, "true", 4) == 0) ||
-				 (i == 1 && *b == '1'))
-				v[*n].adv = 1;
-			else if ((i == 5 && strncasecmp(b, "false", 5) == 0) ||
-				 (i == 1 && *b == '0'))
-				v[*n].adv = 0;
-			else
-				bad = 1;
-			xmlFree(t);
+		v[*n].adv = v[*n].cloud = v[*n].rtls = v[*n].enabled = -1;
+		if (v[*n].kind == CONN_RECEIVE) {
+			bad |= oracle_bool(c, "AdvertiseClientSettings",
+					   &v[*n].adv);
+			v[*n].caps = oracle_list(c, "TlsDomainCapabilities");
+		} else {
+			bad |= oracle_bool(c, "CloudServicesMailEnabled",
+					   &v[*n].cloud);
+			bad |= oracle_bool(c, "RequireTLS", &v[*n].rtls);
+			bad |= oracle_bool(c, "Enabled", &v[*n].enabled);
+			v[*n].tls_domain = first_text(c, "TlsDomain", &seen);
 		}
 		(*n)++;
 	}
@@ -1247,7 +1656,13 @@ against_oracle(const char *label, const char *buf, size_t len)
 		assert_int_equal(cf->n, n);
 		for (i = 0; i < n; i++) {
 			a = &cf->v[i];
-			if (!same_str(a->name, o[i].name) ||
+			if (a->kind != o[i].kind ||
+			    !same_str(a->tls_domain_caps, o[i].caps) ||
+			    !same_str(a->tls_domain, o[i].tls_domain) ||
+			    a->cloud != o[i].cloud ||
+			    a->require_tls != o[i].rtls ||
+			    a->enabled != o[i].enabled ||
+			    !same_str(a->name, o[i].name) ||
 			    !same_str(a->server, o[i].server) ||
 			    !same_str(a->fqdn, o[i].fqdn) ||
 			    !same_str(a->tls_name, o[i].tls) ||
@@ -1391,6 +1806,38 @@ static const char *const p_foreign[] = {
     "<ReceiveConnector><Name>inner</Name></ReceiveConnector>",
     "<x:Bindings xmlns:x=\"u\">t</x:Bindings>",
 };
+/* A send connector's own elements, and a receive connector's caps. */
+static const char *const p_send[] = {
+    "<CloudServicesMailEnabled>true</CloudServicesMailEnabled>",
+    "<CloudServicesMailEnabled> 0 </CloudServicesMailEnabled>",
+    "<RequireTLS>TRUE</RequireTLS>",
+    "<Enabled>false</Enabled>",
+    "<TlsDomain>mail.protection.outlook.com</TlsDomain>",
+    "<TlsAuthLevel>DomainValidation</TlsAuthLevel>",
+    "<SmartHosts>a.example, b.example</SmartHosts>",
+    "<SmartHosts><V>a</V> <V>b<!--c--></V></SmartHosts>",
+    "<AddressSpaces><A>smtp:*;1</A></AddressSpaces>",
+    "<SourceTransportServers>EX01</SourceTransportServers>",
+    "<TlsDomain/>",
+    "<RequireTLS>yes</RequireTLS>",
+    "<Enabled/>",
+    "<CloudServicesMailEnabled>t<x/></CloudServicesMailEnabled>",
+    "<SmartHosts><V><deep/></V></SmartHosts>",
+    "<TlsDomain>a<b/></TlsDomain>",
+    "<Server>S</Server>",
+    "<AdvertiseClientSettings>true</AdvertiseClientSettings>",
+    "<Bindings><Binding>0.0.0.0:25</Binding></Bindings>",
+};
+static const char *const p_caps[] = {
+    "<TlsDomainCapabilities>mail.protection.outlook.com:"
+    "AcceptCloudServicesMail</TlsDomainCapabilities>",
+    "<TlsDomainCapabilities><V>a:b</V><V a=\"1\">c<!--x-->d</V>"
+    "</TlsDomainCapabilities>",
+    "<TlsDomainCapabilities/>",
+    "<TlsDomainCapabilities> x <![CDATA[y]]><V>z</V></TlsDomainCapabilities>",
+    "<TlsDomainCapabilities><V><w/></V></TlsDomainCapabilities>",
+    "<CloudServicesMailEnabled>maybe</CloudServicesMailEnabled>",
+};
 static const char *const p_fill[] = {
     "",
     "",
@@ -1438,20 +1885,28 @@ fill(void)
 static size_t
 gen_doc(char *buf, size_t cap)
 {
-	const char *piece[12];
+	const char *piece[16];
 	size_t	    len = 0, np, i, j;
-	int	    k, nconn;
-	const char *t;
+	int	    k, nconn, mixed, send;
+	const char *t, *root, *elem;
 
 	if (rnd(2))
 		add(buf, cap, &len, "<?xml version=\"1.0\"?>\n", 0);
-	add(buf, cap, &len, "<ReceiveConnectors", 0);
+	/* <Connectors> half the time; a SendConnector under
+	 * <ReceiveConnectors> now and then, which the schema refuses. */
+	mixed = (int)rnd(2);
+	root = mixed ? "Connectors" : "ReceiveConnectors";
+	add(buf, cap, &len, "<", 0);
+	add(buf, cap, &len, root, 0);
 	add(buf, cap, &len, PICK(p_attr), 0);
 	add(buf, cap, &len, ">", 0);
 	nconn = (int)rnd(4);
 	for (k = 0; k < nconn; k++) {
+		send = mixed ? rnd(2) == 0 : rnd(40) == 0;
+		elem = send ? "SendConnector" : "ReceiveConnector";
 		add(buf, cap, &len, fill(), k);
-		add(buf, cap, &len, "<ReceiveConnector", k);
+		add(buf, cap, &len, "<", k);
+		add(buf, cap, &len, elem, k);
 		add(buf, cap, &len, PICK(p_attr), k);
 		add(buf, cap, &len, ">", k);
 		np = 0;
@@ -1465,16 +1920,21 @@ gen_doc(char *buf, size_t cap)
 			piece[np++] = p_name[0];
 			piece[np++] = PICK(p_name);
 		}
-		if (rnd(2))
+		if (!send && rnd(2))
 			piece[np++] = rnd(3) ? p_server[0] : PICK(p_server);
 		for (i = rnd(4); i > 0; i--)
 			piece[np++] = rnd(3) ? p_text[rnd(3)] : PICK(p_text);
-		if (rnd(2))
+		if (!send && rnd(2))
 			piece[np++] = rnd(2) ? p_bool[rnd(11)] : PICK(p_bool);
-		if (rnd(3) == 0)
+		if (!send && rnd(3) == 0)
 			piece[np++] =
 			    rnd(2) ? p_bindings[rnd(6)] : PICK(p_bindings);
-		for (i = rnd(3); i > 0 && np < 12; i--)
+		if (!send && rnd(4) == 0)
+			piece[np++] = rnd(2) ? p_caps[rnd(2)] : PICK(p_caps);
+		/* Mostly what a send connector may hold, each once. */
+		for (i = send ? rnd(4) : 0; i > 0; i--)
+			piece[np++] = rnd(5) ? p_send[rnd(10)] : PICK(p_send);
+		for (i = rnd(3); i > 0 && np < 16; i--)
 			piece[np++] = PICK(p_foreign);
 		for (i = np; i > 1; i--) {
 			j = rnd((unsigned int)i);
@@ -1487,10 +1947,14 @@ gen_doc(char *buf, size_t cap)
 			add(buf, cap, &len, piece[i], k);
 		}
 		add(buf, cap, &len, fill(), k);
-		add(buf, cap, &len, "</ReceiveConnector>", k);
+		add(buf, cap, &len, "</", k);
+		add(buf, cap, &len, elem, k);
+		add(buf, cap, &len, ">", k);
 	}
 	add(buf, cap, &len, fill(), 0);
-	add(buf, cap, &len, "</ReceiveConnectors>\n", 0);
+	add(buf, cap, &len, "</", 0);
+	add(buf, cap, &len, root, 0);
+	add(buf, cap, &len, ">\n", 0);
 	return len;
 }
 
@@ -1651,6 +2115,11 @@ main(void)
 	    cmocka_unit_test(test_edit_nothing),
 	    cmocka_unit_test(test_edit_refuses_control),
 	    cmocka_unit_test(test_edit_add_all),
+	    cmocka_unit_test(test_load_mixed),
+	    cmocka_unit_test(test_refuse_send),
+	    cmocka_unit_test(test_duplicates_per_kind),
+	    cmocka_unit_test(test_edit_send),
+	    cmocka_unit_test(test_edit_refuses_advertise_send),
 	    cmocka_unit_test(test_diff_simple),
 	    cmocka_unit_test(test_diff_random),
 	    cmocka_unit_test(test_diff_patch),
