@@ -718,9 +718,8 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	if ((untrusted = chain_untrusted(ch, c, o->untrusted)) == NULL ||
 	    (ctx = X509_STORE_CTX_new()) == NULL ||
 	    !X509_STORE_CTX_init(ctx, ch->anchors, x, untrusted) ||
-	    !X509_STORE_CTX_set_purpose(ctx, o->client
-						     ? X509_PURPOSE_ANY
-						     : X509_PURPOSE_SSL_SERVER))
+	    !X509_STORE_CTX_set_purpose(
+		ctx, o->client ? X509_PURPOSE_ANY : X509_PURPOSE_SSL_SERVER))
 		goto out;
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(param, o->at);

@@ -25,8 +25,8 @@ struct store;
 
 struct exch_cand {
 	struct cert *c;
-	char	    *why;	/* not valid: why, one line; else NULL */
-	int	     wildcard;	/* by Fqdn: covered by a wildcard only */
+	char	    *why;      /* not valid: why, one line; else NULL */
+	int	     wildcard; /* by Fqdn: covered by a wildcard only */
 	int	     self_signed;
 };
 

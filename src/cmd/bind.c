@@ -159,11 +159,14 @@ struct bind_run {
 	int		  keep;	    /* the format prints items (json, list) */
 	struct check_opts co;	    /* for the checks, once co_ready */
 	int		  co_ready;
-	struct sel_index *ix;	    /* the store's, from run_exchange */
-	struct checks	  common;   /* its checks but Domain, run once */
-	struct ov	 *common_ov[CHECKS_MAX]; /* the same as output */
-	size_t		  refused; /* connectors a check refused */
-	int		  printed; /* print_result ran */
+	struct sel_index *ix; /* the store's, from run_exchange */
+	/* Its checks but Domain, run once per kind of connector (a send
+	 * connector's certificate is a client certificate), and the same
+	 * as output. */
+	struct checks common[2];
+	struct ov    *common_ov[2][CHECKS_MAX];
+	size_t	      refused; /* connectors a check refused */
+	int	      printed; /* print_result ran */
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -232,10 +235,9 @@ warn_ambiguous(struct bind_run *r)
 			  "Exchange may present another:",
 			  pk.nvalid);
 	else if (pk.nvalid == 1 && pk.v[0].c != r->cert)
-		diag_warn(hex,
-			  "another certificate in the store has this "
-			  "certificate's name and is valid, so Exchange "
-			  "would present it, not this one:");
+		diag_warn(hex, "another certificate in the store has this "
+			       "certificate's name and is valid, so Exchange "
+			       "would present it, not this one:");
 	for (i = 0; i < pk.n; i++) {
 		thumb_of(pk.v[i].c, hex);
 		cert_format_time(pk.v[i].c->not_after, date, sizeof(date));
@@ -246,8 +248,7 @@ warn_ambiguous(struct bind_run *r)
 				     pk.v[i].why);
 		else if (pk.nvalid > 1 || pk.v[0].c != r->cert)
 			diag_warn(hex, "NotAfter %s%s%s", date,
-				  pk.v[i].c->has_key ? ""
-						     : ", no private key",
+				  pk.v[i].c->has_key ? "" : ", no private key",
 				  pk.v[i].c == r->cert ? " (this one)" : "");
 	}
 	exch_pick_release(&pk);
@@ -296,7 +297,8 @@ resolve_cert(struct bind_run *r)
 	/* Exchange would not take the value: refused even with --force. */
 	if (!sel_exchange_accepts(r->tls_name, r->tls_len, &why)) {
 		diag_err(r->cert->path,
-			 "Exchange's Set-ReceiveConnector would refuse the "
+			 "Exchange's Set-ReceiveConnector and "
+			 "Set-SendConnector would refuse the "
 			 "TlsCertificateName '%s': %s; nothing written",
 			 r->tls_name, why);
 		return EXIT_NO;
@@ -318,12 +320,13 @@ static int
 check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 {
 	struct checks	    ck;
+	struct check_opts   co = r->co;
 	struct host	    h;
-	struct ov	   *arr = NULL, *o;
+	struct ov	   *arr = NULL, *o, **cov;
 	const struct check *k;
 	const char	   *fqdn, *why;
 	size_t		    i;
-	int		    err = 0, bad = 0;
+	int		    err = 0, bad = 0, send = c->kind == CONN_SEND;
 
 	if (arrp != NULL)
 		*arrp = NULL;
@@ -343,12 +346,14 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		return 1;
 	}
 	/* Only Domain depends on the connector: the rest is run once. */
-	if (r->common.n == 0 &&
-	    checks_run(r->cert, NULL, &r->co, &r->common) == -1) {
+	co.client = send;
+	cov = r->common_ov[send];
+	if (r->common[send].n == 0 &&
+	    checks_run(r->cert, NULL, &co, &r->common[send]) == -1) {
 		diag_err(NULL, "out of memory");
 		return -1;
 	}
-	if (checks_run_common(r->cert, &h, &r->common, &ck) == -1) {
+	if (checks_run_common(r->cert, &h, &r->common[send], &ck) == -1) {
 		diag_err(NULL, "out of memory");
 		return -1;
 	}
@@ -376,8 +381,8 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 		 * After Domain come r->common's checks (checks_run_common):
 		 * built once, then shared by every connector's array.
 		 */
-		if (i > 0 && r->common_ov[i - 1] != NULL) {
-			err |= ov_push(arr, ov_share(r->common_ov[i - 1]));
+		if (i > 0 && cov[i - 1] != NULL) {
+			err |= ov_push(arr, ov_share(cov[i - 1]));
 			continue;
 		}
 		if ((o = cmd_check_ov(k->name, k->result, k->detail)) == NULL) {
@@ -385,7 +390,7 @@ check_binding(struct bind_run *r, const struct conn *c, struct ov **arrp)
 			continue;
 		}
 		if (!err && i > 0)
-			r->common_ov[i - 1] = ov_share(o);
+			cov[i - 1] = ov_share(o);
 		err |= ov_push(arr, o);
 	}
 	checks_release(&ck);
@@ -884,9 +889,12 @@ out:
 	free(r.edits);
 	cmd_rewrite_release(&rw);
 	free(r.tls_name);
-	checks_release(&r.common);
-	for (i = 0; i < CHECKS_MAX; i++)
-		ov_free(r.common_ov[i]);
+	checks_release(&r.common[0]);
+	checks_release(&r.common[1]);
+	for (i = 0; i < CHECKS_MAX; i++) {
+		ov_free(r.common_ov[0][i]);
+		ov_free(r.common_ov[1][i]);
+	}
 	checks_opts_release(&r.co);
 	sel_index_free(r.ix);
 	store_free(r.st);

@@ -302,11 +302,12 @@ binding(struct checks *cs, const struct conn *cn, struct sel_index *ix,
 			 "; ambiguous: the name selects %zu valid certificates",
 			 pk.nvalid);
 	if (pk.nvalid == 0)
-		rc = checks_addf(cs, "Binding", CHECK_FAIL,
-				 "TlsCertificateName selects no valid "
-				 "certificate in the store (Exchange logs event "
-				 "12014); the server presents %s",
-				 have);
+		rc =
+		    checks_addf(cs, "Binding", CHECK_FAIL,
+				"TlsCertificateName selects no valid "
+				"certificate in the store (Exchange logs event "
+				"12014); the server presents %s",
+				have);
 	else if (hit && memcmp(pk.v[0].c->sha1, leaf->sha1, 20) == 0)
 		rc = checks_addf(cs, "Binding", CHECK_PASS,
 				 "the server presents %s, the certificate "
@@ -322,8 +323,7 @@ binding(struct checks *cs, const struct conn *cn, struct sel_index *ix,
 				 "%s (NotAfter %s), which certbind prefers: "
 				 "reload the server if it was renewed",
 				 have, pk.nvalid, want, na);
-	}
-	else {
+	} else {
 		cert_hex(pk.v[0].c->sha1, 20, want);
 		cert_format_time(pk.v[0].c->not_after, na, sizeof(na));
 		rc = checks_addf(cs, "Binding", CHECK_FAIL,
@@ -342,8 +342,8 @@ binding(struct checks *cs, const struct conn *cn, struct sel_index *ix,
 
 /* Binding and Domain against the connector's Fqdn; 0 or -1 (memory). */
 static int
-probe_conn(struct pconn *pc, struct sel_index *ix,
-	   const struct check_opts *sco, struct cert *leaf)
+probe_conn(struct pconn *pc, struct sel_index *ix, const struct check_opts *sco,
+	   struct cert *leaf)
 {
 	struct checks empty, dom;
 	struct host   h;

@@ -189,14 +189,19 @@ setf(char **dst, const char *fmt, ...)
 	*dst = s;
 }
 
-/* 1 when c passes every check for h (Warn passes), 0 when not, -1. */
+/*
+ * 1 when c passes every check for h (Warn passes), 0 when not, -1; a
+ * send connector's certificate is checked as a client certificate.
+ */
 static int
-passes(struct renew_run *r, struct cert *c, const struct host *h)
+passes(struct renew_run *r, struct cert *c, const struct host *h, int send)
 {
-	struct checks cs;
-	int	      ok;
+	struct check_opts co = r->copts;
+	struct checks	  cs;
+	int		  ok;
 
-	if (checks_run(c, h, &r->copts, &cs) == -1)
+	co.client = send;
+	if (checks_run(c, h, &co, &cs) == -1)
 		return -1;
 	ok = cs.worst != CHECK_FAIL;
 	checks_release(&cs);
@@ -209,7 +214,8 @@ passes(struct renew_run *r, struct cert *c, const struct host *h)
  * check.  Returns 0 with *best (NULL when none), or -1.
  */
 static int
-best_for(struct renew_run *r, const struct host *h, struct cert **best)
+best_for(struct renew_run *r, const struct host *h, int send,
+	 struct cert **best)
 {
 	struct host_match m;
 	struct cert	 *c;
@@ -234,7 +240,7 @@ best_for(struct renew_run *r, const struct host *h, struct cert **best)
 		host_match_release(&m);
 		if (!p)
 			continue;
-		if ((p = passes(r, c, h)) == -1)
+		if ((p = passes(r, c, h, send)) == -1)
 			goto out;
 		if (p)
 			*best = c;
@@ -249,13 +255,14 @@ out:
 static int
 decide(struct renew_run *r, struct decision *d)
 {
-	struct sel_name	 nm;
-	struct exch_pick pk;
-	struct host	 h;
-	const char	*why, *iss, *sub, *fqdn = d->cn->fqdn;
-	size_t		 ilen, slen, len;
-	int		 current_ok = 0;
-	char		 hex[41];
+	struct sel_name	  nm;
+	struct exch_pick  pk;
+	struct check_opts co;
+	struct host	  h;
+	const char	 *why, *iss, *sub, *fqdn = d->cn->fqdn;
+	size_t		  ilen, slen, len;
+	int		  current_ok = 0, send = d->cn->kind == CONN_SEND;
+	char		  hex[41];
 
 	if (!r->o.include_unbound &&
 	    (d->cn->tls_name == NULL || *d->cn->tls_name == '\0')) {
@@ -275,16 +282,18 @@ decide(struct renew_run *r, struct decision *d)
 	    sel_parse(d->cn->tls_name, strlen(d->cn->tls_name), &nm, &why) ==
 		0) {
 		/* What Exchange presents now (exchange.h). */
-		if (exch_by_name(r->ix, &nm, &r->copts, &pk) == -1)
+		co = r->copts;
+		co.client = send;
+		if (exch_by_name(r->ix, &nm, &co, &pk) == -1)
 			return -1;
 		if (pk.nvalid > 0)
 			d->current = pk.v[0].c;
 		exch_pick_release(&pk);
 		if (d->current != NULL &&
-		    (current_ok = passes(r, d->current, &h)) == -1)
+		    (current_ok = passes(r, d->current, &h, send)) == -1)
 			return -1;
 	}
-	if (best_for(r, &h, &d->best) == -1)
+	if (best_for(r, &h, send, &d->best) == -1)
 		return -1;
 	if (d->best == NULL) {
 		if (current_ok) {
@@ -344,10 +353,10 @@ decide(struct renew_run *r, struct decision *d)
 	}
 	d->action = ACT_REBIND;
 	setf(&d->detail, "%s %s",
-	     current_ok		  ? "expires later:"
+	     current_ok ? "expires later:"
 	     : d->current == NULL
 		 ? "the current binding selects no valid certificate; now"
-				  : "the current binding fails; now",
+		 : "the current binding fails; now",
 	     hex);
 	return 0;
 }
@@ -887,7 +896,7 @@ int
 cmd_renew(int argc, char **argv)
 {
 	struct renew_run r;
-	struct sel_both both;
+	struct sel_both	 both;
 	struct rewrite	 rw;
 	size_t		 i;
 	int		 rc;

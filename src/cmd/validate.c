@@ -214,13 +214,15 @@ binding(struct vconn *r, struct sel_both *ix, struct store *st,
 	char		 *d = NULL, hex[41];
 	size_t		  len = 0;
 	FILE		 *fp;
-	int		  rc = 0, bad;
+	int		  rc = 0, bad, cloud = conn_is_cloud(r->cn);
 
 	*best = NULL;
 	memset(&pk, 0, sizeof(pk));
 	if ((fp = open_memstream(&d, &len)) == NULL)
 		return -1;
-	if (!conn_offers_tls(r->cn)) {
+	if (cloud && (tls == NULL || *tls == '\0'))
+		fputs("no TlsCertificateName", fp);
+	else if (!conn_offers_tls(r->cn)) {
 		res = CHECK_WARN;
 		fprintf(fp,
 			"AuthMechanism has no Tls: the connector does not "
@@ -232,9 +234,9 @@ binding(struct vconn *r, struct sel_both *ix, struct store *st,
 		rc = binding_by_host(r, ix, st, copts, fp, &res, best);
 	else if (!sel_exchange_accepts(tls, strlen(tls), &why))
 		fprintf(fp,
-			"Exchange's Set-ReceiveConnector refuses this "
+			"Exchange's Set-%sConnector refuses this "
 			"TlsCertificateName: %s",
-			why);
+			conn_kind_name(r->cn), why);
 	else if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
 		fprintf(fp, "malformed TlsCertificateName: %s", why);
 	else if ((rc = exch_by_name(ix->ix, &nm, copts, &pk)) == -1)
@@ -268,6 +270,27 @@ binding(struct vconn *r, struct sel_both *ix, struct store *st,
 		put_ignored(fp, &pk, "; Exchange ignores");
 	}
 	exch_pick_release(&pk);
+	/*
+	 * Hybrid (certbind(1) WHAT EXCHANGE DOES): mail flow with Exchange
+	 * Online needs a name that selects a valid certificate.
+	 */
+	if (cloud && (*best == NULL || tls == NULL || *tls == '\0')) {
+		res = CHECK_FAIL;
+		*best = NULL;
+		if (r->cn->kind == CONN_SEND)
+			fputs("; this send connector has "
+			      "CloudServicesMailEnabled "
+			      "true (hybrid)",
+			      fp);
+		else
+			fprintf(fp,
+				"; this receive connector has "
+				"TlsDomainCapabilities %s (hybrid)",
+				r->cn->tls_domain_caps);
+		fputs(": mail flow with Exchange Online needs a "
+		      "TlsCertificateName that selects a valid certificate",
+		      fp);
+	}
 	bad = ferror(fp);
 	if (fclose(fp) != 0 || bad || rc == -1)
 		rc = -1;
@@ -286,13 +309,16 @@ static int
 validate_one(struct vconn *r, struct sel_both *ix, struct store *st,
 	     const struct check_opts *copts)
 {
-	struct checks cs;
-	struct host   h;
-	struct cert  *c;
-	const char   *why, *fqdn = r->cn->fqdn;
-	size_t	      i;
-	int	      host_ok = 0;
+	struct check_opts co = *copts;
+	struct checks	  cs;
+	struct host	  h;
+	struct cert	 *c;
+	const char	 *why, *fqdn = r->cn->fqdn;
+	size_t		  i;
+	int		  host_ok = 0;
 
+	/* A send connector presents a client certificate (CHECKS). */
+	co.client = r->cn->kind == CONN_SEND;
 	if (r->cn->dup_line != 0 &&
 	    checks_addf(
 		&r->cs, "Identity", CHECK_FAIL,
@@ -300,7 +326,7 @@ validate_one(struct vconn *r, struct sel_both *ix, struct store *st,
 		"needs unique names",
 		r->cn->dup_line) == -1)
 		return -1;
-	if (binding(r, ix, st, copts, &c) == -1)
+	if (binding(r, ix, st, &co, &c) == -1)
 		return -1;
 	if (fqdn == NULL || *fqdn == '\0') {
 		if (checks_addf(&r->cs, "Fqdn", CHECK_FAIL, "no Fqdn") == -1)
@@ -317,7 +343,7 @@ validate_one(struct vconn *r, struct sel_both *ix, struct store *st,
 		return 0;
 	cert_hex(c->sha1, 20, r->thumb);
 	r->not_after = c->not_after;
-	if (checks_run(c, host_ok ? &h : NULL, copts, &cs) == -1)
+	if (checks_run(c, host_ok ? &h : NULL, &co, &cs) == -1)
 		return -1;
 	for (i = 0; i < cs.n; i++)
 		if (checks_addf(&r->cs, cs.v[i].name, cs.v[i].result, "%s",
@@ -605,6 +631,16 @@ prom_head(FILE *fp, int config_ok, int success)
 	fprintf(fp, "certbind_validate_success %d\n", success);
 }
 
+/*
+ * The kind label: a send and a receive connector may share an identity,
+ * so every per-connector series carries it.
+ */
+static const char *
+prom_kind(const struct conn *c)
+{
+	return c->kind == CONN_SEND ? "send" : "receive";
+}
+
 static int
 vconn_ptr_cmp(const void *a, const void *b)
 {
@@ -612,6 +648,8 @@ vconn_ptr_cmp(const void *a, const void *b)
 	const struct vconn *y = *(const struct vconn *const *)b;
 	int		    c;
 
+	if (x->cn->kind != y->cn->kind)
+		return x->cn->kind - y->cn->kind;
 	if ((c = strcmp(x->cn->identity, y->cn->identity)) != 0)
 		return c;
 	return x < y ? -1 : x > y;
@@ -641,7 +679,8 @@ prom_link_same(struct vconn *rs, size_t n)
 			v[k++] = &rs[i];
 	qsort(v, k, sizeof(*v), vconn_ptr_cmp);
 	for (i = 1; i < k; i++)
-		if (strcmp(v[i - 1]->cn->identity, v[i]->cn->identity) == 0) {
+		if (v[i - 1]->cn->kind == v[i]->cn->kind &&
+		    strcmp(v[i - 1]->cn->identity, v[i]->cn->identity) == 0) {
 			v[i - 1]->next_same = v[i];
 			v[i]->shadowed = 1;
 		}
@@ -684,7 +723,7 @@ prom_checks(FILE *fp, const struct vconn *r)
 	for (j = 0; j < nn; j++) {
 		fputs("certbind_check_result{identity=\"", fp);
 		prom_label(fp, r->cn->identity);
-		fputs("\",check=\"", fp);
+		fprintf(fp, "\",kind=\"%s\",check=\"", prom_kind(r->cn));
 		prom_label(fp, name[j]);
 		fprintf(fp, "\"} %d\n", (int)res[j]);
 	}
@@ -718,8 +757,7 @@ print_prometheus(const struct vconn *rs, size_t n, FILE *fp)
 				worst = m->cs.worst;
 		fputs("certbind_connector_result{identity=\"", fp);
 		prom_label(fp, rs[i].cn->identity);
-		fprintf(fp, "\",kind=\"%s\"} %d\n",
-			rs[i].cn->kind == CONN_SEND ? "send" : "receive",
+		fprintf(fp, "\",kind=\"%s\"} %d\n", prom_kind(rs[i].cn),
 			(int)worst);
 	}
 	prom_family(fp, "certbind_check_result",
@@ -751,7 +789,8 @@ print_prometheus(const struct vconn *rs, size_t n, FILE *fp)
 			      "identity=\"",
 			      fp);
 			prom_label(fp, m->cn->identity);
-			fprintf(fp, "\",thumbprint=\"%s\"} %lld\n", m->thumb,
+			fprintf(fp, "\",kind=\"%s\",thumbprint=\"%s\"} %lld\n",
+				prom_kind(m->cn), m->thumb,
 				(long long)m->not_after);
 		}
 	}

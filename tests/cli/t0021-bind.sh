@@ -251,11 +251,11 @@ for f in display sanonly; do
 		check "$f.pem $force: nothing written" cmp -s "$ORIG" "$C"
 	done
 done
-expect_err_has "^certbind: $T/sanonly.pem: Exchange's Set-ReceiveConnector would refuse the TlsCertificateName '<I><S>': its subject part is empty: a certificate without a subject \(SAN-only\) cannot be bound by name; nothing written$" "SAN-only: saying why"
+expect_err_has "^certbind: $T/sanonly.pem: Exchange's Set-ReceiveConnector and Set-SendConnector would refuse the TlsCertificateName '<I><S>': its subject part is empty: a certificate without a subject \(SAN-only\) cannot be bound by name; nothing written$" "SAN-only: saying why"
 fresh
 run -c "$C" -s "$T/display.pem" --at 2026-06-01 bind --identity 'Client Frontend MAILBOX01' \
     --thumbprint "$(fp "$T/display.pem")" --no-chain
-expect_err_has "^certbind: $T/display.pem: Exchange's Set-ReceiveConnector would refuse the TlsCertificateName '<I>CN=Contoso Mail Server<S>CN=Contoso Mail Server': the first CN= of its subject part is not a domain name or \*\.domain; nothing written$" "a display name as CN: saying why"
+expect_err_has "^certbind: $T/display.pem: Exchange's Set-ReceiveConnector and Set-SendConnector would refuse the TlsCertificateName '<I>CN=Contoso Mail Server<S>CN=Contoso Mail Server': the first CN= of its subject part is not a domain name or \*\.domain; nothing written$" "a display name as CN: saying why"
 run -c "$C" -s "$T/good.pem" --at 2026-06-01 bind --identity 'Client Frontend MAILBOX01' \
     --thumbprint "$(fp "$T/good.pem")" --no-chain --force
 expect_rc 0 "bind of a name Exchange accepts goes on"

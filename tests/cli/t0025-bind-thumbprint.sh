@@ -107,7 +107,7 @@ Q=$S/names/quoting-chars.pem
 fresh
 B bind --identity 'Default MAILBOX01' --thumbprint "$(fp "$Q")" --force --no-chain
 expect_rc 1 "a name whose CN is not a domain name: refused even with --force"
-expect_err_has "Exchange's Set-ReceiveConnector would refuse the TlsCertificateName '<I>$I1<S>CN=\"\"\"quoted.*: the first CN= of its subject part is not a domain name or \\*\\.domain; nothing written" "saying why"
+expect_err_has "Exchange's Set-ReceiveConnector and Set-SendConnector would refuse the TlsCertificateName '<I>$I1<S>CN=\"\"\"quoted.*: the first CN= of its subject part is not a domain name or \\*\\.domain; nothing written" "saying why"
 check "nothing written" cmp -s "$ORIG" "$C"
 
 # < > " , in values Exchange accepts: a leaf of a throwaway CA.

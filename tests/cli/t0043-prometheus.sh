@@ -177,11 +177,11 @@ cr = [(s["labels"], s["value"]) for s in F["certbind_connector_result"]["samples
 assert cr == [({"identity": c["Identity"], "kind": "receive"}, val[c["Result"]])
               for c in conns], cr
 ck = [(s["labels"], s["value"]) for s in F["certbind_check_result"]["samples"]]
-want = [({"identity": c["Identity"], "check": k["Name"]}, val[k["Result"]])
+want = [({"identity": c["Identity"], "kind": c["Kind"].lower(), "check": k["Name"]}, val[k["Result"]])
         for c in conns for k in c["Checks"]]
 assert ck == want, (ck, want)
 na = [(s["labels"], s["value"]) for s in F["certbind_certificate_not_after_seconds"]["samples"]]
-want = [({"identity": c["Identity"], "thumbprint": c["Thumbprint"]}, int(ends[c["Thumbprint"]]))
+want = [({"identity": c["Identity"], "kind": c["Kind"].lower(), "thumbprint": c["Thumbprint"]}, int(ends[c["Thumbprint"]]))
         for c in conns if c["Thumbprint"]]
 assert na == want, (na, want)
 ids = [c["Identity"] for c in conns]
@@ -249,9 +249,9 @@ sed 's/^/# parse: /' "$T/perr"
 check "one connector series per identity, case variants apart" \
     test "$(grep -c '^certbind_connector_result{identity="EX1\\\\Same"' "$out")" -eq 1 \
     -a "$(grep -c '^certbind_connector_result{identity="EX1\\\\SAME"' "$out")" -eq 1
-expect_out_has '^certbind_check_result\{identity="EX1\\\\Same",check="Validity"\} 1$' \
+expect_out_has '^certbind_check_result\{identity="EX1\\\\Same",kind="receive",check="Validity"\} 1$' \
     "the worst Validity of the two (one expires within --warn-days)"
-expect_out_has '^certbind_check_result\{identity="EX1\\\\Same",check="Identity"\} 2$' \
+expect_out_has '^certbind_check_result\{identity="EX1\\\\Same",kind="receive",check="Identity"\} 2$' \
     "the Identity check fails"
 check "a not_after series per certificate the two select" \
     test "$(grep -c '^certbind_certificate_not_after_seconds{identity="EX1\\\\Same"' "$out")" -eq 2

@@ -104,6 +104,67 @@ check "subject only: Binding Pass" test "$(chk 'EDGE01\Subject only' Binding Res
 check "subject only: selects the CA 2 certificate" \
     test "$(chk 'EDGE01\Subject only' - Thumbprint)" = "$(fp "$R/hybrid.pem")"
 
+# Send connectors present their certificate as a TLS client certificate.
+check "oracle: outbound-serveronly.pem's EKU has no clientAuth (openssl)" \
+    sh -c "! openssl x509 -in '$R/outbound-serveronly.pem' -noout -ext extendedKeyUsage | grep -q 'Client Authentication'"
+check "oracle: hybrid.pem's EKU has clientAuth (openssl)" \
+    sh -c "openssl x509 -in '$R/hybrid.pem' -noout -ext extendedKeyUsage | grep -q 'TLS Web Client Authentication'"
+check "send without clientAuth: Usage Warn" test "$(chk 'Internet' Usage Result)" = Warn
+has 'Internet' Usage "lacks clientAuth.*public CAs have been dropping clientAuth" \
+    "saying why, and why it happens"
+check "send without clientAuth: Binding still Pass" test "$(chk 'Internet' Binding Result)" = Pass
+check "send with clientAuth: Usage Pass" test "$(chk 'Outbound to Office 365' Usage Result)" = Pass
+check "receive, the same serverAuth-only EKU elsewhere passes Usage" \
+    test "$(chk 'EDGE01\Relay unbound' Usage Result)" = Pass
+
+# Hybrid, as Microsoft's HealthChecker checks it: a cloud connector must
+# have a TlsCertificateName of good syntax that selects a certificate.
+check "hybrid receive with a name: Binding Pass" test "$(chk 'EDGE01\Hybrid receive' Binding Result)" = Pass
+check "hybrid receive without a name: Binding Fail" test "$(chk 'EDGE01\Hybrid unbound' Binding Result)" = Fail
+has 'EDGE01\Hybrid unbound' Binding "TlsDomainCapabilities mail.protection.outlook.com:AcceptCloudServicesMail \(hybrid\): mail flow with Exchange Online needs a TlsCertificateName" \
+    "hybrid: the detail names the capability"
+check "hybrid without a name: no checks on the Fqdn search's certificate" \
+    test "$(chk 'EDGE01\Hybrid unbound' - Thumbprint)" = null
+check "the same connector without TlsDomainCapabilities would pass (relay unbound)" \
+    test "$(chk 'EDGE01\Relay unbound' Binding Result)" = Pass
+check "hybrid send whose certificate expired: Binding Fail" \
+    test "$(chk 'Outbound to Office 365 (old)' Binding Result)" = Fail
+has 'Outbound to Office 365 (old)' Binding "12014.*CloudServicesMailEnabled true \(hybrid\)" \
+    "hybrid send: 12014 and the hybrid note"
+run $V -f json validate --kind send
+cp "$out" "$T/v.json"
+check "--kind send: only the three send connectors" python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(c['Identity'] for c in d['Connectors']) == ['Internet', 'Outbound to Office 365', 'Outbound to Office 365 (old)'], d
+assert all(c['Kind'] == 'Send' for c in d['Connectors'])
+" "$T/v.json"
+run $V -f junit validate
+check "junit: the send connectors' checks are testcases" \
+    test "$(xmllint --xpath "string(//testcase[@classname='Internet'][@name='Usage']/system-out)" "$out" | cut -c1-5)" = "Warn:"
+run $V -f json validate
+
+# A send and a receive connector may share an identity: the kind label
+# keeps their Prometheus series apart (node_exporter refuses a repeat).
+cat >"$T/same.xml" <<'XML'
+<Connectors>
+  <ReceiveConnector><Name>Same</Name><Fqdn>twin.contoso.com</Fqdn>
+    <TlsCertificateName>&lt;S&gt;CN=twin.contoso.com</TlsCertificateName></ReceiveConnector>
+  <SendConnector><Name>Same</Name><Fqdn>twin.contoso.com</Fqdn>
+    <TlsCertificateName>&lt;S&gt;CN=twin.contoso.com</TlsCertificateName></SendConnector>
+</Connectors>
+XML
+run -s "$R" --ca-file "$CA" --at 2026-06-01 -c "$T/same.xml" -f prometheus validate
+check "same identity, two kinds: no series twice" \
+    test "$(grep -v '^#' "$out" | sed 's/ [^ ]*$//' | sort | uniq -d | wc -l)" = 0
+expect_out_has '^certbind_check_result\{identity="Same",kind="send",check="Usage"\} 1$' \
+    "the send connector's Usage (no clientAuth on twin-valid.pem) is its own series"
+if command -v promtool >/dev/null; then
+	check "promtool check metrics accepts it" sh -c "promtool check metrics <'$out' >/dev/null 2>&1"
+else
+	ok "# SKIP promtool is not installed"
+fi
+
 # --no-chain: only the dates count, so the untrusted twin is valid too.
 run $V -f json validate --identity Twins --no-chain
 cp "$out" "$T/v.json"
