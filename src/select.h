@@ -59,9 +59,9 @@ int sel_matches(struct cert *c, const struct sel_name *);
 int sel_cmp(const struct cert *x, const struct cert *y, time_t t);
 
 /*
- * Every certificate of the store the name selects, best first (sel_cmp).  Returns a new array (caller frees)
- * of *n entries (NULL with *n == 0 when none), or NULL with *n == (size_t)-1
- * when memory ran out.
+ * Every certificate of the store the name selects, best first (sel_cmp).
+ * Returns a new array (caller frees) of *n entries (NULL with *n == 0 when
+ * none), or NULL with *n == (size_t)-1 when memory ran out.
  */
 struct cert **sel_select(struct store *, const struct sel_name *, time_t at,
 			 size_t *np);
