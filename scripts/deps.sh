@@ -3,10 +3,11 @@
 # when it is missing (as root), or prints the command to run and fails;
 # then the PowerShell parser of tests/t0095 (tests/pwsh, from the npm
 # registry, as package-lock.json pins it) when it is missing or stale.
+# xmlstarlet is make bench's reference for bind.
 PKGS="build-essential pkg-config libssl-dev libxml2-dev libcmocka-dev \
 openssl libxml2-utils clang python3 mandoc groff-base pebble certbot \
 curl strace acl attr iproute2 postfix dovecot-imapd dovecot-pop3d \
-prometheus zsh"
+prometheus zsh xmlstarlet"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

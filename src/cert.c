@@ -743,40 +743,58 @@ find_ext(const struct cert *c, const char *oid, size_t oidlen,
 	return found;
 }
 
-int
-cert_get1_san(struct cert *c, GENERAL_NAMES **gens)
+/*
+ * The extension (oid, oidlen) of c decoded as it: from the walk of
+ * find_ext, or, when the walk cannot read the extensions (twice, or BER
+ * that OpenSSL may accept), from OpenSSL's decode of the whole
+ * certificate (X509_get_ext_d2i with nid), which then answers.  Only
+ * the fallback decodes the certificate: list reads every certificate's
+ * extensions.  Returns 1 with *out (free with ASN1_item_free), 0 when
+ * absent, -1 when it cannot be decoded.
+ */
+static int
+ext_d2i(struct cert *c, const char *oid, size_t oidlen, int nid,
+	const ASN1_ITEM *it, void **out)
 {
 	const unsigned char *v, *p;
 	X509		    *x;
 	size_t		     vlen;
 	int		     crit, rc = -1;
 
-	*gens = NULL;
-	switch (find_ext(c, "\x55\x1d\x11", 3, &v, &vlen)) {
+	*out = NULL;
+	switch (find_ext(c, oid, oidlen, &v, &vlen)) {
 	case 0:
 		return 0;
 	case 1:
 		/* X509V3_EXT_d2i's decode, trailing bytes and all. */
 		p = v;
 		if (vlen <= LONG_MAX &&
-		    (*gens = d2i_GENERAL_NAMES(NULL, &p, (long)vlen)) != NULL)
+		    (*out = ASN1_item_d2i(NULL, &p, (long)vlen, it)) != NULL)
 			rc = 1;
 		break;
 	default:
-		/*
-		 * Twice, or extensions the walk cannot read (BER that
-		 * OpenSSL may accept): OpenSSL's whole decode answers.
-		 */
 		if ((x = cert_get0_x509(c)) == NULL)
 			break;
-		*gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
-		if (*gens != NULL)
+		*out = X509_get_ext_d2i(x, nid, &crit, NULL);
+		if (*out != NULL)
 			rc = 1;
 		else if (crit == -1)
 			rc = 0;
 		break;
 	}
 	ERR_clear_error();
+	return rc;
+}
+
+int
+cert_get1_san(struct cert *c, GENERAL_NAMES **gens)
+{
+	void *v;
+	int   rc;
+
+	rc = ext_d2i(c, "\x55\x1d\x11", 3, NID_subject_alt_name,
+		     ASN1_ITEM_rptr(GENERAL_NAMES), &v);
+	*gens = v;
 	return rc;
 }
 
@@ -852,17 +870,16 @@ cert_get_eku(struct cert *c, struct cert_names *out)
 	EXTENDED_KEY_USAGE *eku;
 	const ASN1_OBJECT  *obj;
 	const char	   *sn;
-	X509		   *x;
-	int		    i, n, nid, len, crit = 0, rc = -1;
+	void		   *v;
+	int		    i, n, nid, len, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if ((x = cert_get0_x509(c)) == NULL)
-		return -1;
-	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL)) ==
-	    NULL) {
-		ERR_clear_error();
-		return crit == -1 ? 0 : -1;
-	}
+	/* extKeyUsage, 2.5.29.37 */
+	if ((rc = ext_d2i(c, "\x55\x1d\x25", 3, NID_ext_key_usage,
+			  ASN1_ITEM_rptr(EXTENDED_KEY_USAGE), &v)) != 1)
+		return rc;
+	rc = -1;
+	eku = v;
 	n = sk_ASN1_OBJECT_num(eku);
 	if (names_alloc(out, n) == -1)
 		goto out;

@@ -74,6 +74,19 @@ struct checks_chain {
 		X509	     *x;
 	} leaf[LEAF_CACHE];
 	size_t leafnext;
+	/*
+	 * Every Chain result of the run, by SHA-1 and purpose: Exchange's
+	 * pick (checks_exchange_valid) and the checks of the certificate
+	 * it picks ask for the same one.  Open addressing, at most half
+	 * full.
+	 */
+	struct chain_memo {
+		unsigned char	  sha1[20];
+		int		  used, client;
+		enum check_result r;
+		char		 *detail;
+	} * memo;
+	size_t nmemo, capmemo;
 };
 
 /*
@@ -426,6 +439,9 @@ chain_free(struct checks_chain *ch)
 	X509_STORE_free(ch->anchors);
 	for (i = 0; i < LEAF_CACHE; i++)
 		X509_free(ch->leaf[i].x);
+	for (i = 0; i < ch->capmemo; i++)
+		free(ch->memo[i].detail);
+	free(ch->memo);
 	free(ch->bysub);
 	free(ch->unkeyed);
 	free(ch->seen);
@@ -676,6 +692,50 @@ put_missing_advice(FILE *fp, const struct cert *c, const struct check_opts *o,
 		      fp);
 }
 
+/* The slot of (sha1, client) in ch's memo: its entry, or the free one. */
+static struct chain_memo *
+memo_slot(struct chain_memo *v, size_t cap, const unsigned char *sha1,
+	  int client)
+{
+	size_t i;
+
+	memcpy(&i, sha1, sizeof(i));
+	for (i = (i ^ (size_t)client) % cap;; i = (i + 1) % cap)
+		if (!v[i].used ||
+		    (v[i].client == client && memcmp(v[i].sha1, sha1, 20) == 0))
+			return &v[i];
+}
+
+/* Keeps ck as c's Chain result; a failure only costs the memo. */
+static void
+memo_put(struct checks_chain *ch, const struct cert *c, int client,
+	 const struct check *ck)
+{
+	struct chain_memo *v, *m;
+	size_t		   i, cap;
+
+	if (2 * (ch->nmemo + 1) > ch->capmemo) {
+		cap = ch->capmemo ? 2 * ch->capmemo : 64;
+		if ((v = calloc(cap, sizeof(*v))) == NULL)
+			return;
+		for (i = 0; i < ch->capmemo; i++)
+			if (ch->memo[i].used)
+				*memo_slot(v, cap, ch->memo[i].sha1,
+					   ch->memo[i].client) = ch->memo[i];
+		free(ch->memo);
+		ch->memo = v;
+		ch->capmemo = cap;
+	}
+	m = memo_slot(ch->memo, ch->capmemo, c->sha1, client);
+	if (m->used || (m->detail = strdup(ck->detail)) == NULL)
+		return;
+	memcpy(m->sha1, c->sha1, 20);
+	m->used = 1;
+	m->client = client;
+	m->r = ck->result;
+	ch->nmemo++;
+}
+
 /*
  * Chain: X509_verify_cert at opts->at with the sslserver purpose, so
  * every certificate of the path must allow TLS server use (an
@@ -693,16 +753,20 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 	X509_STORE_CTX	    *ctx = NULL;
 	X509_VERIFY_PARAM   *param;
 	STACK_OF(X509) * path, *untrusted = NULL;
-	X509		 *at;
-	struct detail	  d;
-	unsigned long	  e;
-	char		  reason[256];
-	enum check_result r;
-	int		  ok, err, depth, self, rc = -1;
+	X509		  *at;
+	struct detail	   d;
+	unsigned long	   e;
+	char		   reason[256];
+	enum check_result  r;
+	struct chain_memo *m;
+	int		   ok, err, depth, self, rc = -1;
 
 	if (x == NULL)
 		return set_str(ck, "Chain", CHECK_FAIL,
 			       "cannot decode the certificate");
+	if (ch != NULL && ch->capmemo > 0 &&
+	    (m = memo_slot(ch->memo, ch->capmemo, c->sha1, o->client))->used)
+		return set_str(ck, "Chain", m->r, m->detail);
 	if (ch == NULL && (ch = own = chain_new(o)) == NULL) {
 		e = ERR_peek_last_error();
 		if (e == 0 || ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
@@ -764,7 +828,8 @@ check_chain(struct check *ck, struct cert *c, X509 *x,
 			fputs(")", d.fp);
 		}
 	}
-	rc = set(ck, "Chain", r, &d);
+	if ((rc = set(ck, "Chain", r, &d)) == 0 && own == NULL)
+		memo_put(ch, c, o->client, ck);
 out:
 	X509_STORE_CTX_free(ctx);
 	sk_X509_pop_free(untrusted, X509_free);

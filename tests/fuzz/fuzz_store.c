@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "cert.h"
 #include "dn.h"
@@ -115,6 +116,50 @@ same_key_info(struct cert *c, X509 *x)
 		abort();
 }
 
+/*
+ * cert_get_eku reads the extension from the walk of the DER (cert.c
+ * ext_d2i), not from OpenSSL's decode of the whole certificate: wherever
+ * OpenSSL decodes it, the two must say the same.
+ */
+static void
+same_eku(struct cert *c, X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku;
+	struct cert_names   nm;
+	const char	   *sn;
+	char		   *oid;
+	int		    crit = 0, r, i, nid, len;
+
+	r = cert_get_eku(c, &nm);
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+	ERR_clear_error();
+	if (eku == NULL) {
+		if (r != (crit == -1 ? 0 : -1))
+			abort();
+		return;
+	}
+	if (r != 1 || nm.n != (size_t)sk_ASN1_OBJECT_num(eku))
+		abort();
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+		if (nid != NID_undef && (sn = OBJ_nid2sn(nid)) != NULL)
+			oid = strdup(sn);
+		else if ((len = OBJ_obj2txt(
+			      NULL, 0, sk_ASN1_OBJECT_value(eku, i), 1)) > 0 &&
+			 (oid = malloc((size_t)len + 1)) != NULL)
+			OBJ_obj2txt(oid, len + 1, sk_ASN1_OBJECT_value(eku, i),
+				    1);
+		else
+			abort();
+		if (oid == NULL || strlen(oid) != nm.len[i] ||
+		    memcmp(oid, nm.s[i], nm.len[i]) != 0)
+			abort();
+		free(oid);
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	cert_names_free(&nm);
+}
+
 static void
 one_cert(struct store *st, struct cert *c)
 {
@@ -174,8 +219,10 @@ one_cert(struct store *st, struct cert *c)
 	ov_add_cstr(o, "Path", c->path);
 	arr = ov_new_array();
 	x = cert_get0_x509(c);
-	if (x != NULL)
+	if (x != NULL) {
 		same_key_info(c, x);
+		same_eku(c, x);
+	}
 	if (cert_get_dns_names(c, &nm) == 0) {
 		for (i = 0; i < nm.n; i++) {
 			ov_push_str(arr, nm.s[i], nm.len[i]);
