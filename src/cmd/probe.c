@@ -528,11 +528,14 @@ load_connectors(const struct probe_args *a, struct conn_file **cfp,
 		diag_err(NULL, "out of memory");
 		return EXIT_FAIL;
 	}
+	/* A server presents what its receive connectors bind; a send
+	 * connector's certificate is a client's (certbind(1) PROBE). */
 	for (i = 0; i < (*cfp)->n; i++)
-		if (conn_match(a->identity, &(*cfp)->v[i]))
+		if (cmd_conn_selected(&(*cfp)->v[i], a->identity, CONN_RECEIVE))
 			(*pcs)[(*npc)++].cn = &(*cfp)->v[i];
 	if (*npc == 0) {
-		diag_err(g.config, "no connector matches '%s'", a->identity);
+		diag_err(g.config, "no receive connector matches '%s'",
+			 a->identity);
 		return EXIT_NO;
 	}
 	if ((*stp = cmd_load_store()) == NULL)

@@ -256,7 +256,7 @@ check "list: the connector once, after the server" test \
 expect_out_has "^  Binding +Pass +the server presents $RENEWED" "list: the connector's checks"
 run $AT $CA -s "$S" $CONF probe "127.0.0.1:$GOOD" --starttls smtp --identity 'No Such*'
 expect_rc 1 "a pattern that selects no connector: exit 1"
-expect_err_has "connectors\\.xml: no connector matches 'No Such\\*'" "it says so"
+expect_err_has "connectors\\.xml: no receive connector matches 'No Such\\*'" "it says so"
 run $AT $CA -s "$S" -c "$T/nonexistent.xml" probe "127.0.0.1:$GOOD" --starttls smtp --identity '*'
 expect_rc 2 "a configuration that cannot be read: exit 2"
 expect_err_has "nonexistent\\.xml: No such file or directory" "it says why"
