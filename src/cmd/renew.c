@@ -45,6 +45,8 @@ enum {
 
 /* Beside the configuration: certbind(1) FILES. */
 #define STATE_SUFFIX ".state"
+/* Ends the line of a send connector's (an identity cannot hold a TAB). */
+#define SEND_MARK "\tSend"
 #define STATE_HEADER                                                           \
 	"# certbind renew: what --exec was last given, identity<TAB>"          \
 	"thumbprint\n"
@@ -145,6 +147,7 @@ struct decision {
 /* One line of the state file. */
 struct given {
 	char *identity; /* owned */
+	int   send;	/* a send connector's: "<TAB>Send" ends its line */
 	char  hex[41];
 };
 
@@ -364,8 +367,11 @@ decide(struct renew_run *r, struct decision *d)
 static int
 given_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct given *)a)->identity,
-		      ((const struct given *)b)->identity);
+	const struct given *x = a, *y = b;
+
+	if (x->send != y->send)
+		return x->send - y->send;
+	return strcmp(x->identity, y->identity);
 }
 
 static void
@@ -380,15 +386,16 @@ state_release(struct state *s)
 	s->n = 0;
 }
 
-/* The thumbprint the hook was last given for identity, or NULL. */
+/* The thumbprint the hook was last given for connector c, or NULL. */
 static const char *
-state_get(const struct state *s, const char *identity)
+state_get(const struct state *s, const struct conn *c)
 {
 	struct given key, *g1;
 
 	if (s->n == 0)
 		return NULL;
-	key.identity = (char *)identity;
+	key.identity = c->identity;
+	key.send = c->kind == CONN_SEND;
 	g1 = bsearch(&key, s->v, s->n, sizeof(*s->v), given_cmp);
 	return g1 != NULL ? g1->hex : NULL;
 }
@@ -413,7 +420,8 @@ has_control(const unsigned char *p, size_t len)
 
 /*
  * Parses the state file (certbind(1) FILES): the header line, then one
- * "identity<TAB>thumbprint" per line.  Returns 0, -1 when it is damaged
+ * "identity<TAB>thumbprint" per line, "<TAB>Send" after it for a send
+ * connector.  Returns 0, -1 when it is damaged
  * with *line (1 based, 0: the whole) and *why, or -2 (memory).
  */
 static int
@@ -439,7 +447,11 @@ state_parse(const char *buf, size_t len, struct state *s, size_t *line,
 			return -1;
 		}
 		if ((tab = memchr(p, '\t', (size_t)(nl - p))) == NULL ||
-		    tab == p || nl - tab - 1 != 40) {
+		    tab == p ||
+		    (nl - tab - 1 != 40 &&
+		     (nl - tab - 1 != 40 + sizeof(SEND_MARK) - 1 ||
+		      memcmp(tab + 41, SEND_MARK, sizeof(SEND_MARK) - 1) !=
+			  0))) {
 			*why = "not an identity, a tab and a thumbprint";
 			return -1;
 		}
@@ -467,13 +479,14 @@ state_parse(const char *buf, size_t len, struct state *s, size_t *line,
 			return -2;
 		memcpy(s->v[s->n].hex, tab + 1, 40);
 		s->v[s->n].hex[40] = '\0';
+		s->v[s->n].send = nl - tab - 1 != 40;
 		s->n++;
 		p = nl + 1;
 	}
 	if (s->n > 0)
 		qsort(s->v, s->n, sizeof(*s->v), given_cmp);
 	for (i = 1; i < s->n; i++)
-		if (strcmp(s->v[i - 1].identity, s->v[i].identity) == 0) {
+		if (given_cmp(&s->v[i - 1], &s->v[i]) == 0) {
 			*line = 0;
 			*why = "an identity is listed twice";
 			return -1;
@@ -627,7 +640,7 @@ state_format(const struct renew_run *r, const struct conn_file *cf,
 	if ((s.v = calloc(cf->n + 1, sizeof(*s.v))) == NULL)
 		return NULL;
 	for (i = 0, j = 0; i < cf->n; i++) {
-		hex = state_get(&r->state, cf->v[i].identity);
+		hex = state_get(&r->state, &cf->v[i]);
 		for (; j < r->n && r->d[j].cn < &cf->v[i]; j++)
 			;
 		if (j < r->n && r->d[j].cn == &cf->v[i] &&
@@ -644,6 +657,7 @@ state_format(const struct renew_run *r, const struct conn_file *cf,
 				strlen(cf->v[i].identity)))
 			continue;
 		s.v[s.n].identity = cf->v[i].identity; /* borrowed */
+		s.v[s.n].send = cf->v[i].kind == CONN_SEND;
 		memcpy(s.v[s.n].hex, hex, 41);
 		s.n++;
 	}
@@ -653,8 +667,9 @@ state_format(const struct renew_run *r, const struct conn_file *cf,
 		goto out;
 	fputs(STATE_HEADER, fp);
 	for (i = 0; i < s.n; i++)
-		if (i == 0 || strcmp(s.v[i - 1].identity, s.v[i].identity))
-			fprintf(fp, "%s\t%s\n", s.v[i].identity, s.v[i].hex);
+		if (i == 0 || given_cmp(&s.v[i - 1], &s.v[i]) != 0)
+			fprintf(fp, "%s\t%s%s\n", s.v[i].identity, s.v[i].hex,
+				s.v[i].send ? SEND_MARK : "");
 	if (fclose(fp) != 0) {
 		free(buf);
 		buf = NULL;
@@ -688,7 +703,7 @@ mark(struct renew_run *r, const struct rewrite *rw)
 		if (r->o.exec == NULL || d->now == NULL)
 			continue;
 		cert_hex(d->now->sha1, 20, hex);
-		if ((last = state_get(&r->state, d->cn->identity)) != NULL &&
+		if ((last = state_get(&r->state, d->cn)) != NULL &&
 		    strcmp(last, hex) == 0)
 			continue;
 		d->hook = 1;

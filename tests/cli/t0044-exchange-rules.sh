@@ -206,4 +206,19 @@ d = json.load(open(sys.argv[1]))
 c = d['Connectors'][0]
 assert c['Action'] == 'Rebound' and c['Detail'] == 'expires later: ' + sys.argv[2], c
 " "$out" "$(fp "$R/wildcard-rules.pem")"
+# renew's state file tells a send and a receive connector of one identity
+# apart: each has its line, and a second run hands the hook nothing new.
+cp "$T/same.xml" "$T/s.xml"
+run -s "$R" --ca-file "$CA" --at 2026-06-01 -c "$T/s.xml" renew --exec "echo ran >>'$T/hook.log'"
+expect_rc 0 "renew --exec, a send and a receive connector named Same: exit 0"
+check "the hook ran once" test "$(cat "$T/hook.log" 2>/dev/null)" = ran
+check "the state file has a line for each" python3 -c "
+import sys
+lines = open(sys.argv[1]).read().split('\n')[1:-1]
+assert len(lines) == 2, lines
+assert lines[0].startswith('Same\t') and len(lines[0]) == 5 + 40, lines
+assert lines[1].startswith('Same\t') and lines[1].endswith('\tSend'), lines
+" "$T/s.xml.state"
+run -s "$R" --ca-file "$CA" --at 2026-06-01 -c "$T/s.xml" renew --exec "echo ran >>'$T/hook.log'"
+check "a second run does not run the hook again" test "$(cat "$T/hook.log")" = ran
 done_testing
