@@ -235,4 +235,18 @@ void cmd_services_free(void);
  */
 int cmd_print_diff(const char *diff, size_t len);
 
+/*
+ * --format powershell of bind and renew (certbind(1) OUTPUT): the
+ * script for the connectors of cf whose edits[i] change them
+ * (conn_edit_mask), each with only the fields that change; certs[i],
+ * when certs and it are not NULL, is the certificate connector i is
+ * bound to (its Get-ExchangeCertificate line).  by names the command.
+ * Made before anything is written, into a new buffer *bufp of *lenp
+ * bytes (caller frees): a value a script must not carry is reported
+ * and EXIT_FAIL returned, as when memory runs out.  Else EXIT_OK.
+ */
+int cmd_pwsh_edits(const char *by, const struct conn_file *cf,
+		   const struct conn_edit *edits, struct cert *const *certs,
+		   char **bufp, size_t *lenp);
+
 #endif

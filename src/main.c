@@ -63,7 +63,7 @@ struct command {
  * does not name it (certbind(1), --format).
  */
 static const struct command commands[] = {
-    {"bind", cmd_bind, FMT_BASIC, NULL,
+    {"bind", cmd_bind, FMT_BASIC | FMT(OUT_POWERSHELL), NULL,
      "bind a certificate to connectors, set their Fqdn"},
     {"check", cmd_check, FMT_BASIC, &thumbprint,
      "check a certificate for a connector's FQDN"},
@@ -74,7 +74,7 @@ static const struct command commands[] = {
      "print a certificate's TLS certificate name"},
     {"probe", cmd_probe, FMT_BASIC, NULL,
      "what a live mail server presents, checked"},
-    {"renew", cmd_renew, FMT_BASIC, NULL,
+    {"renew", cmd_renew, FMT_BASIC | FMT(OUT_POWERSHELL), NULL,
      "rebind connectors to the best certificate for their FQDN"},
     {"resolve", cmd_resolve, FMT_BASIC, &tls_name,
      "the certificates a TLS certificate name selects"},

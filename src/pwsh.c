@@ -179,6 +179,12 @@ pwsh_script(FILE *fp, const char *by, const struct pwsh_set *v, size_t n,
 		"# Exchange Management Shell commands written by %s\n"
 		"# (certbind(1)): run them on the Exchange server.\n",
 		by);
+	if (n == 0) {
+		fputs("# Nothing to change: the connectors already have these "
+		      "values.\n",
+		      fp);
+		goto flush;
+	}
 	for (i = 0; i < n; i++)
 		set_line(fp, &v[i]);
 	fputs("\n# Check the result:\n", fp);
@@ -208,6 +214,7 @@ pwsh_script(FILE *fp, const char *by, const struct pwsh_set *v, size_t n,
 		      "Thumbprint,Issuer,Subject,CertificateDomains,Services\n",
 		      fp);
 	}
+flush:
 	if (fflush(fp) == EOF || ferror(fp))
 		goto out;
 	rc = 0;

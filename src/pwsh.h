@@ -63,7 +63,8 @@ struct pwsh_bad {
  * without AdvertiseClientSettings); a comment that the certificate must
  * be on the server and enabled for SMTP; and per distinct thumbprint
  * Get-ExchangeCertificate -Thumbprint '...' | Format-List
- * Thumbprint,Issuer,Subject,CertificateDomains,Services.
+ * Thumbprint,Issuer,Subject,CertificateDomains,Services.  For n 0:
+ * the header and a comment that nothing changes, nothing else.
  *
  * Every value is checked before anything is written: one that
  * pwsh_refused refuses (by, too) makes it return -1 with *bad naming

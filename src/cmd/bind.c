@@ -167,6 +167,8 @@ struct bind_run {
 	struct ov    *common_ov[2][CHECKS_MAX];
 	size_t	      refused; /* connectors a check refused */
 	int	      printed; /* print_result ran */
+	char	     *script;  /* --format powershell, made by plan_cb */
+	size_t	      scriptlen;
 };
 
 /* The store, loaded on first use.  NULL after reporting. */
@@ -631,6 +633,12 @@ print_result(struct bind_run *r, const char *result, const char *diff,
 
 	r->printed = 1;
 	fmt = cmd_format(OUT_TABLE);
+	/* The script alone, also for --dry-run (certbind(1) OUTPUT). */
+	if (fmt == OUT_POWERSHELL)
+		return fwrite(r->script, 1, r->scriptlen, stdout) ==
+			       r->scriptlen
+			   ? 0
+			   : -1;
 	if (fmt == OUT_JSON) {
 		if ((doc = ov_new_object()) == NULL ||
 		    (arr = ov_new_array()) == NULL)
@@ -801,6 +809,31 @@ plan(struct bind_run *r)
 }
 
 /*
+ * --format powershell: the script, made before anything is written so
+ * that a value it must not carry stops the run (exit 2, nothing
+ * written).  Every changed connector is bound to --thumbprint's
+ * certificate, when given.
+ */
+static int
+make_script(struct bind_run *r)
+{
+	struct cert **certs;
+	size_t	      i;
+	int	      rc;
+
+	if ((certs = calloc(r->cf->n + 1, sizeof(*certs))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < r->cf->n; i++)
+		certs[i] = r->cert;
+	rc = cmd_pwsh_edits("certbind bind", r->cf, r->edits, certs, &r->script,
+			    &r->scriptlen);
+	free(certs);
+	return rc;
+}
+
+/*
  * cmd_rewrite's plan: called under the lock with the configuration as
  * read then.  Keeps its own copy of the edits for the output (cmd_rewrite
  * frees its array).
@@ -819,6 +852,9 @@ plan_cb(void *arg, struct conn_file *cf, struct conn_edit *edits)
 		return EXIT_FAIL;
 	}
 	if ((rc = plan(r)) != EXIT_OK)
+		return rc;
+	if (cmd_format(OUT_TABLE) == OUT_POWERSHELL &&
+	    (rc = make_script(r)) != EXIT_OK)
 		return rc;
 	memcpy(edits, r->edits, cf->n * sizeof(*edits));
 	return EXIT_OK;
@@ -885,6 +921,7 @@ out:
 		for (i = 0; r.cf != NULL && i < r.cf->n; i++)
 			ov_free(r.items[i]);
 	free(r.items);
+	free(r.script);
 	free(r.selected);
 	free(r.edits);
 	cmd_rewrite_release(&rw);

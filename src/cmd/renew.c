@@ -172,6 +172,8 @@ struct renew_run {
 	struct rewrite	   *rw;
 	struct atomic_file *saf; /* the state file, with --exec */
 	char		   *spath;
+	char		   *script; /* --format powershell, made by plan */
+	size_t		    scriptlen;
 };
 
 static void setf(char **dst, const char *fmt, ...)
@@ -565,6 +567,32 @@ out:
 	return rc;
 }
 
+/*
+ * --format powershell: the script for the connectors rebound, each with
+ * its new certificate, made before anything is written so that a value
+ * it must not carry stops the run (exit 2, nothing written).
+ */
+static int
+make_script(struct renew_run *r, const struct conn_file *cf,
+	    const struct conn_edit *edits)
+{
+	struct cert **certs;
+	size_t	      i;
+	int	      rc;
+
+	if ((certs = calloc(cf->n + 1, sizeof(*certs))) == NULL) {
+		diag_err(NULL, "out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < r->n; i++)
+		if (r->d[i].action == ACT_REBIND)
+			certs[r->d[i].cn - cf->v] = r->d[i].best;
+	rc = cmd_pwsh_edits("certbind renew", cf, edits, certs, &r->script,
+			    &r->scriptlen);
+	free(certs);
+	return rc;
+}
+
 /* Plans the edits under the lock, on the configuration as read there. */
 static int
 plan(void *arg, struct conn_file *cf, struct conn_edit *edits)
@@ -600,6 +628,8 @@ plan(void *arg, struct conn_file *cf, struct conn_edit *edits)
 		diag_err(g.config, "no connector matches '%s'", r->o.identity);
 		return EXIT_NO;
 	}
+	if (cmd_format(OUT_TABLE) == OUT_POWERSHELL)
+		return make_script(r, cf, edits);
 	return EXIT_OK;
 }
 
@@ -747,6 +777,12 @@ print_result(struct renew_run *r, const struct rewrite *rw)
 	int		 err = 0, json = fmt == OUT_JSON;
 
 	r->printed = 1;
+	/* The script alone, also for --dry-run (certbind(1) OUTPUT). */
+	if (fmt == OUT_POWERSHELL)
+		return fwrite(r->script, 1, r->scriptlen, stdout) ==
+			       r->scriptlen
+			   ? 0
+			   : -1;
 	result = r->failed			? "Failed"
 		 : rw->state == REWRITE_WRITTEN ? "Changed"
 		 : rw->state == REWRITE_DRY_RUN ? "DryRun"
@@ -972,6 +1008,7 @@ out:
 		free(r.d[i].detail);
 	}
 	free(r.d);
+	free(r.script);
 	state_release(&r.state);
 	atomic_close(r.saf);
 	free(r.spath);

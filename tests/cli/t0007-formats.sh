@@ -1,6 +1,6 @@
 #!/bin/sh
 # --format: each command takes the formats certbind(1) lists for it
-# (validate also junit and prometheus, connectors powershell); any other format is a usage error (exit 64)
+# (validate also junit and prometheus, connectors, bind and renew powershell); any other format is a usage error (exit 64)
 # naming the command and its formats, whether --format comes before or
 # after the command name, before anything is read or written.
 . "$(dirname "$0")/lib.sh"
@@ -12,8 +12,9 @@ M=$(openssl x509 -in "$S/mail.contoso.com.pem" -noout -fingerprint -sha1 | sed '
 NAME='<I>CN=Contoso Issuing CA 1, DC=contoso, DC=com<S>CN=mail.contoso.com'
 G="-s $S $PW -c $C --at 2026-06-01"
 BASIC='\(table, list or json\)'
-# "COMMAND (ITS FORMATS)": connectors also takes powershell (t0095).
-OF="(connectors \(table, list, json or powershell\)|(bind|check|list|name|probe|renew|resolve|show) $BASIC)"
+# "COMMAND (ITS FORMATS)": connectors, bind and renew also take powershell
+# (t0095, t0097).
+OF="((bind|connectors|renew) \(table, list, json or powershell\)|(check|list|name|probe|resolve|show) $BASIC)"
 
 # refused DESC ARGS...: a usage error naming the command and its formats,
 # nothing on stdout.

@@ -196,9 +196,10 @@ expect_rc 2 "a C1 CSI in the last connector: exit 2"
 check "nothing written for the connectors before it" test ! -s "$out"
 expect_err_has "connector 'late': Fqdn holds a control character \(U\+009B\)" "named"
 
-# The format is connectors' alone for now: a usage error elsewhere.
-for c in list "show 00" "name 00" "check 00 --fqdn x" "resolve x" renew validate \
-    "bind --identity x --fqdn y" "probe 127.0.0.1:1"; do
+# The format is connectors', bind's and renew's (t0097): a usage error
+# elsewhere.
+for c in list "show 00" "name 00" "check 00 --fqdn x" "resolve x" validate \
+    "probe 127.0.0.1:1"; do
 	set -f
 	# shellcheck disable=SC2086
 	run -c "$PKI/connectors.xml" $c -f powershell

@@ -266,6 +266,21 @@ test_script_no_thumbprint(void **state)
 }
 
 static void
+test_script_empty(void **state)
+{
+	/* bind or renew changing nothing: the header and one comment. */
+	struct pwsh_bad bad;
+	int		rc;
+	char	       *got = script(NULL, 0, &bad, &rc);
+
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, HEADER "# Nothing to change: the connectors "
+					"already have these values.\n");
+	assert_null(bad.field);
+	free(got);
+}
+
+static void
 test_script_refused(void **state)
 {
 	/* A bad value in the last connector: nothing written at all. */
@@ -313,6 +328,7 @@ main(void)
 	    cmocka_unit_test(test_quote_refused),
 	    cmocka_unit_test(test_script),
 	    cmocka_unit_test(test_script_no_thumbprint),
+	    cmocka_unit_test(test_script_empty),
 	    cmocka_unit_test(test_script_refused),
 	    cmocka_unit_test(test_script_write_error),
 	};
