@@ -571,9 +571,10 @@ merge(const struct conn_file *cf, const struct conn_set *sets,
 	struct conn_file *nf = NULL;
 	struct splice	 *sv = NULL;
 	const char	 *val, *cur, *root;
-	char		 *nb = NULL, *t;
+	char		 *nb = NULL, *t, *s;
+	FILE		 *fp;
 	size_t		  ns = 0, i, j, pos, total, len, nsv;
-	int		  fi, rc = -1, kind;
+	int		  fi, rc = -1, kind, bad = 0;
 
 	*out = NULL;
 	*outlen = 0;
@@ -654,10 +655,7 @@ merge(const struct conn_file *cf, const struct conn_set *sets,
 	if (errs->n > 0)
 		goto out;
 	if (nadds > 0) {
-		FILE *fp;
-		char *s = NULL;
-		int   bad = 0;
-
+		s = NULL;
 		if ((fp = open_memstream(&s, &len)) == NULL) {
 			conn_errs_add(errs, 0, "out of memory");
 			goto out;
@@ -778,6 +776,8 @@ conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	size_t			i;
 	int			rc;
 
+	*out = NULL;
+	*outlen = 0;
 	for (i = 0; edits != NULL && i < cf->n; i++) {
 		e = &edits[i];
 		if (cf->v[i].kind == CONN_SEND && e->advertise != CONN_UNSET) {

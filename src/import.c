@@ -425,7 +425,7 @@ read_clixml(struct import_file *f, const unsigned char *buf, size_t len,
 	}
 	if (doc->nobjs == 0)
 		add_err(errs, f->path, 0, "no connectors in the export");
-	rc = errs->n > 0 ? -1 : 0;
+	rc = 0; /* import_read_mem counts the problems */
 	goto out;
 nomem:
 	errs->nomem = 1;
@@ -1199,7 +1199,7 @@ read_csv(struct import_file *f, const char *b, size_t len,
 	 struct import_errs *errs)
 {
 	struct rec r;
-	char	 **head = NULL, *t, *nl;
+	char	 **head = NULL, **h, *t, *nl;
 	int	  *col = NULL;
 	size_t	   nhead = 0, caph = 0, pos = 0, ncol, cap = 0, nrec = 0;
 	long	   line = 1, rline;
@@ -1248,9 +1248,8 @@ read_csv(struct import_file *f, const char *b, size_t len,
 			goto out;
 		}
 		if (nhead == caph) {
-			char **h = reallocarray(head, caph ? caph * 2 : 64,
-						sizeof(*h));
-			if (h == NULL) {
+			if ((h = reallocarray(head, caph ? caph * 2 : 64,
+					      sizeof(*h))) == NULL) {
 				free(t);
 				errs->nomem = 1;
 				goto out;

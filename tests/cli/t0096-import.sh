@@ -65,6 +65,22 @@ expect_rc 0 "an identity in another case"
 check "updates the connector: no new one" test \
     "$(grep -c '<Name>Client Frontend MAILBOX01</Name>' "$C"):$(grep -c 'CLIENT FRONTEND mailbox01' "$C")" = "1:0"
 
+# A new connector takes the file's style: CRLF and tabs here, and an
+# empty root element is opened up.
+printf '<Connectors>\r\n\t<SendConnector>\r\n\t\t<Name>x</Name>\r\n\t</SendConnector>\r\n</Connectors>\r\n' >"$T/crlf.xml"
+run -c "$T/crlf.xml" import "$E/send.json"
+expect_rc 0 "import into a CRLF, tab-indented file"
+check "every line still ends in CRLF" test "$(grep -c "$(printf '\r')\$" "$T/crlf.xml")" = "$(wc -l <"$T/crlf.xml")"
+check "the new connector is tab-indented like the first" \
+    grep -q "^$(printf '\t')<SendConnector>" "$T/crlf.xml"
+check "its fields with two tabs" grep -q "^$(printf '\t\t')<Name>Outbound to Office 365</Name>" "$T/crlf.xml"
+printf '<?xml version="1.0"?>\n<Connectors a="1" />\n' >"$T/empty.xml"
+run -c "$T/empty.xml" import "$E/send.json"
+expect_rc 0 "import into <Connectors/>"
+check "the root is opened up, its attribute kept" \
+    $O check "$T/empty.xml" /dev/null "$E/send.json"
+check "and keeps its attribute" grep -q '^<Connectors a="1">$' "$T/empty.xml"
+
 # --- send connectors need a <Connectors> root
 fresh
 cp "$C" "$T/before"
