@@ -36,7 +36,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 # The fuzz harnesses, also built without libFuzzer to replay their seeds
 # and past crashes (tests/fuzz/regress/) in `make check`.
-FUZZ_NAMES = thumb dn host store conn namekey clixml
+FUZZ_NAMES = thumb dn host store conn namekey clixml import
 REPLAY_BINS = $(FUZZ_NAMES:%=$(B)/tests/replay_%)
 
 .PHONY: all check check-run unit cli demo deps install uninstall clean lint bench \

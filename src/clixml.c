@@ -227,8 +227,8 @@ from_utf8(const unsigned char *p, size_t len, size_t *outlen,
  * set.
  */
 static char *
-to_utf8(const unsigned char *p, size_t len, enum enc *enc, size_t *outlen,
-	struct clixml_err *err)
+to_utf8(const unsigned char *p, size_t len, const char *first, enum enc *enc,
+	size_t *outlen, struct clixml_err *err)
 {
 	unsigned int u;
 
@@ -239,7 +239,8 @@ to_utf8(const unsigned char *p, size_t len, enum enc *enc, size_t *outlen,
 		if (len >= 4) {
 			u = *enc == ENC_UTF16LE ? p[2] | p[3] << 8
 						: p[2] << 8 | p[3];
-			if (u != '<' && !is_ws((int)u)) {
+			if (!is_ws((int)u) && (u == 0 || u >= 0x80 ||
+					       strchr(first, (int)u) == NULL)) {
 				set_err(err, 1,
 					"the byte order mark says %s but the "
 					"text is not %s",
@@ -257,6 +258,16 @@ to_utf8(const unsigned char *p, size_t len, enum enc *enc, size_t *outlen,
 		return NULL;
 	}
 	return from_utf8(p, len, outlen, err);
+}
+
+char *
+clixml_decode(const unsigned char *buf, size_t len, const char *first,
+	      size_t *outlen, struct clixml_err *err)
+{
+	enum enc enc;
+
+	memset(err, 0, sizeof(*err));
+	return to_utf8(buf, len, first, &enc, outlen, err);
 }
 
 static long
@@ -1241,7 +1252,7 @@ clixml_parse(const unsigned char *buf, size_t len, struct clixml_err *err)
 			CLIXML_MAX_INPUT >> 20);
 		return NULL;
 	}
-	if ((u8 = to_utf8(buf, len, &enc, &u8len, err)) == NULL)
+	if ((u8 = to_utf8(buf, len, "<", &enc, &u8len, err)) == NULL)
 		return NULL;
 	if (check_prolog(u8, u8len, enc, err) == -1)
 		goto out;

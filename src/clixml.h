@@ -110,6 +110,19 @@ struct clixml_doc *clixml_parse(const unsigned char *buf, size_t len,
 void clixml_free(struct clixml_doc *);
 
 /*
+ * The decoder clixml_parse uses, for the other formats PowerShell
+ * writes (import's JSON and CSV): (buf, len) in UTF-16LE or BE after
+ * their byte order mark, or UTF-8 with or without one, checked
+ * strictly (doc/clixml.md, Encodings) and converted to UTF-8.  After a
+ * UTF-16 byte order mark the first character must be white space or
+ * one of the ASCII characters in first.  Returns a new NUL-terminated
+ * buffer (caller frees) and its length in *outlen, or NULL with err
+ * filled in (initialised here).
+ */
+char *clixml_decode(const unsigned char *buf, size_t len, const char *first,
+		    size_t *outlen, struct clixml_err *err);
+
+/*
  * The property of o named name (ASCII case-insensitive, as PowerShell
  * compares), the first when there are several; NULL when none.
  */

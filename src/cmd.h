@@ -95,6 +95,7 @@ int cmd_conn_selected(const struct conn *c, const char *pattern, int kind);
 int cmd_bind(int, char **);
 int cmd_connectors(int, char **);
 int cmd_check(int, char **);
+int cmd_import(int, char **);
 int cmd_list(int, char **);
 int cmd_name(int, char **);
 int cmd_probe(int, char **);
@@ -197,7 +198,15 @@ struct rewrite {
 	int backup;
 	int keep_lock;
 	int (*plan)(void *, struct conn_file *, struct conn_edit *);
-	void		   *arg;
+	void *arg;
+	/*
+	 * import: a missing configuration starts as empty (and is created)
+	 * when not NULL; apply, when set, makes the new bytes instead of
+	 * conn_apply with the edits (0, or -1 with errs).
+	 */
+	const char *empty;
+	int (*apply)(void *, const struct conn_file *, char **, size_t *,
+		     struct conn_errs *);
 	enum rewrite_state  state;
 	struct conn_file   *cf;
 	char		   *diff;

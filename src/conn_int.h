@@ -11,7 +11,12 @@
 #include "connectors.h"
 
 /* The fields certbind sets, in the order missing ones are added. */
-enum { F_FQDN, F_TLSNAME, F_ADVERTISE, NFIELDS };
+enum {
+	F_FQDN = CONN_FQDN,
+	F_TLSNAME = CONN_TLSNAME,
+	F_ADVERTISE = CONN_ADVERTISE,
+	NFIELDS = CONN_NFIELDS
+};
 
 struct field_span {
 	int    present;

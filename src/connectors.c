@@ -697,16 +697,17 @@ model_conn(const xmlNode *n, int kind, struct conn *c, struct conn_errs *errs)
 			continue;
 		}
 		if (ki == K_BINDINGS) {
-			if (model_bindings(k, c) == -1) {
+			if (model_bindings(k, c) == -1 ||
+			    (c->bindings = list_text(k)) == NULL) {
 				conn_errs_add(errs, 0, "out of memory");
 				return -1;
 			}
 			continue;
 		}
-		if (ki == K_AUTHLEVEL || ki == K_SMARTHOSTS || ki == K_SPACES ||
-		    ki == K_SOURCES)
-			continue;
-		text = ki == K_CAPS ? list_text(k) : node_text(k);
+		text = ki == K_CAPS || ki == K_SMARTHOSTS || ki == K_SPACES ||
+			       ki == K_SOURCES
+			   ? list_text(k)
+			   : node_text(k);
 		if (text == NULL) {
 			conn_errs_add(errs, 0, "out of memory");
 			return -1;
@@ -736,6 +737,18 @@ model_conn(const xmlNode *n, int kind, struct conn *c, struct conn_errs *errs)
 			break;
 		case K_TLSDOMAIN:
 			c->tls_domain = text;
+			break;
+		case K_AUTHLEVEL:
+			c->tls_auth_level = text;
+			break;
+		case K_SMARTHOSTS:
+			c->smart_hosts = text;
+			break;
+		case K_SPACES:
+			c->address_spaces = text;
+			break;
+		case K_SOURCES:
+			c->source_servers = text;
 			break;
 		case K_ADVERTISE:
 			bp = &c->advertise;
@@ -906,6 +919,11 @@ model_free(struct conn_file *cf)
 		free(cf->v[i].auth);
 		free(cf->v[i].tls_domain_caps);
 		free(cf->v[i].tls_domain);
+		free(cf->v[i].bindings);
+		free(cf->v[i].tls_auth_level);
+		free(cf->v[i].smart_hosts);
+		free(cf->v[i].address_spaces);
+		free(cf->v[i].source_servers);
 	}
 	if (cf->n > 0)
 		free(cf->v[0].span);
@@ -1276,6 +1294,7 @@ conn_load_owned(const char *label, char *buf, size_t len, int flags,
 
 	if (parse(cf, flags, errs) == -1)
 		goto out;
+	spans = NULL;
 	if (cf->n > 0 && !(flags & LOAD_NO_SPANS)) {
 		if ((spans = calloc(cf->n, sizeof(*spans))) == NULL) {
 			conn_errs_add(errs, 0, "out of memory");
@@ -1283,6 +1302,8 @@ conn_load_owned(const char *label, char *buf, size_t len, int flags,
 		}
 		for (i = 0; i < cf->n; i++)
 			cf->v[i].span = &spans[i];
+	}
+	if (!(flags & LOAD_NO_SPANS)) {
 		if (conn_scan(cf->buf, cf->len, cf, spans) == -1) {
 			conn_errs_add(errs, 0,
 				      "internal error: cannot locate the "

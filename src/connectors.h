@@ -66,6 +66,15 @@ struct conn {
 	char *tls_domain;
 	int   require_tls;
 	int   enabled;
+	/* For import's comparisons (conn_field_value): Bindings' Binding
+	 * texts joined with ", ", TlsAuthLevel, and the lists SmartHosts,
+	 * AddressSpaces and SourceTransportServers as tls_domain_caps;
+	 * NULL when absent. */
+	char *bindings;
+	char *tls_auth_level;
+	char *smart_hosts;
+	char *address_spaces;
+	char *source_servers;
 	long  line;	/* of the connector's start tag */
 	long  dup_line; /* another connector of its kind with the same
 			   identity, or 0 (only a CONN_LOAD_DUPLICATES load
@@ -80,6 +89,12 @@ struct conn_file {
 	size_t	     len;
 	struct conn *v;
 	size_t	     n;
+	/* Private (connedit.c): where the root element lies. */
+	int    root_receive; /* <ReceiveConnectors> */
+	int    root_empty;   /* written <Root/> */
+	size_t root_tag;     /* '<' of its start tag */
+	size_t root_tagend;  /* just after that tag's '>' */
+	size_t root_insert;  /* after its last child or non-blank text */
 };
 
 /*
@@ -156,6 +171,82 @@ unsigned int conn_edit_mask(const struct conn *c, const struct conn_edit *e);
  */
 int conn_apply(const struct conn_file *cf, const struct conn_edit *edits,
 	       char **out, size_t *outlen, struct conn_errs *errs);
+
+/*
+ * Every field of certbind-connectors(5) that import sets, in the order
+ * missing ones are added to a connector.  The first three are
+ * CONN_F_FQDN, CONN_F_TLSNAME and CONN_F_ADVERTISE's.
+ */
+enum conn_field {
+	CONN_FQDN,
+	CONN_TLSNAME,
+	CONN_ADVERTISE,
+	CONN_ROLE,
+	CONN_AUTH,
+	CONN_BINDINGS,
+	CONN_TLSDOMAINCAPS,
+	CONN_CLOUD,
+	CONN_TLSDOMAIN,
+	CONN_TLSAUTHLEVEL,
+	CONN_REQUIRETLS,
+	CONN_SMARTHOSTS,
+	CONN_ADDRESSSPACES,
+	CONN_SOURCESERVERS,
+	CONN_ENABLED,
+	CONN_NFIELDS
+};
+
+/* The field's element name, e.g. "TlsCertificateName". */
+const char *conn_field_name(enum conn_field);
+
+/* 1 when a connector of kind (CONN_RECEIVE, CONN_SEND) may hold f. */
+int conn_field_of_kind(enum conn_field f, int kind);
+
+/* 1 when f is a boolean (written true/false). */
+int conn_field_is_bool(enum conn_field f);
+
+/*
+ * The field's current value as import compares it: booleans "true" or
+ * "false", lists (Bindings, TlsDomainCapabilities, SmartHosts, ...)
+ * joined with ", ", else the text; NULL when absent.  Borrowed.
+ */
+const char *conn_field_value(const struct conn *c, enum conn_field f);
+
+/*
+ * import's changes: for each existing connector, the fields to set
+ * (NULL: leave alone); for a new one, its kind, Server (receive; may be
+ * NULL), Name and fields.  Booleans are "true"/"false"; a Bindings value
+ * is its bindings joined with ", " and is written as one <Binding> per
+ * value; other lists are written as that text.
+ */
+struct conn_set {
+	const char *v[CONN_NFIELDS];
+};
+
+struct conn_new {
+	int		kind;
+	const char     *server;
+	const char     *name;
+	struct conn_set set;
+};
+
+/*
+ * The new file bytes with sets[i] applied to connector i (sets has
+ * cf->n elements, or is NULL) as conn_apply does (a field whose value
+ * equals conn_field_value is not touched), and the adds appended at the
+ * end of the root element, indented like the file's first connector
+ * and its children (two and four spaces without one).  A send
+ * connector in a <ReceiveConnectors> root, or a field its kind may not
+ * hold, is refused.  The result is loaded again, schema included, and
+ * every connector must read back with the values meant.  Returns 0 with
+ * *out and *outlen, or -1 with errs (initialised here).
+ */
+int conn_merge(const struct conn_file *cf, const struct conn_set *sets,
+	       const struct conn_new *adds, size_t nadds, char **out,
+	       size_t *outlen, struct conn_errs *errs);
+
+/* 1 when the file's root is <ReceiveConnectors>, else 0. */
+int conn_root_is_receive(const struct conn_file *cf);
 
 /* 1 when (buf, len) differs from the file's bytes, else 0. */
 int conn_changed(const struct conn_file *cf, const char *buf, size_t len);

@@ -69,6 +69,8 @@ static const struct command commands[] = {
      "check a certificate for a connector's FQDN"},
     {"connectors", cmd_connectors, FMT_BASIC | FMT(OUT_POWERSHELL), NULL,
      "list the connectors of the configuration"},
+    {"import", cmd_import, FMT_BASIC, NULL,
+     "merge Exchange's connector exports into the configuration"},
     {"list", cmd_list, FMT_BASIC, NULL, "list the certificates of the store"},
     {"name", cmd_name, FMT_BASIC, &thumbprint,
      "print a certificate's TLS certificate name"},

@@ -58,8 +58,9 @@ cmd_rewrite(struct rewrite *rw)
 	struct conn_errs    errs;
 	struct conn_edit   *edits = NULL;
 	char		   *buf = NULL;
-	size_t		    len = 0, i;
-	int		    rc = EXIT_FAIL, arc;
+	const char	   *old;
+	size_t		    len = 0, i, oldlen;
+	int		    rc = EXIT_FAIL, arc, missing = 0;
 
 	rw->state = REWRITE_NONE;
 	rw->af = NULL;
@@ -67,9 +68,10 @@ cmd_rewrite(struct rewrite *rw)
 	rw->diff = NULL;
 	rw->difflen = 0;
 	signal(SIGXFSZ, SIG_IGN); /* changed_signals */
-	if ((arc =
-		 atomic_open(g.config, g.allow_unsafe ? ATOMIC_ALLOW_UNSAFE : 0,
-			     LOCK_TIMEOUT, &af, &e)) != ATOMIC_OK) {
+	if ((arc = atomic_open(g.config,
+			       (g.allow_unsafe ? ATOMIC_ALLOW_UNSAFE : 0) |
+				   (rw->empty != NULL ? ATOMIC_CREATE : 0),
+			       LOCK_TIMEOUT, &af, &e)) != ATOMIC_OK) {
 		if (arc == ATOMIC_UNSAFE)
 			diag_err(g.config,
 				 "%s: another user could swap the file for a "
@@ -82,7 +84,14 @@ cmd_rewrite(struct rewrite *rw)
 		return EXIT_FAIL;
 	}
 	/* Read under the lock: a concurrent writer's change is kept. */
-	if (conn_load_fd(g.config, atomic_fd(af), &rw->cf, &errs) == -1) {
+	if (atomic_fd(af) == -1) {
+		/* Missing, with rw->empty: it starts as that. */
+		missing = 1;
+		arc = conn_load_mem(g.config, rw->empty, strlen(rw->empty),
+				    &rw->cf, &errs);
+	} else
+		arc = conn_load_fd(g.config, atomic_fd(af), &rw->cf, &errs);
+	if (arc == -1) {
 		cmd_conn_errs(&errs, 0);
 		conn_errs_release(&errs);
 		goto out;
@@ -100,7 +109,9 @@ cmd_rewrite(struct rewrite *rw)
 	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
-	if (conn_apply(rw->cf, edits, &buf, &len, &errs) == -1) {
+	if ((rw->apply != NULL
+		 ? rw->apply(rw->arg, rw->cf, &buf, &len, &errs)
+		 : conn_apply(rw->cf, edits, &buf, &len, &errs)) == -1) {
 		cmd_conn_errs(&errs, 0);
 		conn_errs_release(&errs);
 		diag_err(g.config, "the edited configuration does not load; "
@@ -108,14 +119,16 @@ cmd_rewrite(struct rewrite *rw)
 		goto out;
 	}
 	conn_errs_release(&errs);
-	if (!conn_changed(rw->cf, buf, len)) {
+	old = missing ? "" : rw->cf->buf;
+	oldlen = missing ? 0 : rw->cf->len;
+	if (!missing && !conn_changed(rw->cf, buf, len)) {
 		rw->state = REWRITE_UNCHANGED;
 		rc = EXIT_OK;
 		goto out;
 	}
 	if (rw->dry_run) {
 		/* A relative label: patch(1) refuses absolute ones. */
-		if ((rw->diff = diff_unified(rw->cf->buf, rw->cf->len, buf, len,
+		if ((rw->diff = diff_unified(old, oldlen, buf, len,
 					     base_name(g.config),
 					     &rw->difflen)) == NULL) {
 			diag_err(NULL, "out of memory");
@@ -125,8 +138,7 @@ cmd_rewrite(struct rewrite *rw)
 		rc = EXIT_OK;
 		goto out;
 	}
-	switch (atomic_commit(af, buf, len, rw->cf->buf, rw->cf->len,
-			      rw->backup, &e)) {
+	switch (atomic_commit(af, buf, len, old, oldlen, rw->backup, &e)) {
 	case ATOMIC_OK:
 		break;
 	case ATOMIC_SYNC:

@@ -102,6 +102,13 @@ put(d, "decl-utf16", b"\xff\xfe" + ('<?xml version="1.0" encoding="utf-16"?>'
     '\r\n<Objs Version="1.1.0.1" xmlns="%s"><S>x_x000A_</S></Objs>' % ns)
     .encode("utf-16-le"))
 
+# import: the exports of certs-test/exports/ (CLIXML, JSON, CSV, each
+# encoding, and the hostile ones).
+d = reset("import")
+for p in sorted(glob.glob(pki + "/exports/**/*.*", recursive=True)):
+    put(d, os.path.relpath(p, pki + "/exports").replace("/", "_"),
+        open(p, "rb").read())
+
 # dn: the DER of every distinct subject and issuer name.
 d = reset("dn")
 seen = set()
