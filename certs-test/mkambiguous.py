@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Makes ambiguous/: two certificates whose SHA-1 thumbprints share their
-first 8 hex digits (32 bits), for the "ambiguous prefix" test of SPEC §4.
+first 8 hex digits (32 bits), for the "ambiguous prefix" test of certbind(1) THUMBPRINTS.
 
 It takes store/wildcard.contoso.com.pem and replaces its serial number
 (same length) with counter values until two DER encodings collide on the

@@ -418,7 +418,7 @@ def main():
     write_cert(s + "ed25519.contoso.com.pem", c)
     write_key(s + "ed25519.contoso.com.key", c.key)
 
-    # store/names/ -- SPEC §5 name strings (no keys)
+    # store/names/ -- the Windows name strings of certbind(1) SELECTION (no keys)
     n = s + "names/"
     c = leaf("quoting-space", [
         ("C", "US"),
