@@ -537,6 +537,23 @@ sel_hosts_done(struct sel_hosts *hx, struct store *st)
 	return 0;
 }
 
+struct sel_hosts *
+sel_hosts_new(struct store *st)
+{
+	struct sel_hosts *hx;
+	size_t		  i;
+
+	if ((hx = sel_hosts_empty()) == NULL)
+		return NULL;
+	for (i = 0; i < store_count(st); i++)
+		sel_hosts_add(hx, i, store_get0(st, i));
+	if (sel_hosts_done(hx, st) == -1) {
+		sel_hosts_free(hx);
+		return NULL;
+	}
+	return hx;
+}
+
 void
 sel_hosts_free(struct sel_hosts *hx)
 {

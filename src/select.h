@@ -127,6 +127,8 @@ struct sel_hosts *sel_hosts_empty(void);
 void		  sel_hosts_add(void *hx, size_t i, struct cert *c);
 int		  sel_hosts_done(struct sel_hosts *, struct store *);
 void		  sel_hosts_free(struct sel_hosts *);
+/* The same index of a loaded store; NULL when memory ran out. */
+struct sel_hosts *sel_hosts_new(struct store *);
 /*
  * The store positions of the candidates for h, ascending and without
  * repeats, as a new array (caller frees) of *np entries (NULL with

@@ -263,87 +263,97 @@ static const char *const table_cols[] = {"For", "Check", "Result", "Detail",
 					 NULL};
 
 /*
- * Binding (certbind(1), PROBE): Pass when the presented leaf is a
- * certificate Exchange may present for the connector's
- * TlsCertificateName: the valid one of those it selects from the store
- * (certbind(1) WHAT EXCHANGE DOES); Warn when it is one of several valid
- * ones but not the one certbind prefers; else Fail naming both.
- * Returns 0 or -1 (memory).
+ * Binding (certbind(1), PROBE): Pass when the presented leaf is the
+ * certificate Exchange would present for the connector, judged on the
+ * store (certbind(1) WHAT EXCHANGE DOES): what its TlsCertificateName
+ * selects, or with none what the search by its Fqdn finds (byhost); Warn
+ * when it is one of several Exchange cannot tell apart but not the one
+ * certbind prefers; else Fail naming both.  Returns 0 or -1 (memory).
  */
 static int
-binding(struct checks *cs, const struct conn *cn, struct sel_index *ix,
-	const struct check_opts *sco, struct cert *leaf)
+judge(struct checks *cs, const struct exch_pick *pk, int byhost,
+      struct cert *leaf)
+{
+	const char *pre = byhost ? "no TlsCertificateName: " : "";
+	const char *what =
+	    byhost ? "the Fqdn search finds" : "TlsCertificateName selects";
+	char   have[41], want[41], na[32], more[80] = "";
+	size_t i;
+	int    hit = 0, other = 0;
+
+	cert_hex(leaf->sha1, 20, have);
+	for (i = 0; i < pk->n; i++)
+		if (memcmp(pk->v[i].c->sha1, leaf->sha1, 20) == 0) {
+			hit = i < pk->ntop;
+			other = i >= pk->ntop;
+		}
+	if (pk->ntop > 1)
+		snprintf(more, sizeof(more),
+			 "; ambiguous: %zu valid certificates tie", pk->ntop);
+	if (pk->nvalid == 0)
+		return checks_addf(cs, "Binding", CHECK_FAIL,
+				   "%s%s no valid certificate in the store "
+				   "(Exchange logs event 12014); the server "
+				   "presents %s",
+				   pre, what, have);
+	if (hit && memcmp(pk->v[0].c->sha1, leaf->sha1, 20) == 0)
+		return checks_addf(cs, "Binding", CHECK_PASS,
+				   "%sthe server presents %s, the certificate "
+				   "%s%s",
+				   pre, have, what, more);
+	cert_hex(pk->v[0].c->sha1, 20, want);
+	cert_format_time(pk->v[0].c->not_after, na, sizeof(na));
+	/* Exchange may present any of the tie; certbind prefers one. */
+	if (hit)
+		return checks_addf(cs, "Binding", CHECK_WARN,
+				   "%sthe server presents %s, one of the %zu "
+				   "valid certificates %s, not %s (NotAfter "
+				   "%s), which certbind prefers: reload the "
+				   "server if it was renewed",
+				   pre, have, pk->ntop, what, want, na);
+	return checks_addf(
+	    cs, "Binding", CHECK_FAIL,
+	    "%sthe server presents %s, but %s %s (NotAfter "
+	    "%s)%s%s",
+	    pre, have, what, want, na,
+	    other ? "; Exchange would not use the presented one" : "", more);
+}
+
+static int
+binding(struct checks *cs, const struct conn *cn, struct sel_both *ix,
+	struct store *st, const struct check_opts *sco, struct cert *leaf)
 {
 	struct sel_name	 nm;
 	struct exch_pick pk;
-	const char	*why, *tls = cn->tls_name;
-	char		 have[41], want[41], na[32], more[80] = "";
-	size_t		 i;
-	int		 rc, hit = 0, ignored = 0;
+	struct host	 h;
+	const char	*why, *tls = cn->tls_name, *fqdn = cn->fqdn;
+	char		 have[41];
+	int		 rc, byhost = tls == NULL || *tls == '\0';
 
 	cert_hex(leaf->sha1, 20, have);
-	if (tls == NULL || *tls == '\0')
+	if (byhost && (fqdn == NULL ||
+		       host_parse_fqdn(fqdn, strlen(fqdn), &h, NULL) == -1))
 		return checks_addf(cs, "Binding", CHECK_WARN,
 				   "no TlsCertificateName: Exchange searches "
-				   "by the Fqdn; the server presents %s",
+				   "by the server's FQDN, which the "
+				   "configuration does not hold; the server "
+				   "presents %s",
 				   have);
-	if (sel_parse(tls, strlen(tls), &nm, &why) == -1)
+	if (!byhost && sel_parse(tls, strlen(tls), &nm, &why) == -1)
 		return checks_addf(cs, "Binding", CHECK_FAIL,
 				   "malformed TlsCertificateName: %s", why);
-	if (exch_by_name(ix, &nm, sco, &pk) == -1)
+	if ((byhost ? exch_by_host(ix->hx, st, &h, sco, &pk)
+		    : exch_by_name(ix->ix, &nm, sco, &pk)) == -1)
 		return -1;
-	for (i = 0; i < pk.n; i++)
-		if (memcmp(pk.v[i].c->sha1, leaf->sha1, 20) == 0) {
-			hit = i < pk.nvalid;
-			ignored = i >= pk.nvalid;
-		}
-	if (pk.nvalid > 1)
-		snprintf(more, sizeof(more),
-			 "; ambiguous: the name selects %zu valid certificates",
-			 pk.nvalid);
-	if (pk.nvalid == 0)
-		rc =
-		    checks_addf(cs, "Binding", CHECK_FAIL,
-				"TlsCertificateName selects no valid "
-				"certificate in the store (Exchange logs event "
-				"12014); the server presents %s",
-				have);
-	else if (hit && memcmp(pk.v[0].c->sha1, leaf->sha1, 20) == 0)
-		rc = checks_addf(cs, "Binding", CHECK_PASS,
-				 "the server presents %s, the certificate "
-				 "TlsCertificateName selects%s",
-				 have, more);
-	else if (hit) {
-		/* Exchange may present any valid one; certbind prefers one. */
-		cert_hex(pk.v[0].c->sha1, 20, want);
-		cert_format_time(pk.v[0].c->not_after, na, sizeof(na));
-		rc = checks_addf(cs, "Binding", CHECK_WARN,
-				 "the server presents %s, one of the %zu valid "
-				 "certificates TlsCertificateName selects, not "
-				 "%s (NotAfter %s), which certbind prefers: "
-				 "reload the server if it was renewed",
-				 have, pk.nvalid, want, na);
-	} else {
-		cert_hex(pk.v[0].c->sha1, 20, want);
-		cert_format_time(pk.v[0].c->not_after, na, sizeof(na));
-		rc = checks_addf(cs, "Binding", CHECK_FAIL,
-				 "the server presents %s, but "
-				 "TlsCertificateName selects %s (NotAfter "
-				 "%s)%s%s",
-				 have, want, na,
-				 ignored ? "; the presented one has the name, "
-					   "but Exchange would not use it"
-					 : "",
-				 more);
-	}
+	rc = judge(cs, &pk, byhost, leaf);
 	exch_pick_release(&pk);
 	return rc;
 }
 
 /* Binding and Domain against the connector's Fqdn; 0 or -1 (memory). */
 static int
-probe_conn(struct pconn *pc, struct sel_index *ix, const struct check_opts *sco,
-	   struct cert *leaf)
+probe_conn(struct pconn *pc, struct sel_both *ix, struct store *st,
+	   const struct check_opts *sco, struct cert *leaf)
 {
 	struct checks empty, dom;
 	struct host   h;
@@ -351,7 +361,7 @@ probe_conn(struct pconn *pc, struct sel_index *ix, const struct check_opts *sco,
 	size_t	      i;
 
 	memset(&empty, 0, sizeof(empty));
-	if (binding(&pc->cs, pc->cn, ix, sco, leaf) == -1)
+	if (binding(&pc->cs, pc->cn, ix, st, sco, leaf) == -1)
 		return -1;
 	if (fqdn == NULL || *fqdn == '\0')
 		return checks_addf(&pc->cs, "Domain", CHECK_FAIL, "no Fqdn");
@@ -550,7 +560,7 @@ cmd_probe(int argc, char **argv)
 	struct probe_req    req;
 	struct probe_result res;
 	struct check_opts   co, sco; /* the server's chain; the store's */
-	struct sel_index   *ix = NULL;
+	struct sel_both	    ix = {NULL, NULL};
 	struct checks	    cs;
 	struct cert	   *certs = NULL;
 	struct pconn	   *pcs = NULL;
@@ -652,11 +662,12 @@ cmd_probe(int argc, char **argv)
 	if (npc > 0) {
 		if (cmd_check_opts(&sco, st, a.warn_days, a.no_chain) == -1)
 			goto out;
-		if ((ix = sel_index_new(st)) == NULL)
+		if ((ix.ix = sel_index_new(st)) == NULL ||
+		    (ix.hx = sel_hosts_new(st)) == NULL)
 			goto nomem;
 	}
 	for (i = 0; i < npc; i++) {
-		if (probe_conn(&pcs[i], ix, &sco, &certs[0]) == -1)
+		if (probe_conn(&pcs[i], &ix, st, &sco, &certs[0]) == -1)
 			goto nomem;
 		if (pcs[i].cs.worst > worst)
 			worst = pcs[i].cs.worst;
@@ -693,7 +704,8 @@ out:
 	checks_release(&cs);
 	checks_opts_release(&co);
 	checks_opts_release(&sco);
-	sel_index_free(ix);
+	sel_index_free(ix.ix);
+	sel_hosts_free(ix.hx);
 	sk_X509_pop_free(sk, X509_free);
 	for (i = 0; i < ncerts; i++)
 		cert_release(&certs[i]);

@@ -254,6 +254,15 @@ expect_rc 0 "list with --identity: exit 0"
 check "list: the connector once, after the server" test \
     "$(grep -c '^Identity : MAILBOX01.Client Frontend MAILBOX01$' "$out")" = 1
 expect_out_has "^  Binding +Pass +the server presents $RENEWED" "list: the connector's checks"
+# No TlsCertificateName: Exchange searches by the Fqdn (certbind(1) WHAT
+# EXCHANGE DOES), which for mailbox01.contoso.com finds exchange.pfx's
+# certificate (openssl's fingerprint), not the one this server presents.
+MBX=$(openssl pkcs12 -in "$S/exchange.pfx" -clcerts -nokeys -passin "file:$PKI/password.txt" 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+run $AT $CA -s "$S" $PW $CONF -f json probe "127.0.0.1:$GOOD" --starttls smtp \
+    --servername mail.contoso.com --identity 'Default Frontend MAILBOX01'
+expect_rc 1 "no TlsCertificateName, another certificate presented: exit 1"
+jcheck "Binding Fail naming what the Fqdn search finds" "k['MAILBOX01\\\\Default Frontend MAILBOX01']['Binding']['Result'] == 'Fail' and k['MAILBOX01\\\\Default Frontend MAILBOX01']['Binding']['Detail'] == 'no TlsCertificateName: the server presents $RENEWED, but the Fqdn search finds $MBX (NotAfter 2027-01-01T00:00:00Z)'"
 run $AT $CA -s "$S" $CONF probe "127.0.0.1:$GOOD" --starttls smtp --identity 'No Such*'
 expect_rc 1 "a pattern that selects no connector: exit 1"
 expect_err_has "connectors\\.xml: no receive connector matches 'No Such\\*'" "it says so"
