@@ -270,18 +270,6 @@ clixml_decode(const unsigned char *buf, size_t len, const char *first,
 	return to_utf8(buf, len, first, &enc, outlen, err);
 }
 
-static long
-line_at(const char *b, size_t pos)
-{
-	long   line = 1;
-	size_t i;
-
-	for (i = 0; i < pos; i++)
-		if (b[i] == '\n')
-			line++;
-	return line;
-}
-
 /* Past the first occurrence of lit at or after pos, or len. */
 static size_t
 skip_past(const char *b, size_t len, size_t pos, const char *lit)
@@ -333,7 +321,7 @@ check_prolog(const char *b, size_t len, enum enc enc, struct clixml_err *err)
 	while (pos < len && is_ws((unsigned char)b[pos]))
 		pos++;
 	if (pos >= len) {
-		set_err(err, line_at(b, pos), "empty document");
+		set_err(err, mem_line_at(b, pos), "empty document");
 		return -1;
 	}
 	if (b[pos] != '<') {
@@ -343,7 +331,7 @@ check_prolog(const char *b, size_t len, enum enc enc, struct clixml_err *err)
 				"not %s",
 				enc_names[enc], enc_names[enc]);
 		else
-			set_err(err, line_at(b, pos), "not XML");
+			set_err(err, mem_line_at(b, pos), "not XML");
 		return -1;
 	}
 	if (len - pos >= 6 && memcmp(b + pos, "<?xml", 5) == 0 &&
@@ -358,7 +346,7 @@ check_prolog(const char *b, size_t len, enum enc enc, struct clixml_err *err)
 			    (e = memchr(v + 1, *v, b + end - v - 1)) != NULL) {
 				vlen = (size_t)(e - v - 1);
 				if (!enc_matches(v + 1, vlen, enc)) {
-					set_err(err, line_at(b, pos),
+					set_err(err, mem_line_at(b, pos),
 						"the declaration says encoding "
 						"\"%.*s\" but the file is %s",
 						(int)(vlen > 40 ? 40 : vlen),
@@ -380,7 +368,7 @@ check_prolog(const char *b, size_t len, enum enc enc, struct clixml_err *err)
 			break;
 	}
 	if (len - pos >= 2 && b[pos] == '<' && b[pos + 1] == '!') {
-		set_err(err, line_at(b, pos),
+		set_err(err, mem_line_at(b, pos),
 			"document type declarations (<!DOCTYPE) are not "
 			"allowed");
 		return -1;

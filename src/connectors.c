@@ -149,18 +149,6 @@ conn_match(const char *pattern, const struct conn *c)
 
 /* ------------------------------------------------------------ reading */
 
-static long
-line_at(const char *b, size_t pos)
-{
-	long   line = 1;
-	size_t i;
-
-	for (i = 0; i < pos; i++)
-		if (b[i] == '\n')
-			line++;
-	return line;
-}
-
 /*
  * The encoding pseudo-attribute of an XML declaration ending before
  * end, as a pointer and length, or NULL when there is none.
@@ -226,7 +214,7 @@ check_prolog(const char *b, size_t len, struct conn_errs *errs)
 					break;
 			if (i == sizeof(ok_enc) / sizeof(ok_enc[0])) {
 				conn_errs_add(
-				    errs, line_at(b, pos),
+				    errs, mem_line_at(b, pos),
 				    "encoding \"%.*s\" is not supported: only "
 				    "UTF-8 is",
 				    (int)(elen > 40 ? 40 : elen), enc);
@@ -247,7 +235,7 @@ check_prolog(const char *b, size_t len, struct conn_errs *errs)
 	}
 	if (pos + 2 <= len && b[pos] == '<' && b[pos + 1] == '!' &&
 	    (len - pos < 9 || strncasecmp(b + pos, "<!DOCTYPE", 9) == 0)) {
-		conn_errs_add(errs, line_at(b, pos),
+		conn_errs_add(errs, mem_line_at(b, pos),
 			      "document type declarations "
 			      "(<!DOCTYPE) are not allowed");
 		return -1;
@@ -976,7 +964,7 @@ check_bytes(const char *b, size_t len, struct conn_errs *errs)
 	size_t		     i = 0, n;
 
 	if ((nul = memchr(b, '\0', len)) != NULL) {
-		conn_errs_add(errs, line_at(b, (size_t)(nul - b)),
+		conn_errs_add(errs, mem_line_at(b, (size_t)(nul - b)),
 			      "NUL byte in the file");
 		return -1;
 	}
@@ -995,7 +983,7 @@ check_bytes(const char *b, size_t len, struct conn_errs *errs)
 		}
 		if ((n = safe_utf8_next(s + i, len - i, &cp)) == 0) {
 			conn_errs_add(
-			    errs, line_at(b, i),
+			    errs, mem_line_at(b, i),
 			    "byte 0x%02X is not valid UTF-8: only UTF-8 "
 			    "is supported",
 			    s[i]);

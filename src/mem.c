@@ -48,3 +48,15 @@ mem_dup(const void *s, size_t len)
 	p[len] = '\0';
 	return p;
 }
+
+long
+mem_line_at(const char *b, size_t pos)
+{
+	long   line = 1;
+	size_t i;
+
+	for (i = 0; i < pos; i++)
+		if (b[i] == '\n')
+			line++;
+	return line;
+}

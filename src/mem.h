@@ -1,6 +1,6 @@
 /*
- * mem: the one way an array grows, and the one copy of a counted string,
- * for the core and the commands alike.
+ * mem: the one way an array grows, the one copy of a counted string and
+ * the one line count of an offset, for the core and the commands alike.
  */
 #ifndef MEM_H
 #define MEM_H
@@ -21,5 +21,8 @@ int mem_grow(void *pp, size_t *cap, size_t need, size_t size);
  * NULL when len is 0).  The caller frees it.  NULL when memory ran out.
  */
 char *mem_dup(const void *s, size_t len);
+
+/* The line (1 based) of offset pos in the text b: its line feeds before. */
+long mem_line_at(const char *b, size_t pos);
 
 #endif
