@@ -221,6 +221,14 @@ int cmd_rewrite(struct rewrite *);
  */
 int  cmd_child_signals(void);
 void cmd_rewrite_release(struct rewrite *);
+
+/*
+ * The Result a command that wrote through cmd_rewrite reports:
+ * "Unchanged" (with a note on stderr that the file is not touched),
+ * "DryRun" or "Changed"; NULL, reported, when the writer decided
+ * nothing.
+ */
+const char *cmd_rewrite_outcome(const struct rewrite *);
 /*
  * Under the lock, in plan or after a keep_lock cmd_rewrite: opens the
  * configuration's

@@ -373,6 +373,7 @@ cmd_import(int argc, char **argv)
 	struct import_run  r;
 	struct import_errs errs;
 	struct rewrite	   rw;
+	const char	  *what;
 	size_t		   i;
 	int		   rc = EXIT_FAIL, printed = 0;
 
@@ -405,25 +406,10 @@ cmd_import(int argc, char **argv)
 		goto out;
 	rc = EXIT_FAIL;
 	printed = 1;
-	switch (rw.state) {
-	case REWRITE_UNCHANGED:
-		diag_note(g.config, "nothing to change; the file is not "
-				    "touched");
-		if (print_result(&r, "Unchanged", NULL, 0) == 0)
-			rc = EXIT_OK;
-		break;
-	case REWRITE_DRY_RUN:
-		if (print_result(&r, "DryRun", rw.diff, rw.difflen) == 0)
-			rc = EXIT_OK;
-		break;
-	case REWRITE_WRITTEN:
-		if (print_result(&r, "Changed", NULL, 0) == 0)
-			rc = EXIT_OK;
-		break;
-	default:
-		diag_err(g.config, "internal error: no result from the writer");
-		break;
-	}
+	/* rw.diff is NULL but after a dry run. */
+	if ((what = cmd_rewrite_outcome(&rw)) != NULL &&
+	    print_result(&r, what, rw.diff, rw.difflen) == 0)
+		rc = EXIT_OK;
 out:
 	/* Every JSON run prints a document (main reports a write error). */
 	if (rc != EXIT_OK && !printed && cmd_format(OUT_TABLE) == OUT_JSON)

@@ -230,3 +230,21 @@ cmd_rewrite_release(struct rewrite *rw)
 	rw->cf = NULL;
 	rw->diff = NULL;
 }
+
+const char *
+cmd_rewrite_outcome(const struct rewrite *rw)
+{
+	switch (rw->state) {
+	case REWRITE_UNCHANGED:
+		diag_note(g.config, "nothing to change; the file is not "
+				    "touched");
+		return "Unchanged";
+	case REWRITE_DRY_RUN:
+		return "DryRun";
+	case REWRITE_WRITTEN:
+		return "Changed";
+	default:
+		diag_err(g.config, "internal error: no result from the writer");
+		return NULL;
+	}
+}
